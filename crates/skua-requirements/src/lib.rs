@@ -1,1 +1,56 @@
+//! Lossless parsing of Python dependency declarations, with byte-offset spans into the
+//! original text:
+//!
+//! * pip requirements files ([`parse_requirements`]),
+//! * `pyproject.toml` dependency tables ([`parse_pyproject`]),
+//! * PEP 723 inline script metadata ([`parse_script_metadata`]).
+//!
+//! Every [`Span`] indexes the text that was passed in, even when the content was
+//! assembled from several physical lines (continuations, `# ` comment prefixes), so
+//! `&text[span]` always yields the exact source of the item.
 
+mod offsets;
+mod pyproject;
+mod requirement;
+mod requirements_txt;
+mod script;
+
+pub use pyproject::{
+    Issue, ListedRequirement, Poetry, PoetryDependency, Pyproject, PyprojectError, parse_pyproject,
+};
+pub use requirement::Requirement;
+pub use requirements_txt::{Entry, EntryKind, IncludeKind, RequirementsFile, parse_requirements};
+pub use script::{ScriptMetadata, ScriptMetadataError, parse_script_metadata};
+
+/// Byte offsets into the original text.
+pub type Span = std::ops::Range<usize>;
+
+/// PEP 503 normalization: lowercase, with runs of `-`, `_` and `.` collapsed to `-`.
+pub fn normalize_name(name: &str) -> String {
+    let mut normalized = String::with_capacity(name.len());
+    let mut in_separator_run = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !in_separator_run {
+                normalized.push('-');
+            }
+            in_separator_run = true;
+        } else {
+            normalized.extend(c.to_lowercase());
+            in_separator_run = false;
+        }
+    }
+    normalized
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_names() {
+        assert_eq!(normalize_name("Foo.Bar__baz-"), "foo-bar-baz-");
+        assert_eq!(normalize_name("ruamel.yaml"), "ruamel-yaml");
+        assert_eq!(normalize_name(""), "");
+    }
+}

@@ -1,1 +1,50 @@
-fn main() {}
+//! The `skua` command line: argument parsing and printing only; the work happens in library crates.
+
+mod args;
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Exit codes shared by every subcommand.
+pub enum Outcome {
+    /// 0: nothing found / success.
+    Clean,
+    /// 1: findings (or a failed resolution).
+    Findings,
+}
+
+fn main() -> ExitCode {
+    install_panic_hook();
+    let cli = args::Cli::parse();
+    if let Some(choice) = cli.color.as_choice() {
+        choice.write_global();
+    }
+    match commands::run(cli) {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(report) => {
+            eprintln!("{report:?}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A bug in skua must read as one line naming the problem, not a Rust backtrace.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("error: skua hit an internal error{location}: {payload}");
+        eprintln!("This is a bug; please report it with the file that triggered it.");
+    }));
+}

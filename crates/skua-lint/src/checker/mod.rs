@@ -1,0 +1,286 @@
+//! The single AST pass: one visitor that keeps just enough context (imports, local
+//! bindings) for the rules, and hands each node to the rules that care about it.
+
+pub mod eval;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::Ranged;
+
+use crate::diagnostic::Diagnostic;
+use crate::registry::Rule;
+use crate::rules;
+use crate::settings::Settings;
+
+/// Modules resolved by their plain name even when the import is not visible to us
+/// (star imports, imports in another module, notebooks): a false "unknown" would hide findings.
+const WELL_KNOWN_MODULES: &[&str] = &[
+    "subprocess",
+    "os",
+    "asyncio",
+    "requests",
+    "httpx",
+    "yaml",
+    "ssl",
+    "urllib3",
+    "shlex",
+    "shutil",
+    "pexpect",
+    "sh",
+    "boto3",
+    "warnings",
+    "aiohttp",
+];
+
+/// How deep the visitor descends; deeper expressions (generated code) are left unvisited
+/// rather than risking the stack.
+const MAX_DEPTH: usize = 2_000;
+
+pub struct Checker<'a> {
+    pub source: &'a str,
+    pub settings: &'a Settings,
+    pub path: &'a Path,
+    /// Local name → fully qualified name, from every import in the file.
+    imports: HashMap<&'a str, String>,
+    /// Innermost last: name → the expression last assigned to it in that scope.
+    scopes: Vec<HashMap<&'a str, &'a Expr>>,
+    diagnostics: Vec<Diagnostic>,
+    depth: usize,
+    pub truncated: bool,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(source: &'a str, settings: &'a Settings, path: &'a Path) -> Self {
+        Checker {
+            source,
+            settings,
+            path,
+            imports: HashMap::new(),
+            scopes: vec![HashMap::new()],
+            diagnostics: Vec::new(),
+            depth: 0,
+            truncated: false,
+        }
+    }
+
+    pub fn check_module(mut self, module: &'a ast::ModModule) -> Vec<Diagnostic> {
+        self.visit_body(&module.body);
+        self.diagnostics
+    }
+
+    pub fn enabled(&self, rule: Rule) -> bool {
+        self.settings.rules.contains(rule)
+    }
+
+    pub fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// The dotted name an expression refers to, through imports: `sp.run` → `subprocess.run`.
+    pub fn qualified_name(&self, expr: &Expr) -> Option<String> {
+        match expr {
+            Expr::Name(name) => {
+                let id = name.id.as_str();
+                if let Some(qualified) = self.imports.get(id) {
+                    Some(qualified.clone())
+                } else if WELL_KNOWN_MODULES.contains(&id) && self.lookup(id).is_none() {
+                    Some(id.to_string())
+                } else {
+                    None
+                }
+            }
+            Expr::Attribute(attribute) => {
+                let base = self.qualified_name(&attribute.value)?;
+                Some(format!("{base}.{}", attribute.attr.id))
+            }
+            _ => None,
+        }
+    }
+
+    /// The expression most recently bound to `name` in an enclosing scope.
+    pub fn lookup(&self, name: &str) -> Option<&'a Expr> {
+        self.scopes
+            .iter()
+            .rev()
+            .find_map(|scope| scope.get(name).copied())
+    }
+
+    fn bind(&mut self, target: &'a Expr, value: &'a Expr) {
+        match target {
+            Expr::Name(name) => {
+                if let Some(scope) = self.scopes.last_mut() {
+                    scope.insert(name.id.as_str(), value);
+                }
+            }
+            Expr::Tuple(targets) => {
+                if let Expr::Tuple(values) = value {
+                    for (target, value) in targets.elts.iter().zip(values.elts.iter()) {
+                        self.bind(target, value);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn record_import(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let full = alias.name.id.as_str();
+                    match &alias.asname {
+                        Some(asname) => {
+                            self.imports.insert(asname.id.as_str(), full.to_string());
+                        }
+                        None => {
+                            // `import os.path` binds `os`.
+                            let head = full.split('.').next().unwrap_or(full);
+                            self.imports.insert(
+                                alias.name.id.as_str().split('.').next().unwrap_or(head),
+                                head.to_string(),
+                            );
+                        }
+                    }
+                }
+            }
+            Stmt::ImportFrom(import) if import.level == 0 => {
+                let Some(module) = &import.module else { return };
+                for alias in &import.names {
+                    if alias.name.id.as_str() == "*" {
+                        continue;
+                    }
+                    let local = alias.asname.as_ref().unwrap_or(&alias.name).id.as_str();
+                    self.imports
+                        .insert(local, format!("{}.{}", module.id, alias.name.id));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn range_of(node: &impl Ranged) -> std::ops::Range<usize> {
+        let range = node.range();
+        range.start().to_usize()..range.end().to_usize()
+    }
+
+    /// The source range of `needle` inside the text of `node`, so redaction hides exactly the secret.
+    pub fn locate_in(&self, node: &impl Ranged, needle: &str) -> std::ops::Range<usize> {
+        let range = Self::range_of(node);
+        let text = self.source.get(range.clone()).unwrap_or("");
+        match (needle.is_empty(), text.find(needle)) {
+            (false, Some(offset)) => range.start + offset..range.start + offset + needle.len(),
+            _ => range,
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for Checker<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Import(_) | Stmt::ImportFrom(_) => self.record_import(stmt),
+            Stmt::Assign(assign) => {
+                rules::check_assign(self, &assign.targets, &assign.value);
+            }
+            Stmt::AnnAssign(assign) => {
+                if let Some(value) = &assign.value {
+                    rules::check_assign(self, std::slice::from_ref(&*assign.target), value);
+                }
+            }
+            Stmt::FunctionDef(function) => {
+                rules::check_parameters(self, &function.parameters);
+            }
+            _ => {}
+        }
+
+        match stmt {
+            Stmt::FunctionDef(function) => {
+                for decorator in &function.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                self.visit_parameters(&function.parameters);
+                self.scopes.push(HashMap::new());
+                self.visit_body(&function.body);
+                self.scopes.pop();
+            }
+            Stmt::ClassDef(class) => {
+                for decorator in &class.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                if let Some(arguments) = &class.arguments {
+                    self.visit_arguments(arguments);
+                }
+                self.scopes.push(HashMap::new());
+                self.visit_body(&class.body);
+                self.scopes.pop();
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+
+        // Bind after visiting, so `cmd = cmd + [...]` sees the previous value.
+        match stmt {
+            Stmt::Assign(assign) => {
+                for target in &assign.targets {
+                    self.bind(target, &assign.value);
+                }
+            }
+            Stmt::AnnAssign(assign) => {
+                if let Some(value) = &assign.value {
+                    self.bind(&assign.target, value);
+                }
+            }
+            Stmt::With(with) => {
+                for item in &with.items {
+                    if let Some(target) = &item.optional_vars {
+                        self.bind(target, &item.context_expr);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn visit_with_item(&mut self, item: &'a ast::WithItem) {
+        // Bind before the body runs: `with requests.Session() as s: s.get(...)`.
+        if let Some(target) = &item.optional_vars {
+            self.bind(target, &item.context_expr);
+        }
+        visitor::walk_with_item(self, item);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.depth >= MAX_DEPTH {
+            self.truncated = true;
+            return;
+        }
+        self.depth += 1;
+        match expr {
+            Expr::Call(call) => rules::check_call(self, call),
+            Expr::StringLiteral(string) => rules::check_string_literal(self, string),
+            Expr::FString(fstring) => rules::check_fstring(self, fstring),
+            Expr::Dict(dict) => rules::check_dict(self, dict),
+            Expr::Compare(compare) => rules::check_compare(self, compare),
+            Expr::Subscript(subscript) => rules::check_subscript(self, subscript),
+            _ => {}
+        }
+        // Walk binary-operator chains iteratively: `1 + 1 + …` with 50,000 terms is a
+        // left-leaning tree that would otherwise cost one stack frame per term.
+        if let Expr::BinOp(_) = expr {
+            let mut rights = Vec::new();
+            let mut current = expr;
+            while let Expr::BinOp(binop) = current {
+                rights.push(&*binop.right);
+                current = &binop.left;
+            }
+            self.visit_expr(current);
+            for right in rights.into_iter().rev() {
+                self.visit_expr(right);
+            }
+        } else {
+            visitor::walk_expr(self, expr);
+        }
+        self.depth -= 1;
+    }
+}

@@ -1,0 +1,236 @@
+//! Finding the files to check: a gitignore-aware walk, filtered by each directory's settings.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::settings::{ConfigError, SettingsResolver};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    Python,
+    /// No extension: Python if its shebang says so.
+    ExtensionlessScript,
+    Requirements,
+    Pyproject,
+    Dotenv,
+}
+
+/// Dotenv files that hold placeholders by convention.
+const DOTENV_TEMPLATES: &[&str] = &[
+    "example", "sample", "template", "dist", "defaults", "tmpl", "tpl",
+];
+
+pub fn classify(path: &Path) -> Option<FileKind> {
+    let name = path.file_name()?.to_str()?;
+    if name == "pyproject.toml" {
+        return Some(FileKind::Pyproject);
+    }
+    if name == ".env" || name.starts_with(".env.") || name.ends_with(".env") {
+        let suffix = name.rsplit('.').next().unwrap_or("");
+        let is_template = DOTENV_TEMPLATES.contains(&suffix.to_ascii_lowercase().as_str());
+        return (!is_template && name != ".envrc").then_some(FileKind::Dotenv);
+    }
+    let (stem, extension) = match name.rsplit_once('.') {
+        Some((stem, extension)) if !stem.is_empty() => (stem, Some(extension)),
+        _ => (name, None),
+    };
+    match extension {
+        Some("py" | "pyi") => Some(FileKind::Python),
+        Some("txt") if is_requirements_name(stem) || in_requirements_dir(path) => {
+            Some(FileKind::Requirements)
+        }
+        // pip-tools inputs; `MANIFEST.in` and templates like `setup.cfg.in` are not.
+        Some("in")
+            if !stem.contains('.')
+                && stem != "MANIFEST"
+                && (is_requirements_name(stem)
+                    || in_requirements_dir(path)
+                    || stem.contains("require")) =>
+        {
+            Some(FileKind::Requirements)
+        }
+        None if !name.starts_with('.') => Some(FileKind::ExtensionlessScript),
+        _ => None,
+    }
+}
+
+fn is_requirements_name(stem: &str) -> bool {
+    let lower = stem.to_ascii_lowercase();
+    lower.starts_with("requirements")
+        || lower.ends_with("requirements")
+        || lower.starts_with("constraints")
+}
+
+fn in_requirements_dir(path: &Path) -> bool {
+    path.parent()
+        .and_then(Path::file_name)
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| name == "requirements" || name == "reqs")
+}
+
+/// A file to check.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    pub path: PathBuf,
+    pub kind: FileKind,
+    /// Named on the command line: checked even when it would be excluded or unrecognised.
+    pub explicit: bool,
+}
+
+/// Something that went wrong while walking, reported against the path.
+#[derive(Debug)]
+pub struct WalkProblem {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+pub struct Discovered {
+    pub candidates: Vec<Candidate>,
+    pub problems: Vec<WalkProblem>,
+}
+
+/// Walks `paths`, honouring `.gitignore`/`.ignore` and each directory's `exclude` settings.
+pub fn discover(
+    paths: &[PathBuf],
+    resolver: &Arc<SettingsResolver>,
+    cwd: &Path,
+) -> Result<Discovered, ConfigError> {
+    let mut candidates = Vec::new();
+    let mut problems = Vec::new();
+    let config_error: Arc<std::sync::Mutex<Option<ConfigError>>> = Arc::default();
+
+    for root in paths {
+        let absolute_root = crate::settings::absolute(root, cwd);
+        let metadata = match std::fs::metadata(&absolute_root) {
+            Ok(metadata) => metadata,
+            Err(error) => {
+                problems.push(WalkProblem {
+                    path: root.clone(),
+                    message: io_message(&error),
+                });
+                continue;
+            }
+        };
+        if metadata.is_file() {
+            let kind = classify(root).unwrap_or(FileKind::Python);
+            candidates.push(Candidate {
+                path: root.clone(),
+                kind,
+                explicit: true,
+            });
+            continue;
+        }
+        let resolver_for_filter = Arc::clone(resolver);
+        let error_slot = Arc::clone(&config_error);
+        let cwd_for_filter = cwd.to_path_buf();
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .follow_links(true)
+            .require_git(false)
+            .git_global(false)
+            .filter_entry(move |entry| {
+                if entry.depth() == 0 {
+                    return true;
+                }
+                let path = crate::settings::absolute(entry.path(), &cwd_for_filter);
+                let Some(parent) = path.parent() else {
+                    return true;
+                };
+                match resolver_for_filter.for_dir(parent) {
+                    Ok(settings) => !settings.is_excluded(&path),
+                    Err(error) => {
+                        if let Ok(mut slot) = error_slot.lock() {
+                            slot.get_or_insert(error);
+                        }
+                        false
+                    }
+                }
+            })
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(entry) => {
+                    if !entry.file_type().is_some_and(|kind| kind.is_file()) {
+                        continue;
+                    }
+                    if let Some(kind) = classify(entry.path()) {
+                        candidates.push(Candidate {
+                            path: entry.into_path(),
+                            kind,
+                            explicit: false,
+                        });
+                    }
+                }
+                Err(error) => problems.push(walk_problem(&error, root)),
+            }
+        }
+    }
+    if let Some(error) = config_error.lock().ok().and_then(|mut slot| slot.take()) {
+        return Err(error);
+    }
+    candidates.sort_by(|a, b| a.path.cmp(&b.path));
+    candidates.dedup_by(|a, b| a.path == b.path);
+    Ok(Discovered {
+        candidates,
+        problems,
+    })
+}
+
+fn walk_problem(error: &ignore::Error, root: &Path) -> WalkProblem {
+    fn innermost(error: &ignore::Error) -> (Option<PathBuf>, String) {
+        match error {
+            ignore::Error::WithPath { path, err } => {
+                let (_, message) = innermost(err);
+                (Some(path.clone()), message)
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                innermost(err)
+            }
+            ignore::Error::Loop { child, ancestor } => (
+                Some(child.clone()),
+                format!("symbolic link loop: points back to {}", ancestor.display()),
+            ),
+            ignore::Error::Io(io) => (None, io_message(io)),
+            other => (None, other.to_string()),
+        }
+    }
+    let (path, message) = innermost(error);
+    WalkProblem {
+        path: path.unwrap_or_else(|| root.to_path_buf()),
+        message,
+    }
+}
+
+pub fn io_message(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "Permission denied".to_string(),
+        _ => error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_ops_files() {
+        let kind = |name: &str| classify(Path::new(name));
+        assert_eq!(kind("a/b.py"), Some(FileKind::Python));
+        assert_eq!(kind("requirements-dev.txt"), Some(FileKind::Requirements));
+        assert_eq!(kind("requirements/base.txt"), Some(FileKind::Requirements));
+        assert_eq!(kind("constraints.txt"), Some(FileKind::Requirements));
+        assert_eq!(kind("requirements.in"), Some(FileKind::Requirements));
+        assert_eq!(kind("MANIFEST.in"), None);
+        assert_eq!(kind("notes.txt"), None);
+        assert_eq!(kind("pyproject.toml"), Some(FileKind::Pyproject));
+        assert_eq!(kind(".env"), Some(FileKind::Dotenv));
+        assert_eq!(kind(".env.production"), Some(FileKind::Dotenv));
+        assert_eq!(kind("deploy/prod.env"), Some(FileKind::Dotenv));
+        assert_eq!(kind(".env.example"), None);
+        assert_eq!(kind(".env.sample"), None);
+        assert_eq!(kind(".env.template"), None);
+        assert_eq!(kind("bin/healthcheck"), Some(FileKind::ExtensionlessScript));
+        assert_eq!(kind(".gitignore"), None);
+    }
+}

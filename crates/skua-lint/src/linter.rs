@@ -1,0 +1,464 @@
+//! Runs the checks over discovered files in parallel and applies suppressions.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::checker::Checker;
+use crate::diagnostic::{Diagnostic, Message, SourceFile};
+use crate::discovery::{self, Candidate, FileKind};
+use crate::noqa::{self, Directive};
+use crate::registry::Rule;
+use crate::rules::dep::{self, RequirementsContext};
+use crate::settings::{ConfigError, Settings, SettingsResolver, absolute};
+
+/// Each worker gets a large stack: the parser and visitor recurse per nesting level,
+/// and generated code (5,000 nested brackets, 50,000-term expressions) must not abort the run.
+const WORKER_STACK_BYTES: usize = 256 * 1024 * 1024;
+
+pub struct LintResult {
+    pub messages: Vec<Message>,
+    pub files_checked: usize,
+}
+
+/// Lints `paths` (files or directories).
+pub fn lint(
+    paths: &[PathBuf],
+    resolver: &Arc<SettingsResolver>,
+    cwd: &Path,
+) -> Result<LintResult, ConfigError> {
+    let discovered = discovery::discover(paths, resolver, cwd)?;
+    let mut candidates = discovered.candidates;
+    let mut messages: Vec<Message> = discovered
+        .problems
+        .into_iter()
+        .map(|problem| {
+            let file = SourceFile::new(problem.path, String::new());
+            Message::from_diagnostic(Diagnostic::new(Rule::IoError, problem.message, 0..0), &file)
+        })
+        .collect();
+
+    let graph = RequirementsGraph::build(&mut candidates, cwd);
+    messages.extend(graph.problems.iter().cloned());
+
+    // Resolve settings up front: it touches the file system and may fail.
+    let mut with_settings = Vec::with_capacity(candidates.len());
+    for candidate in candidates {
+        let absolute_path = absolute(&candidate.path, cwd);
+        let dir = absolute_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| cwd.to_path_buf());
+        let settings = resolver.for_dir(&dir)?;
+        with_settings.push((candidate, absolute_path, settings));
+    }
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK_BYTES)
+        .build();
+    let run = || {
+        with_settings
+            .par_iter()
+            .filter_map(|(candidate, absolute_path, settings)| {
+                let context = graph.contexts.get(&candidate.path);
+                lint_candidate(candidate, absolute_path, settings, context)
+            })
+            .collect::<Vec<_>>()
+    };
+    let results = match pool {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    };
+    let files_checked = results.len();
+    for file_messages in results {
+        messages.extend(file_messages);
+    }
+    messages.sort_by(|a, b| {
+        (a.file.path.as_path(), a.location, a.rule).cmp(&(
+            b.file.path.as_path(),
+            b.location,
+            b.rule,
+        ))
+    });
+    Ok(LintResult {
+        messages,
+        files_checked,
+    })
+}
+
+/// Lints one file; `None` when it turned out not to be ours (an extensionless non-Python file).
+fn lint_candidate(
+    candidate: &Candidate,
+    absolute_path: &Path,
+    settings: &Settings,
+    context: Option<&RequirementsContext>,
+) -> Option<Vec<Message>> {
+    if candidate.kind == FileKind::ExtensionlessScript
+        && !candidate.explicit
+        && !has_python_shebang(absolute_path)
+    {
+        return None;
+    }
+    let io_error = |message: String| {
+        let file = SourceFile::new(candidate.path.clone(), String::new());
+        Some(vec![Message::from_diagnostic(
+            Diagnostic::new(Rule::IoError, message, 0..0),
+            &file,
+        )])
+    };
+    let bytes = match std::fs::read(absolute_path) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            return io_error(format!(
+                "Could not read file: {}",
+                discovery::io_message(&error)
+            ));
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let bytes = error.as_bytes();
+            let message = if bytes.iter().take(8192).any(|byte| *byte == 0) {
+                "Could not check file: it is binary, not text".to_string()
+            } else {
+                format!(
+                    "Could not check file: not valid UTF-8 (invalid byte at offset {})",
+                    error.utf8_error().valid_up_to()
+                )
+            };
+            return io_error(message);
+        }
+    };
+    let file_settings = settings.for_file(&candidate.path);
+    let diagnostics = match candidate.kind {
+        FileKind::Python | FileKind::ExtensionlessScript => {
+            lint_python(&text, &file_settings, &candidate.path)
+        }
+        FileKind::Requirements => {
+            let default_context = RequirementsContext::default();
+            dep::check_requirements_file(&text, &file_settings, context.unwrap_or(&default_context))
+        }
+        FileKind::Pyproject => dep::check_pyproject(&text, &file_settings, absolute_path),
+        FileKind::Dotenv => {
+            if file_settings.rules.contains(Rule::DotenvSecret) {
+                crate::rules::sec::dotenv_secret::check_dotenv(&text, &file_settings)
+            } else {
+                Vec::new()
+            }
+        }
+    };
+    let diagnostics = apply_noqa(diagnostics, &text, &file_settings);
+    if diagnostics.is_empty() {
+        return Some(Vec::new());
+    }
+    let file = SourceFile::new(candidate.path.clone(), text);
+    Some(
+        diagnostics
+            .into_iter()
+            .map(|diagnostic| Message::from_diagnostic(diagnostic, &file))
+            .collect(),
+    )
+}
+
+fn has_python_shebang(path: &Path) -> bool {
+    let mut head = [0u8; 128];
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let read = file.read(&mut head).unwrap_or(0);
+    let first_line = head[..read]
+        .split(|byte| *byte == b'\n')
+        .next()
+        .unwrap_or(&[]);
+    first_line.starts_with(b"#!") && memchr::memmem::find(first_line, b"python").is_some()
+}
+
+/// Parses and checks Python source.
+pub fn lint_python(text: &str, settings: &Settings, path: &Path) -> Vec<Diagnostic> {
+    let source = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let bom = text.len() - source.len();
+    let mut diagnostics = match ruff_python_parser::parse_module(source) {
+        Ok(parsed) => {
+            let module = parsed.syntax();
+            Checker::new(source, settings, path).check_module(module)
+        }
+        Err(error) => {
+            let start = error.location.start().to_usize();
+            let end = error.location.end().to_usize().max(start);
+            vec![Diagnostic::new(
+                Rule::SyntaxError,
+                format!("SyntaxError: {}", error.error),
+                start..end,
+            )]
+        }
+    };
+    diagnostics.extend(dep::check_script_metadata(source, settings));
+    if bom > 0 {
+        for diagnostic in &mut diagnostics {
+            diagnostic.range = diagnostic.range.start + bom..diagnostic.range.end + bom;
+            diagnostic.secret = diagnostic
+                .secret
+                .take()
+                .map(|secret| secret.start + bom..secret.end + bom);
+        }
+    }
+    diagnostics
+}
+
+/// Drops suppressed diagnostics and, when enabled, reports suppressions that matched nothing.
+fn apply_noqa(diagnostics: Vec<Diagnostic>, text: &str, settings: &Settings) -> Vec<Diagnostic> {
+    let report_unused = settings.rules.contains(Rule::UnusedNoqa);
+    if diagnostics.is_empty() && !report_unused {
+        return diagnostics;
+    }
+    let index = crate::source::LineIndex::new(text);
+    let mut directives: HashMap<usize, Option<Directive>> = HashMap::new();
+    let mut directive_at = |line: usize| -> Option<Directive> {
+        directives
+            .entry(line)
+            .or_insert_with(|| {
+                let range = index.line_range(text, line);
+                noqa::parse_line(&text[range.clone()], range.start)
+            })
+            .clone()
+    };
+    let mut used: HashSet<(usize, String)> = HashSet::new();
+    let mut kept = Vec::with_capacity(diagnostics.len());
+    for diagnostic in diagnostics {
+        if diagnostic.rule.is_always_on() {
+            kept.push(diagnostic);
+            continue;
+        }
+        let first = index.line_of(diagnostic.range.start);
+        let last = index.line_of(
+            diagnostic
+                .range
+                .end
+                .saturating_sub(1)
+                .max(diagnostic.range.start),
+        );
+        let suppressing = [first, last].into_iter().find(|line| {
+            directive_at(*line).is_some_and(|directive| directive.suppresses(diagnostic.rule))
+        });
+        match suppressing {
+            Some(line) => {
+                used.insert((line, diagnostic.rule.code().to_string()));
+            }
+            None => kept.push(diagnostic),
+        }
+    }
+    if report_unused {
+        for (offset, _) in text.match_indices("noqa") {
+            let line = index.line_of(offset);
+            if let Some(Directive::Codes(codes)) = directive_at(line) {
+                for (code, range) in codes {
+                    let is_ours = Rule::from_code(&code).is_some();
+                    if is_ours && !used.contains(&(line, code.clone())) && range.start >= offset {
+                        kept.push(Diagnostic::new(
+                            Rule::UnusedNoqa,
+                            format!("Unused `noqa` directive (unused: `{code}`)"),
+                            range,
+                        ));
+                    }
+                }
+            }
+        }
+        kept.sort_by_key(|diagnostic| diagnostic.range.start);
+        kept.dedup_by(|a, b| a.rule == b.rule && a.range == b.range);
+    }
+    kept
+}
+
+/// Which requirement files include or constrain which, so a file reached by `-r` is checked,
+/// a constraints file pins what it constrains, and a broken include is reported.
+struct RequirementsGraph {
+    contexts: HashMap<PathBuf, RequirementsContext>,
+    problems: Vec<Message>,
+}
+
+struct RequirementsNode {
+    includes: Vec<(skua_requirements::IncludeKind, PathBuf)>,
+    pins: HashSet<String>,
+}
+
+impl RequirementsGraph {
+    fn build(candidates: &mut Vec<Candidate>, cwd: &Path) -> RequirementsGraph {
+        use skua_requirements::{EntryKind, IncludeKind};
+        let mut nodes: HashMap<PathBuf, RequirementsNode> = HashMap::new();
+        let mut problems = Vec::new();
+        let mut queue: Vec<PathBuf> = candidates
+            .iter()
+            .filter(|candidate| candidate.kind == FileKind::Requirements)
+            .map(|candidate| candidate.path.clone())
+            .collect();
+        let mut known: HashSet<PathBuf> = candidates
+            .iter()
+            .map(|candidate| candidate.path.clone())
+            .collect();
+        let mut included_by_requirement: HashSet<PathBuf> = HashSet::new();
+        let mut included_by_constraint: HashSet<PathBuf> = HashSet::new();
+
+        while let Some(path) = queue.pop() {
+            if nodes.contains_key(&path) {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(absolute(&path, cwd)) else {
+                nodes.insert(
+                    path,
+                    RequirementsNode {
+                        includes: Vec::new(),
+                        pins: HashSet::new(),
+                    },
+                );
+                continue;
+            };
+            let parsed = skua_requirements::parse_requirements(&text);
+            let mut node = RequirementsNode {
+                includes: Vec::new(),
+                pins: HashSet::new(),
+            };
+            let mut file: Option<Arc<SourceFile>> = None;
+            for entry in &parsed.entries {
+                match &entry.kind {
+                    EntryKind::Requirement(requirement) if requirement.is_pinned() => {
+                        node.pins.insert(requirement.normalized_name.clone());
+                    }
+                    EntryKind::Include {
+                        kind,
+                        path: target,
+                        span,
+                    } => {
+                        if target.contains("://") {
+                            continue;
+                        }
+                        let base = path.parent().unwrap_or(Path::new(""));
+                        let target_path = normalize_lexically(&base.join(target));
+                        if !absolute(&target_path, cwd).is_file() {
+                            let file = file
+                                .get_or_insert_with(|| SourceFile::new(path.clone(), text.clone()));
+                            problems.push(Message::from_diagnostic(
+                                Diagnostic::new(
+                                    Rule::IoError,
+                                    format!("Included file `{target}` does not exist"),
+                                    span.clone(),
+                                ),
+                                file,
+                            ));
+                            continue;
+                        }
+                        match kind {
+                            IncludeKind::Requirements => {
+                                included_by_requirement.insert(target_path.clone())
+                            }
+                            IncludeKind::Constraints => {
+                                included_by_constraint.insert(target_path.clone())
+                            }
+                        };
+                        if known.insert(target_path.clone()) {
+                            candidates.push(Candidate {
+                                path: target_path.clone(),
+                                kind: FileKind::Requirements,
+                                explicit: false,
+                            });
+                        }
+                        queue.push(target_path.clone());
+                        node.includes.push((*kind, target_path));
+                    }
+                    _ => {}
+                }
+            }
+            nodes.insert(path, node);
+        }
+
+        // Files that include each file through `-r`, transitively (itself included).
+        let mut includers: HashMap<&PathBuf, Vec<&PathBuf>> = HashMap::new();
+        for (path, node) in &nodes {
+            for (kind, target) in &node.includes {
+                if *kind == IncludeKind::Requirements {
+                    includers.entry(target).or_default().push(path);
+                }
+            }
+        }
+        let mut contexts = HashMap::new();
+        for path in nodes.keys() {
+            let mut ancestors = vec![path];
+            let mut seen: HashSet<&PathBuf> = HashSet::from([path]);
+            let mut cursor = 0;
+            while cursor < ancestors.len() {
+                for includer in includers.get(ancestors[cursor]).into_iter().flatten() {
+                    if seen.insert(includer) {
+                        ancestors.push(includer);
+                    }
+                }
+                cursor += 1;
+            }
+            let mut constraint_pins = HashSet::new();
+            for ancestor in &ancestors {
+                for (kind, target) in nodes
+                    .get(*ancestor)
+                    .map(|node| node.includes.as_slice())
+                    .unwrap_or_default()
+                {
+                    if *kind == IncludeKind::Constraints {
+                        collect_pins(target, &nodes, &mut constraint_pins, &mut HashSet::new());
+                    }
+                }
+            }
+            let name = path
+                .file_name()
+                .and_then(|name| name.to_str())
+                .unwrap_or("");
+            let named_constraints = name.to_ascii_lowercase().starts_with("constraints");
+            let is_constraints_file = !included_by_requirement.contains(path)
+                && (included_by_constraint.contains(path) || named_constraints);
+            let is_compiled_input = path.extension().is_some_and(|extension| extension == "in")
+                && absolute(&path.with_extension("txt"), cwd).is_file();
+            contexts.insert(
+                path.clone(),
+                RequirementsContext {
+                    is_constraints_file,
+                    is_compiled_input,
+                    constraint_pins,
+                },
+            );
+        }
+        RequirementsGraph { contexts, problems }
+    }
+}
+
+fn collect_pins(
+    path: &PathBuf,
+    nodes: &HashMap<PathBuf, RequirementsNode>,
+    pins: &mut HashSet<String>,
+    seen: &mut HashSet<PathBuf>,
+) {
+    if !seen.insert(path.clone()) {
+        return;
+    }
+    let Some(node) = nodes.get(path) else { return };
+    pins.extend(node.pins.iter().cloned());
+    for (_, target) in &node.includes {
+        collect_pins(target, nodes, pins, seen);
+    }
+}
+
+/// `a/b/../c` → `a/c` without touching the file system (keeps paths as the user wrote them).
+fn normalize_lexically(path: &Path) -> PathBuf {
+    let mut normalized = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !normalized.pop() {
+                    normalized.push("..");
+                }
+            }
+            other => normalized.push(other),
+        }
+    }
+    normalized
+}

@@ -1,0 +1,260 @@
+//! Report formats. Text comes back with ANSI styles; the caller strips them when the
+//! output is not a terminal.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use anstyle::{AnsiColor, Style};
+
+use crate::diagnostic::Message;
+use crate::registry::Rule;
+use crate::secrets;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    Full,
+    Concise,
+    Json,
+    Github,
+}
+
+const PATH: Style = Style::new().bold();
+const CODE: Style = Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
+const CARET: Style = Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
+const GUTTER: Style = Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Blue)));
+const DIM: Style = Style::new().dimmed();
+
+fn styled(style: Style, text: impl std::fmt::Display) -> String {
+    format!("{}{text}{}", style.render(), style.render_reset())
+}
+
+fn header(message: &Message) -> String {
+    format!(
+        "{}{}{}{}{}{} {} {}",
+        styled(PATH, message.file.path.display()),
+        styled(DIM, ":"),
+        message.location.row,
+        styled(DIM, ":"),
+        message.location.column,
+        styled(DIM, ":"),
+        styled(CODE, message.rule.code()),
+        message.message
+    )
+}
+
+pub fn render(messages: &[Message], format: OutputFormat) -> String {
+    match format {
+        OutputFormat::Concise => messages
+            .iter()
+            .map(|message| header(message) + "\n")
+            .collect(),
+        OutputFormat::Full => messages
+            .iter()
+            .map(|message| header(message) + "\n" + &snippet(message) + "\n")
+            .collect(),
+        OutputFormat::Json => json(messages),
+        OutputFormat::Github => messages.iter().map(github).collect(),
+    }
+}
+
+/// The source lines of a diagnostic with carets under its range; any secret in them is redacted.
+fn snippet(message: &Message) -> String {
+    let file = &message.file;
+    let text = &file.text;
+    if text.is_empty() {
+        return String::new();
+    }
+    let first_line = file.index.line_of(message.range.start);
+    let last_line = file
+        .index
+        .line_of(message.range.end.saturating_sub(1).max(message.range.start));
+    const MAX_LINES: usize = 4;
+    let shown_last = last_line.min(first_line + MAX_LINES - 1);
+    let width = (shown_last + 1).to_string().len();
+    let mut out = String::new();
+    let _ = writeln!(out, "{} {}", " ".repeat(width), styled(GUTTER, "|"));
+    for line in first_line..=shown_last {
+        let range = file.index.line_range(text, line);
+        let line_text = &text[range.clone()];
+        let caret_start = message.range.start.clamp(range.start, range.end) - range.start;
+        let caret_end = message.range.end.clamp(range.start, range.end) - range.start;
+        let (display, caret_start, caret_end) = redact_line(
+            line_text,
+            range.start,
+            message.secret.as_ref(),
+            text,
+            caret_start,
+            caret_end,
+        );
+        let display = display.replace('\t', " ");
+        let _ = writeln!(
+            out,
+            "{:>width$} {} {}",
+            line + 1,
+            styled(GUTTER, "|"),
+            display
+        );
+        let pad = display
+            .get(..caret_start)
+            .map_or(caret_start, |prefix| prefix.chars().count());
+        let carets = display
+            .get(caret_start..caret_end)
+            .map_or(1, |marked| marked.chars().count())
+            .max(1);
+        let code = if line == shown_last {
+            format!(" {}", message.rule.code())
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "{} {} {}{}",
+            " ".repeat(width),
+            styled(GUTTER, "|"),
+            " ".repeat(pad),
+            styled(CARET, format!("{}{code}", "^".repeat(carets)))
+        );
+    }
+    if shown_last < last_line {
+        let _ = writeln!(out, "{} {} ...", " ".repeat(width), styled(GUTTER, "|"));
+    }
+    let _ = write!(out, "{} {}", " ".repeat(width), styled(GUTTER, "|"));
+    out.push('\n');
+    out
+}
+
+/// Replaces the part of the secret that falls on this line; returns the line and the
+/// caret bounds moved to match.
+fn redact_line(
+    line: &str,
+    line_start: usize,
+    secret: Option<&std::ops::Range<usize>>,
+    text: &str,
+    caret_start: usize,
+    caret_end: usize,
+) -> (String, usize, usize) {
+    let Some(secret) = secret else {
+        return (line.to_string(), caret_start, caret_end);
+    };
+    let line_end = line_start + line.len();
+    let start = secret.start.clamp(line_start, line_end);
+    let end = secret.end.clamp(line_start, line_end);
+    if start >= end {
+        return (line.to_string(), caret_start, caret_end);
+    }
+    let (start, end) = (start - line_start, end - line_start);
+    let whole_secret = text.get(secret.clone()).unwrap_or("");
+    let replacement = if secret.start >= line_start {
+        secrets::redact(whole_secret)
+    } else {
+        "****".to_string()
+    };
+    let mut display = String::with_capacity(line.len());
+    display.push_str(&line[..start]);
+    display.push_str(&replacement);
+    display.push_str(&line[end..]);
+    let shift = |offset: usize| {
+        if offset <= start {
+            offset
+        } else if offset >= end {
+            offset - (end - start) + replacement.len()
+        } else {
+            start + (offset - start).min(replacement.len())
+        }
+    };
+    (display, shift(caret_start), shift(caret_end))
+}
+
+#[derive(serde::Serialize)]
+struct JsonLocation {
+    row: usize,
+    column: usize,
+}
+
+#[derive(serde::Serialize)]
+struct JsonMessage<'a> {
+    code: &'a str,
+    name: &'a str,
+    message: &'a str,
+    filename: String,
+    location: JsonLocation,
+    end_location: JsonLocation,
+    fix: Option<&'a crate::diagnostic::Fix>,
+    url: String,
+}
+
+fn json(messages: &[Message]) -> String {
+    let items: Vec<JsonMessage> = messages
+        .iter()
+        .map(|message| JsonMessage {
+            code: message.rule.code(),
+            name: message.rule.name(),
+            message: &message.message,
+            filename: message.file.path.display().to_string(),
+            location: JsonLocation {
+                row: message.location.row,
+                column: message.location.column,
+            },
+            end_location: JsonLocation {
+                row: message.end_location.row,
+                column: message.end_location.column,
+            },
+            fix: message.fix.as_ref(),
+            url: message.rule.url(),
+        })
+        .collect();
+    let mut out = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string());
+    out.push('\n');
+    out
+}
+
+/// GitHub Actions workflow commands: findings show up as annotations on the pull request.
+fn github(message: &Message) -> String {
+    let escape = |text: &str| {
+        text.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    format!(
+        "::error title=skua ({code}),file={file},line={row},col={col},endLine={end_row},endColumn={end_col}::{file}:{row}:{col}: {code} {text}\n",
+        code = message.rule.code(),
+        file = escape(&message.file.path.display().to_string())
+            .replace(',', "%2C")
+            .replace(':', "%3A"),
+        row = message.location.row,
+        col = message.location.column,
+        end_row = message.end_location.row,
+        end_col = message.end_location.column,
+        text = escape(&message.message),
+    )
+}
+
+/// One line per rule, most frequent first.
+pub fn statistics(messages: &[Message]) -> String {
+    let mut counts: BTreeMap<Rule, usize> = BTreeMap::new();
+    for message in messages {
+        *counts.entry(message.rule).or_default() += 1;
+    }
+    let mut rows: Vec<(Rule, usize)> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let width = rows
+        .iter()
+        .map(|(_, count)| count.to_string().len())
+        .max()
+        .unwrap_or(1);
+    rows.iter()
+        .map(|(rule, count)| {
+            format!(
+                "{count:>width$}\t{}\t{}\n",
+                styled(CODE, rule.code()),
+                rule.name()
+            )
+        })
+        .collect()
+}

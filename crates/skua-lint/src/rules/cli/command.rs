@@ -1,0 +1,365 @@
+//! Which programs a call runs: the argument list or shell string handed to
+//! `subprocess`, `os`, `asyncio`, `sh`, `plumbum` or invoke/fabric-style runners.
+
+use ruff_python_ast::{Expr, ExprCall};
+
+use crate::checker::Checker;
+use crate::checker::eval::{self, PartialString, UNKNOWN};
+
+/// One program invocation: its basename and its arguments (`None` where unknown).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Command {
+    pub program: String,
+    pub args: Vec<Option<String>>,
+}
+
+impl Command {
+    /// The known arguments that are not options, in order; stops at the first unknown one.
+    pub fn positional_words(&self, options_with_values: &[&str]) -> Vec<&str> {
+        let mut words = Vec::new();
+        let mut skip_next = false;
+        for arg in &self.args {
+            let Some(arg) = arg.as_deref() else { break };
+            if skip_next {
+                skip_next = false;
+                continue;
+            }
+            if arg.starts_with('-') {
+                skip_next = !arg.contains('=') && options_with_values.contains(&arg);
+                continue;
+            }
+            words.push(arg);
+        }
+        words
+    }
+}
+
+/// What a call executes and how.
+pub struct Execution<'a> {
+    pub commands: Vec<Command>,
+    /// The command goes through a shell.
+    pub shell: bool,
+    /// The expression holding the command (for injection checks).
+    pub command_expr: &'a Expr,
+}
+
+const SUBPROCESS_FUNCTIONS: &[&str] = &["run", "call", "check_call", "check_output", "Popen"];
+
+/// The commands run by `call`, if it is a process-spawning call we understand.
+pub fn executed_commands<'a>(checker: &Checker, call: &'a ExprCall) -> Option<Execution<'a>> {
+    let arguments = &call.arguments;
+    let qualified = checker.qualified_name(&call.func);
+    let qualified = qualified.as_deref().unwrap_or("");
+    let (module, function) = qualified.rsplit_once('.').unwrap_or(("", qualified));
+
+    match (module, function) {
+        ("subprocess", f) if SUBPROCESS_FUNCTIONS.contains(&f) => {
+            let command = arguments.find_argument_value("args", 0)?;
+            let shell = arguments
+                .find_keyword("shell")
+                .is_some_and(|keyword| eval::is_truthy_constant(checker, &keyword.value));
+            Some(from_argv_or_shell(checker, command, shell))
+        }
+        ("subprocess", "getoutput" | "getstatusoutput")
+        | ("os", "system" | "popen")
+        | ("commands", "getoutput" | "getstatusoutput")
+        | ("asyncio", "create_subprocess_shell") => {
+            let command = arguments
+                .find_argument_value("cmd", 0)
+                .or_else(|| arguments.find_positional(0))?;
+            Some(shell_execution(checker, command))
+        }
+        ("asyncio", "create_subprocess_exec") => {
+            let program = arguments.find_positional(0)?;
+            let program_text = eval::string_value(checker, program)?;
+            let mut items = vec![
+                program_text
+                    .is_fully_known()
+                    .then(|| program_text.text.clone()),
+            ];
+            items.extend(
+                arguments
+                    .args
+                    .iter()
+                    .skip(1)
+                    .map(|arg| known_string(checker, arg)),
+            );
+            Some(argv_execution(items, program))
+        }
+        ("os", f) if f.starts_with("exec") || f.starts_with("spawn") => {
+            // spawn* take a mode first; exec* start with the program.
+            let offset = usize::from(f.starts_with("spawn"));
+            let program = arguments.find_positional(offset)?;
+            let mut items = vec![known_string(checker, program)];
+            if f.contains('v') {
+                // execv(path, [argv0, args...]): argv0 repeats the program name.
+                if let Some(argv) = arguments.find_positional(offset + 1)
+                    && let Some(list) = eval::list_value(checker, argv)
+                {
+                    items.extend(list.into_iter().skip(1));
+                }
+            } else {
+                items.extend(
+                    arguments
+                        .args
+                        .iter()
+                        .skip(offset + 2)
+                        .map(|arg| known_string(checker, arg)),
+                );
+            }
+            Some(argv_execution(items, program))
+        }
+        ("pexpect", "spawn" | "run" | "spawnu") => {
+            let command = arguments.find_positional(0)?;
+            Some(shell_execution(checker, command))
+        }
+        // `sh.kubectl("get", "pods")`, `from sh import aws`.
+        ("sh", program) if !program.is_empty() && program != "Command" => {
+            let mut items = vec![Some(program.replace('_', "-"))];
+            items.extend(arguments.args.iter().map(|arg| known_string(checker, arg)));
+            Some(argv_execution(items, &call.func))
+        }
+        ("sh", "Command") => {
+            let program = arguments.find_positional(0)?;
+            Some(argv_execution(
+                vec![known_string(checker, program)],
+                program,
+            ))
+        }
+        ("plumbum.cmd", program) => {
+            let mut items = vec![Some(program.to_string())];
+            items.extend(arguments.args.iter().map(|arg| known_string(checker, arg)));
+            Some(argv_execution(items, &call.func))
+        }
+        _ => {
+            // invoke / fabric: `c.run("kubectl apply -f deploy.yaml")`. Only a string whose
+            // first word is a configured CLI counts, so other `.run()` methods stay quiet.
+            let Expr::Attribute(attribute) = &*call.func else {
+                return None;
+            };
+            if !matches!(attribute.attr.id.as_str(), "run" | "sudo" | "local")
+                || !qualified.is_empty()
+            {
+                return None;
+            }
+            let command = arguments.find_positional(0)?;
+            if !matches!(command, Expr::StringLiteral(_) | Expr::FString(_)) {
+                return None;
+            }
+            let execution = shell_execution(checker, command);
+            let first_is_cli = execution.commands.first().is_some_and(|command| {
+                checker
+                    .settings
+                    .cloud_clis
+                    .iter()
+                    .any(|cli| *cli == command.program)
+            });
+            first_is_cli.then_some(execution)
+        }
+    }
+}
+
+fn known_string(checker: &Checker, expr: &Expr) -> Option<String> {
+    eval::string_value(checker, expr)
+        .filter(PartialString::is_fully_known)
+        .map(|value| value.text)
+}
+
+fn argv_execution(items: Vec<Option<String>>, command_expr: &Expr) -> Execution<'_> {
+    Execution {
+        commands: command_from_argv(&items).into_iter().collect(),
+        shell: false,
+        command_expr,
+    }
+}
+
+fn shell_execution<'a>(checker: &Checker, command: &'a Expr) -> Execution<'a> {
+    let commands = match eval::string_value(checker, command) {
+        Some(text) => commands_in_shell(&text.text),
+        // `os.system(" ".join(cmd))` and friends evaluate to strings; a list here means
+        // the shell runs its first element.
+        None => eval::list_value(checker, command)
+            .map(|items| {
+                let words: Vec<String> = items
+                    .iter()
+                    .map(|item| item.clone().unwrap_or_else(|| UNKNOWN.to_string()))
+                    .collect();
+                commands_in_shell(&words.join(" "))
+            })
+            .unwrap_or_default(),
+    };
+    Execution {
+        commands,
+        shell: true,
+        command_expr: command,
+    }
+}
+
+fn from_argv_or_shell<'a>(checker: &Checker, command: &'a Expr, shell: bool) -> Execution<'a> {
+    if shell {
+        return shell_execution(checker, command);
+    }
+    if let Some(items) = eval::list_value(checker, command) {
+        return argv_execution(items, command);
+    }
+    // A lone string without a shell is still a command line to the reader (and works
+    // when it has no arguments); judge it by its words.
+    let mut execution = shell_execution(checker, command);
+    execution.shell = false;
+    execution
+}
+
+/// Builds a command from argv items, looking through wrappers like `sudo` and `bash -c`.
+pub fn command_from_argv(items: &[Option<String>]) -> Option<Command> {
+    let mut index = 0;
+    while let Some(Some(word)) = items.get(index) {
+        let name = basename(word);
+        match name {
+            "sudo" | "env" | "exec" | "nohup" | "time" | "nice" | "doas" | "command" => {
+                index += 1;
+                // Skip wrapper options and `VAR=value` assignments.
+                while let Some(Some(next)) = items.get(index) {
+                    if next.starts_with('-') || is_assignment(next) {
+                        index += 1;
+                        if matches!(next.as_str(), "-u" | "-g" | "-n") {
+                            index += 1;
+                        }
+                    } else {
+                        break;
+                    }
+                }
+            }
+            "timeout" => index += 2,
+            "bash" | "sh" | "zsh" | "dash" => {
+                // `bash -c "aws s3 ls"` runs its script string.
+                let script = items
+                    .iter()
+                    .skip(index + 1)
+                    .position(|item| item.as_deref() == Some("-c"));
+                let script =
+                    script.and_then(|position| items.get(index + position + 2).cloned().flatten());
+                return script
+                    .and_then(|text| commands_in_shell(&text).into_iter().next())
+                    .or_else(|| {
+                        Some(Command {
+                            program: name.to_string(),
+                            args: items[index + 1..].to_vec(),
+                        })
+                    });
+            }
+            _ if is_assignment(word) => index += 1,
+            _ => {
+                return Some(Command {
+                    program: name.to_string(),
+                    args: items[index + 1..].to_vec(),
+                });
+            }
+        }
+    }
+    None
+}
+
+/// Every simple command in a shell command line (`a && b | c; d`).
+pub fn commands_in_shell(text: &str) -> Vec<Command> {
+    let mut commands = Vec::new();
+    for segment in split_shell_segments(text) {
+        let segment = segment.trim().trim_start_matches(['(', '{', '!']).trim();
+        if segment.is_empty() {
+            continue;
+        }
+        let words = eval::split_words(segment);
+        if let Some(command) = command_from_argv(&words) {
+            commands.push(command);
+        }
+    }
+    commands
+}
+
+fn split_shell_segments(text: &str) -> Vec<&str> {
+    let mut segments = Vec::new();
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut index = 0;
+    let mut quote: Option<u8> = None;
+    while index < bytes.len() {
+        let byte = bytes[index];
+        match quote {
+            Some(open) if byte == open => quote = None,
+            Some(_) => {}
+            None => match byte {
+                b'\'' | b'"' => quote = Some(byte),
+                b';' | b'|' | b'&' | b'\n' | b'`' => {
+                    segments.push(&text[start..index]);
+                    start = index + 1;
+                }
+                b'$' if bytes.get(index + 1) == Some(&b'(') => {
+                    segments.push(&text[start..index]);
+                    start = index + 2;
+                    index += 1;
+                }
+                b')' => {
+                    segments.push(&text[start..index]);
+                    start = index + 1;
+                }
+                _ => {}
+            },
+        }
+        index += 1;
+    }
+    segments.push(&text[start.min(text.len())..]);
+    segments
+}
+
+fn is_assignment(word: &str) -> bool {
+    match word.split_once('=') {
+        Some((name, _)) => {
+            !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !name.starts_with(|c: char| c.is_ascii_digit())
+        }
+        None => false,
+    }
+}
+
+fn basename(word: &str) -> &str {
+    let name = word.rsplit(['/', '\\']).next().unwrap_or(word);
+    name.strip_suffix(".exe").unwrap_or(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn programs(text: &str) -> Vec<String> {
+        commands_in_shell(text)
+            .into_iter()
+            .map(|command| command.program)
+            .collect()
+    }
+
+    #[test]
+    fn shell_lines_yield_every_program() {
+        assert_eq!(
+            programs("cd /tmp && aws s3 sync . s3://b | tee log; kubectl get pods"),
+            ["cd", "aws", "tee", "kubectl"]
+        );
+        assert_eq!(
+            programs("AWS_PROFILE=prod sudo -E /usr/local/bin/aws s3 ls"),
+            ["aws"]
+        );
+        assert_eq!(programs("echo 'aws s3 ls; kubectl'"), ["echo"]);
+        assert_eq!(programs("bash -c 'kubectl apply -f x.yaml'"), ["kubectl"]);
+        assert_eq!(programs("timeout 30 helm upgrade app ."), ["helm"]);
+        assert_eq!(programs("x=$(kubectl get ns -o name)"), ["kubectl"]);
+    }
+
+    #[test]
+    fn positional_words_skip_options() {
+        let command =
+            commands_in_shell("kubectl --context prod -n web rollout restart deploy/api").remove(0);
+        assert_eq!(
+            command.positional_words(&["--context", "-n"]),
+            ["rollout", "restart", "deploy/api"]
+        );
+    }
+}

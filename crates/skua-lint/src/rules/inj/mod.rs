@@ -1,0 +1,3 @@
+//! Shell injection.
+
+pub mod shell_injection;

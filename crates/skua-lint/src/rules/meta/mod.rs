@@ -1,0 +1,5 @@
+//! Diagnostics about the run itself: unreadable files, syntax errors, stale suppressions.
+
+pub mod io_error;
+pub mod syntax_error;
+pub mod unused_noqa;

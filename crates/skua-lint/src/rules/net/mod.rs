@@ -1,0 +1,3 @@
+//! Network calls.
+
+pub mod request_without_timeout;

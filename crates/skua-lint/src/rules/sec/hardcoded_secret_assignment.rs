@@ -1,0 +1,92 @@
+use ruff_python_ast::Expr;
+use ruff_text_size::Ranged;
+
+use crate::checker::Checker;
+use crate::diagnostic::Diagnostic;
+use crate::registry::{Rule, declare_rule};
+use crate::secrets;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks for secret-named targets bound to literal values that look like real secrets:
+    /// variables, attributes, keyword arguments, dictionary keys, subscript assignments,
+    /// default argument values, comparisons, fallback values of `os.getenv()` /
+    /// `dict.get()`, and basic-auth pairs (`auth=("user", "…")`, `HTTPBasicAuth`).
+    ///
+    /// Unlike name-only checks, the value must look like a secret: secret *names* and ids
+    /// (`secret_name = "prod/db/password"`, `SecretId=...`), URLs, file paths, environment
+    /// variable names, prompts, template references (`{{ vault_password }}`, `${DB_PASS}`)
+    /// and placeholders (`changeme`, `<token>`, `xxx`) are not reported.
+    ///
+    /// ## Why is this bad?
+    /// Passwords and API keys in code end up in every clone, CI log and backup, cannot be
+    /// rotated without a deploy, and are shared with everyone who can read the repository.
+    ///
+    /// ## Example
+    /// ```python
+    /// conn = psycopg2.connect(host="db.internal", user="etl", password="Tr0ub4dor&3")
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```python
+    /// import os
+    ///
+    /// conn = psycopg2.connect(host="db.internal", user="etl", password=os.environ["ETL_DB_PASSWORD"])
+    /// ```
+    ///
+    /// ## Options
+    /// - `secret-names`: extra names (matched as whole words) that hold secrets in your code.
+    pub struct HardcodedSecretAssignment => ("SEC002", "hardcoded-secret-assignment");
+}
+
+/// Reports `value` when `name` names a secret and `value` is a literal that looks like one.
+pub(crate) fn check_binding(checker: &mut Checker, name: &str, value: &Expr, node: &impl Ranged) {
+    let Expr::StringLiteral(string) = value else {
+        return;
+    };
+    let text = string.value.to_str();
+    if !secrets::is_secret_name(
+        &super::normalized_name(name),
+        &checker.settings.secret_names,
+    ) {
+        return;
+    }
+    check_value(checker, &format!("`{name}`"), text, value, node);
+}
+
+/// A literal password in a basic-auth pair, whatever it is called.
+pub(crate) fn check_password_literal(checker: &mut Checker, value: &Expr, node: &impl Ranged) {
+    if let Expr::StringLiteral(string) = value {
+        check_value(
+            checker,
+            "a basic-auth password",
+            string.value.to_str(),
+            value,
+            node,
+        );
+    }
+}
+
+fn check_value(checker: &mut Checker, target: &str, text: &str, value: &Expr, node: &impl Ranged) {
+    if !secrets::looks_like_secret_value(text) {
+        return;
+    }
+    // Formats and URL credentials have their own, more specific rules.
+    if !secrets::find_tokens(text).is_empty()
+        || (text.contains("://") && secrets::url_password(text).is_some())
+    {
+        return;
+    }
+    let secret_range = checker.locate_in(value, text);
+    checker.report(
+        Diagnostic::new(
+            Rule::HardcodedSecretAssignment,
+            format!(
+                "Hardcoded secret `{}` assigned to {target}",
+                secrets::redact(text)
+            ),
+            Checker::range_of(node),
+        )
+        .with_secret(secret_range),
+    );
+}

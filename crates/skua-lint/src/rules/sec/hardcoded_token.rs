@@ -1,0 +1,52 @@
+use ruff_text_size::Ranged;
+
+use crate::checker::Checker;
+use crate::diagnostic::Diagnostic;
+use crate::registry::{Rule, declare_rule};
+use crate::secrets;
+
+declare_rule! {
+    /// ## What it does
+    /// Checks string literals (including f-string text and docstrings) for credentials
+    /// recognisable by their format: AWS access key IDs and secret keys, GitHub and GitLab
+    /// tokens, Slack tokens and webhook URLs, Stripe live keys, Google API keys, GCP
+    /// service-account keys, PEM private keys and JWTs.
+    ///
+    /// Documentation examples (such as AWS's `AKIAIOSFODNN7EXAMPLE`) and placeholders are
+    /// ignored. Output shows only a short prefix of the value.
+    ///
+    /// ## Why is this bad?
+    /// A token in source control is a leaked token: every clone, fork, CI log and backup has
+    /// it, and git history keeps it after the line is deleted. Rotate it, then load it at
+    /// run time.
+    ///
+    /// ## Example
+    /// ```python
+    /// slack = WebClient(token="xoxb-1234567890-abcdefghijklmnop")
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```python
+    /// import os
+    ///
+    /// slack = WebClient(token=os.environ["SLACK_BOT_TOKEN"])
+    /// ```
+    pub struct HardcodedToken => ("SEC001", "hardcoded-token");
+}
+
+/// Reports every known token in a string value found at `node`.
+pub(crate) fn check_text(checker: &mut Checker, node: &impl Ranged, value: &str) {
+    for found in secrets::find_tokens(value) {
+        let secret = value.get(found.range.clone()).unwrap_or_default();
+        let secret_range = checker.locate_in(node, secret.lines().next().unwrap_or(secret));
+        let message = format!(
+            "Hardcoded {} `{}`",
+            found.kind.description(),
+            secrets::redact(secret)
+        );
+        checker.report(
+            Diagnostic::new(Rule::HardcodedToken, message, Checker::range_of(node))
+                .with_secret(secret_range),
+        );
+    }
+}

@@ -1,0 +1,101 @@
+use ruff_python_ast::{Expr, ExprCall};
+
+use crate::checker::Checker;
+use crate::checker::eval;
+use crate::diagnostic::Diagnostic;
+use crate::registry::{Rule, declare_rule};
+
+declare_rule! {
+    /// ## What it does
+    /// Checks for HTTP and AWS clients with certificate verification turned off:
+    /// `verify=False` on `requests`, `httpx`, sessions and boto3 clients, `ssl=False` /
+    /// `verify_ssl=False` on `aiohttp`, and `session.verify = False`.
+    ///
+    /// ## Why is this bad?
+    /// Without verification anyone on the network path (a compromised CI runner, a hostile
+    /// Wi-Fi, a misrouted VPC) can read and change the traffic, including the credentials
+    /// your ops scripts send. Fix the trust store instead (`verify="/path/to/ca.pem"`,
+    /// `REQUESTS_CA_BUNDLE`, `SSL_CERT_FILE`).
+    ///
+    /// ## Example
+    /// ```python
+    /// import requests
+    ///
+    /// requests.get("https://vault.internal/v1/sys/health", verify=False)
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```python
+    /// import requests
+    ///
+    /// requests.get("https://vault.internal/v1/sys/health", verify="/etc/ssl/certs/internal-ca.pem", timeout=10)
+    /// ```
+    pub struct VerifyDisabled => ("TLS001", "verify-disabled");
+}
+
+const HTTP_METHODS: &[&str] = &[
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "head",
+    "options",
+    "request",
+    "send",
+    "stream",
+    "ws_connect",
+];
+
+fn is_http_call(checker: &Checker, call: &ExprCall) -> bool {
+    if let Some(qualified) = checker.qualified_name(&call.func) {
+        let root = qualified.split('.').next().unwrap_or("");
+        if matches!(
+            root,
+            "requests"
+                | "httpx"
+                | "aiohttp"
+                | "boto3"
+                | "botocore"
+                | "urllib3"
+                | "websocket"
+                | "websockets"
+        ) {
+            return true;
+        }
+    }
+    // Methods on sessions and clients we cannot resolve: `session.get(url, verify=False)`.
+    matches!(&*call.func, Expr::Attribute(attribute)
+        if HTTP_METHODS.contains(&attribute.attr.id.as_str())
+            || matches!(attribute.attr.id.as_str(), "client" | "resource" | "Session" | "Client" | "AsyncClient" | "TCPConnector"))
+}
+
+pub(crate) fn check_call(checker: &mut Checker, call: &ExprCall) {
+    for keyword in &call.arguments.keywords {
+        let Some(arg) = &keyword.arg else { continue };
+        if matches!(arg.id.as_str(), "verify" | "ssl" | "verify_ssl")
+            && eval::is_false_literal(&keyword.value)
+            && is_http_call(checker, call)
+        {
+            checker.report(Diagnostic::new(
+                Rule::VerifyDisabled,
+                format!("`{}=False` disables TLS certificate verification", arg.id),
+                Checker::range_of(keyword),
+            ));
+        }
+    }
+}
+
+/// `session.verify = False`
+pub(crate) fn check_assign(checker: &mut Checker, target: &Expr, value: &Expr) {
+    if let Expr::Attribute(attribute) = target
+        && attribute.attr.id.as_str() == "verify"
+        && eval::is_false_literal(value)
+    {
+        checker.report(Diagnostic::new(
+            Rule::VerifyDisabled,
+            "`verify = False` disables TLS certificate verification for every request of this session",
+            Checker::range_of(target).start..Checker::range_of(value).end,
+        ));
+    }
+}

@@ -1,0 +1,3 @@
+//! YAML loading.
+
+pub mod unsafe_yaml_load;
