@@ -123,7 +123,7 @@ pub fn discover(
         let resolver_for_filter = Arc::clone(resolver);
         let error_slot = Arc::clone(&config_error);
         let cwd_for_filter = cwd.to_path_buf();
-        let walker = ignore::WalkBuilder::new(root)
+        let walker = ignore::WalkBuilder::new(&absolute_root)
             .hidden(false)
             .follow_links(true)
             .require_git(false)
@@ -154,14 +154,20 @@ pub fn discover(
                         continue;
                     }
                     if let Some(kind) = classify(entry.path()) {
+                        // Report paths the way the user wrote them, not absolutised.
+                        let path = match entry.path().strip_prefix(&absolute_root) {
+                            Ok(inner) if inner.as_os_str().is_empty() => root.clone(),
+                            Ok(inner) => root.join(inner),
+                            Err(_) => entry.into_path(),
+                        };
                         candidates.push(Candidate {
-                            path: entry.into_path(),
+                            path,
                             kind,
                             explicit: false,
                         });
                     }
                 }
-                Err(error) => problems.push(walk_problem(&error, root)),
+                Err(error) => problems.push(walk_problem(&error, root, &absolute_root)),
             }
         }
     }
@@ -176,7 +182,7 @@ pub fn discover(
     })
 }
 
-fn walk_problem(error: &ignore::Error, root: &Path) -> WalkProblem {
+fn walk_problem(error: &ignore::Error, root: &Path, absolute_root: &Path) -> WalkProblem {
     fn innermost(error: &ignore::Error) -> (Option<PathBuf>, String) {
         match error {
             ignore::Error::WithPath { path, err } => {
@@ -195,6 +201,10 @@ fn walk_problem(error: &ignore::Error, root: &Path) -> WalkProblem {
         }
     }
     let (path, message) = innermost(error);
+    let path = path.map(|path| match path.strip_prefix(absolute_root) {
+        Ok(inner) => root.join(inner),
+        Err(_) => path,
+    });
     WalkProblem {
         path: path.unwrap_or_else(|| root.to_path_buf()),
         message,

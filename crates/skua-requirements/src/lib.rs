@@ -9,6 +9,7 @@
 //! assembled from several physical lines (continuations, `# ` comment prefixes), so
 //! `&text[span]` always yields the exact source of the item.
 
+mod marker;
 mod offsets;
 mod pyproject;
 mod requirement;

@@ -5,6 +5,7 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
+use crate::marker::validate_marker;
 use crate::{Span, normalize_name};
 
 /// One dependency, with spans into the original text of the file it came from.
@@ -212,15 +213,52 @@ fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')
 }
 
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')
+}
+
+/// `pep508_rs` panics (an `expect` on its own invariant) when a name or extra ends in
+/// `.`, `-` or `_` and is followed by more text, so such runs are rejected up front.
+fn check_name_runs(text: &str, offset: usize, what: &str) -> Result<(), ParseFailure> {
+    let mut run_start = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        if is_name_char(c) {
+            run_start.get_or_insert(i);
+            continue;
+        }
+        if let Some(start) = run_start.take() {
+            let run = text.get(start..i).unwrap_or("");
+            if run.ends_with(['.', '-', '_']) {
+                return Err(ParseFailure {
+                    message: format!("{what} must end with an alphanumeric character"),
+                    span: offset + i - 1..offset + i,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs `pep508_rs` without letting a panic inside it escape: the linter feeds arbitrary
+/// files, and a third-party invariant failure must not take the whole process down.
+fn pep508_rs_parse(input: &str) -> Result<pep508_rs::Requirement<RawUrl>, ParseFailure> {
+    match std::panic::catch_unwind(|| pep508_rs::Requirement::<RawUrl>::from_str(input)) {
+        Ok(Ok(parsed)) => Ok(parsed),
+        Ok(Err(err)) => Err(pep508_failure(input, &err)),
+        Err(_) => Err(ParseFailure {
+            message: "requirement could not be parsed".to_string(),
+            span: 0..input.len(),
+        }),
+    }
+}
+
 /// Parses a standard PEP 508 dependency specifier (as in pyproject.toml). Spans are
 /// relative to `input`.
 pub(crate) fn parse_pep508(input: &str) -> Result<Requirement, ParseFailure> {
     check_limits(input)?;
-    let parsed = pep508_rs::Requirement::<RawUrl>::from_str(input)
-        .map_err(|err| pep508_failure(input, &err))?;
-
-    // pep508_rs validated the grammar but reports no positions, so walk the accepted string
-    // again to find where each part sits.
     let bytes = input.as_bytes();
     let end = trimmed_end(input, input.len());
     let name_start = skip_ws(input, 0);
@@ -229,16 +267,25 @@ pub(crate) fn parse_pep508(input: &str) -> Result<Requirement, ParseFailure> {
         i += 1;
     }
     let name_end = i;
+    check_name_runs(
+        input.get(name_start..name_end).unwrap_or(""),
+        name_start,
+        "package name",
+    )?;
     let mut after_name = name_end;
     let mut extras = Vec::new();
     i = skip_ws(input, i);
-    if bytes.get(i) == Some(&b'[')
-        && let Some(close) = input.get(i..).and_then(|rest| rest.find(']'))
-    {
+    if bytes.get(i) == Some(&b'[') {
+        let Some(close) = input.get(i..).and_then(|rest| rest.find(']')) else {
+            return Err(ParseFailure {
+                message: "missing closing bracket `]` for extras".to_string(),
+                span: i..i + 1,
+            });
+        };
         let close = i + close;
-        extras = input
-            .get(i + 1..close)
-            .unwrap_or("")
+        let inside = input.get(i + 1..close).unwrap_or("");
+        check_name_runs(inside, i + 1, "extra name")?;
+        extras = inside
             .split(',')
             .map(str::trim)
             .filter(|extra| !extra.is_empty())
@@ -248,42 +295,55 @@ pub(crate) fn parse_pep508(input: &str) -> Result<Requirement, ParseFailure> {
         i = skip_ws(input, close + 1);
     }
 
+    // The marker is split off here and checked by `validate_marker`, never by `pep508_rs`
+    // (see the `marker` module). After a URL only a `;` preceded by whitespace starts the
+    // marker, since `;` is legal inside URLs.
+    let is_url_form = bytes.get(i) == Some(&b'@');
+    let marker_start = if is_url_form {
+        input
+            .char_indices()
+            .skip_while(|&(pos, _)| pos <= i)
+            .scan(false, |after_ws, (pos, c)| {
+                let found = c == ';' && *after_ws;
+                *after_ws = c.is_whitespace();
+                Some((pos, found))
+            })
+            .find(|&(_, found)| found)
+            .map(|(pos, _)| pos)
+    } else {
+        input.find(';')
+    };
+    let head_end = marker_start.unwrap_or(input.len());
+    let head = input.get(..head_end).unwrap_or("");
+    let parsed = pep508_rs_parse(head)?;
+    let head_end = trimmed_end(input, head_end);
+
     let mut specifiers = String::new();
     let mut specifiers_span = after_name..after_name;
     let mut url = None;
     let mut url_span = None;
-    let mut marker_search = i;
     match (bytes.get(i), &parsed.version_or_url) {
         (Some(b'@'), Some(pep508_rs::VersionOrUrl::Url(raw))) => {
             let start = skip_ws(input, i + 1);
-            let url_end = (start + raw.0.len()).min(input.len());
+            let url_end = (start + raw.0.len()).min(head_end);
             url = Some(raw.0.clone());
             url_span = Some(start..url_end);
-            marker_search = url_end;
         }
         (Some(b'('), _) => {
-            let close = input
-                .get(i..)
-                .and_then(|rest| rest.find(')'))
-                .map_or(end, |close| i + close + 1);
-            specifiers_span = i..close;
-            specifiers = compact_specifiers(input.get(i..close).unwrap_or(""));
-            marker_search = close;
+            specifiers_span = i..head_end;
+            specifiers = compact_specifiers(input.get(i..head_end).unwrap_or(""));
         }
         (Some(b'<' | b'=' | b'>' | b'~' | b'!'), _) => {
-            let stop = input
-                .get(i..)
-                .and_then(|rest| rest.find(';'))
-                .map_or(input.len(), |semi| i + semi);
-            let stop = trimmed_end(input, stop);
-            specifiers_span = i..stop;
-            specifiers = compact_specifiers(input.get(i..stop).unwrap_or(""));
-            marker_search = stop;
+            specifiers_span = i..head_end;
+            specifiers = compact_specifiers(input.get(i..head_end).unwrap_or(""));
         }
         _ => {}
     }
 
-    let (marker, marker_span) = marker_after(input, marker_search, end);
+    let (marker, marker_span) = match marker_start {
+        Some(semi) => marker_after(input, semi, end, false)?,
+        None => (None, None),
+    };
     Ok(Requirement {
         name: input.get(name_start..name_end).unwrap_or("").to_string(),
         normalized_name: normalize_name(input.get(name_start..name_end).unwrap_or("")),
@@ -300,17 +360,24 @@ pub(crate) fn parse_pep508(input: &str) -> Result<Requirement, ParseFailure> {
     })
 }
 
-/// Finds `; marker` at or after `from` (skipping whitespace); `end` is the trimmed end.
-fn marker_after(input: &str, from: usize, end: usize) -> (Option<String>, Option<Span>) {
-    let i = skip_ws(input, from);
-    if input.as_bytes().get(i) != Some(&b';') {
-        return (None, None);
+/// Validates the marker after the `;` at `semi`; `end` is the trimmed end of the input.
+/// pip ignores an empty marker on its URL/path lines (`allow_empty`), PEP 508 does not.
+fn marker_after(
+    input: &str,
+    semi: usize,
+    end: usize,
+    allow_empty: bool,
+) -> Result<(Option<String>, Option<Span>), ParseFailure> {
+    let start = skip_ws(input, semi + 1).min(end);
+    let text = input.get(start..end).unwrap_or("");
+    if text.is_empty() && allow_empty {
+        return Ok((None, None));
     }
-    let start = skip_ws(input, i + 1).min(end);
-    match input.get(start..end) {
-        Some(text) if !text.is_empty() => (Some(text.to_string()), Some(start..end)),
-        _ => (None, None),
-    }
+    validate_marker(text).map_err(|failure| ParseFailure {
+        message: failure.message,
+        span: start + failure.span.start..start + failure.span.end,
+    })?;
+    Ok((Some(text.to_string()), Some(start..end)))
 }
 
 /// Versions and operators never contain whitespace, so dropping it (and the optional
@@ -527,26 +594,7 @@ pub(crate) fn parse_pip_url_or_path(input: &str) -> Result<Requirement, ParseFai
     }
 
     let (marker, marker_span) = match separator {
-        Some(semi) => {
-            let marker_start = skip_ws(body, semi + 1);
-            let text = body.get(marker_start..).unwrap_or("");
-            if text.is_empty() {
-                (None, None)
-            } else {
-                pep508_rs::MarkerTree::parse_str::<RawUrl>(text).map_err(|err| {
-                    let failure = pep508_failure(text, &err);
-                    ParseFailure {
-                        message: failure.message,
-                        span: start + marker_start + failure.span.start
-                            ..start + marker_start + failure.span.end,
-                    }
-                })?;
-                (
-                    Some(text.to_string()),
-                    Some(start + marker_start..start + body.len()),
-                )
-            }
-        }
+        Some(semi) => marker_after(input, start + semi, end, true)?,
         None => (None, None),
     };
 

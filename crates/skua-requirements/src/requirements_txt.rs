@@ -34,6 +34,9 @@ pub struct Entry {
     pub line: usize,
 }
 
+// Requirements are by far the most common entry, so boxing them would cost an allocation
+// per line to shrink the rare variants.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EntryKind {
     Requirement(Requirement),

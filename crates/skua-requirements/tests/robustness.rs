@@ -241,3 +241,94 @@ fn hostile_sizes_are_fast() {
         started.elapsed()
     );
 }
+
+/// Inputs that panic inside `pep508_rs` 0.9 (and, for markers, poison its global interner
+/// so that every later marker parse in the process panics too).
+#[test]
+fn pep508_rs_panic_regressions() {
+    for (line, is_valid) in [
+        ("pkg; python_version <= \"3.18446744073709551615\"", true),
+        ("pkg; python_version > \"18446744073709551615.1\"", true),
+        ("pkg; python_version == \"3.18446744073709551615.*\"", true),
+        ("pkg; extra == 'a.'", true),
+        ("pkg. >=1", false),
+        ("pkg_ ;os_name=='nt'", false),
+        ("pkg[a.]", false),
+        ("pkg[a. b]", false),
+        ("pkg[a.", false),
+        ("pkg[a,,b]", false),
+    ] {
+        let file = parse_requirements(line);
+        assert_eq!(file.entries.len(), 1, "{line}");
+        let kind = &file.entries[0].kind;
+        assert_eq!(
+            matches!(kind, EntryKind::Requirement(_)),
+            is_valid,
+            "{line}: {kind:?}"
+        );
+        let toml = format!("[project]\ndependencies = [{line:?}]\n");
+        let py = parse_pyproject(&toml).unwrap();
+        assert_eq!(py.dependencies[0].parsed.is_ok(), is_valid, "{line}");
+    }
+    // Markers still parse after the inputs above.
+    let file = parse_requirements("ok; python_version < '3.12'");
+    assert!(matches!(file.entries[0].kind, EntryKind::Requirement(_)));
+}
+
+#[test]
+fn requirement_shaped_random_inputs() {
+    const PARTS: &[&str] = &[
+        "a",
+        "Z9",
+        ".",
+        "-",
+        "_",
+        "[",
+        "]",
+        ",",
+        " ",
+        "(",
+        ")",
+        ";",
+        "@",
+        "==",
+        "===",
+        "~=",
+        "!=",
+        "<",
+        ">=",
+        ".*",
+        "1",
+        "0",
+        "18446744073709551616",
+        "1.2",
+        "a1",
+        "post",
+        "dev",
+        "+local",
+        "!",
+        "python_version",
+        "extra",
+        "'3.1'",
+        "\"x\"",
+        " and ",
+        " or ",
+        " in ",
+        " not in ",
+        "https://h/p",
+        "#",
+        "=",
+        "${X}",
+        "é",
+    ];
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    for _ in 0..30_000 {
+        let mut line = String::new();
+        for _ in 0..rng.below(16) {
+            line.push_str(PARTS[rng.below(PARTS.len())]);
+        }
+        check_all(&line);
+        let toml = format!("[project]\ndependencies = [{line:?}]\n");
+        check_all(&toml);
+    }
+}

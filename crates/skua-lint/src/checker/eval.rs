@@ -121,11 +121,25 @@ fn string_value_hops(checker: &Checker, expr: &Expr, hops: usize) -> Option<Part
         // "aws s3 cp %s %s" % (a, b): the format string tells the program.
         Expr::BinOp(binop) if matches!(binop.op, Operator::Mod) => {
             let template = string_value_hops(checker, &binop.left, hops + 1)?;
+            let values: Vec<&Expr> = match &*binop.right {
+                Expr::Tuple(tuple) => tuple.elts.iter().collect(),
+                other => vec![other],
+            };
+            let quoted = values
+                .iter()
+                .filter(|value| is_quote_call(checker, value))
+                .count();
+            let constant = values
+                .iter()
+                .filter(|value| {
+                    string_value_hops(checker, value, hops + 1).is_some_and(|v| v.is_fully_known())
+                })
+                .count();
             let mut result =
                 PartialString::known(template.text.replace("%s", &UNKNOWN.to_string()));
+            result.quoted_unknowns = template.quoted_unknowns + quoted;
             result.unquoted_unknowns =
-                template.unquoted_unknowns + template.text.matches('%').count().max(1);
-            result.quoted_unknowns = template.quoted_unknowns;
+                template.unquoted_unknowns + values.len().saturating_sub(quoted + constant);
             Some(result)
         }
         Expr::Name(name) => {

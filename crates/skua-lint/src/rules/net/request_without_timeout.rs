@@ -82,10 +82,12 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ExprCall) {
 
 /// `s` in `s.get(...)` when `s = requests.Session()` (or `with requests.Session() as s`).
 fn session_library(checker: &Checker, receiver: &Expr) -> Option<&'static str> {
-    let Expr::Name(name) = receiver else {
-        return None;
+    let constructor = match receiver {
+        Expr::Name(name) => checker.lookup(name.id.as_str())?,
+        Expr::Call(_) => receiver,
+        _ => return None,
     };
-    let Expr::Call(call) = checker.lookup(name.id.as_str())? else {
+    let Expr::Call(call) = constructor else {
         return None;
     };
     match checker.qualified_name(&call.func).as_deref() {
