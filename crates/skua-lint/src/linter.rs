@@ -133,7 +133,7 @@ fn lint_candidate(
             return io_error(message);
         }
     };
-    let file_settings = settings.for_file(&candidate.path);
+    let file_settings = settings.for_file(absolute_path);
     let diagnostics = match candidate.kind {
         FileKind::Python | FileKind::ExtensionlessScript => {
             lint_python(&text, &file_settings, &candidate.path)

@@ -62,8 +62,7 @@ impl Requirement {
             .split(',')
             .filter(|clause| {
                 let clause = clause.trim();
-                clause.starts_with("===")
-                    || (clause.starts_with("==") && !clause.trim_end().ends_with(".*"))
+                clause.starts_with("===") || (clause.starts_with("==") && !clause.ends_with(".*"))
             })
             .count()
             == 1
@@ -285,12 +284,7 @@ pub(crate) fn parse_pep508(input: &str) -> Result<Requirement, ParseFailure> {
         let close = i + close;
         let inside = input.get(i + 1..close).unwrap_or("");
         check_name_runs(inside, i + 1, "extra name")?;
-        extras = inside
-            .split(',')
-            .map(str::trim)
-            .filter(|extra| !extra.is_empty())
-            .map(str::to_string)
-            .collect();
+        extras = split_extras_list(inside);
         after_name = close + 1;
         i = skip_ws(input, close + 1);
     }
@@ -523,6 +517,17 @@ fn wheel_name(url: &str) -> Option<(usize, &str)> {
     Some((file_start, name))
 }
 
+/// `"[a, b]"` or `"a, b"` to `["a", "b"]`, as written.
+fn split_extras_list(text: &str) -> Vec<String> {
+    text.trim_start_matches('[')
+        .trim_end_matches(']')
+        .split(',')
+        .map(str::trim)
+        .filter(|extra| !extra.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 fn looks_like_path(s: &str) -> bool {
     s.contains(['/', '\\']) || s.starts_with('.')
 }
@@ -602,14 +607,7 @@ pub(crate) fn parse_pip_url_or_path(input: &str) -> Result<Requirement, ParseFai
     let mut url = target;
     if !url_like && let Some((path, bracketed)) = pep508_rs::split_extras(target) {
         url = path;
-        extras = bracketed
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .split(',')
-            .map(str::trim)
-            .filter(|extra| !extra.is_empty())
-            .map(str::to_string)
-            .collect();
+        extras = split_extras_list(bracketed);
     }
 
     let mut name = "";
@@ -622,15 +620,7 @@ pub(crate) fn parse_pip_url_or_path(input: &str) -> Result<Requirement, ParseFai
         match pep508_rs::split_extras(egg) {
             Some((egg_name, bracketed)) => {
                 name = egg_name;
-                extras.extend(
-                    bracketed
-                        .trim_start_matches('[')
-                        .trim_end_matches(']')
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|extra| !extra.is_empty())
-                        .map(str::to_string),
-                );
+                extras.extend(split_extras_list(bracketed));
             }
             None => name = egg,
         }

@@ -448,3 +448,45 @@ fn normalize_name_examples() {
     assert_eq!(normalize_name("friendly--bard"), "friendly-bard");
     assert_eq!(normalize_name("FrIeNdLy-._.-bArD"), "friendly-bard");
 }
+
+#[test]
+fn invalid_marker_points_at_the_problem() {
+    let text = "ok==1\npkg>=1 ; python_versio < '3'\n";
+    let file = parse_requirements(text);
+    let EntryKind::Invalid { message, span } = &file.entries[1].kind else {
+        panic!("{:?}", file.entries[1])
+    };
+    assert!(message.contains("python_versio"), "{message}");
+    assert_eq!(at(text, span), "python_versio");
+    assert_eq!(file.entries[1].line, 2);
+}
+
+#[test]
+fn environment_variables_are_kept() {
+    let text = "https://${USER}:${TOKEN}@host/simple/pkg-1.0-py3-none-any.whl\n\
+                lib @ https://${HOST}/lib-2.0.tar.gz\n";
+    let file = parse_requirements(text);
+    let reqs: Vec<_> = file.requirements().map(|(_, r)| r.clone()).collect();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(reqs[0].name, "pkg");
+    assert_eq!(
+        reqs[0].url.as_deref(),
+        Some("https://${USER}:${TOKEN}@host/simple/pkg-1.0-py3-none-any.whl")
+    );
+    assert_eq!(reqs[1].name, "lib");
+    assert_eq!(
+        reqs[1].url.as_deref(),
+        Some("https://${HOST}/lib-2.0.tar.gz")
+    );
+}
+
+#[test]
+fn url_marker_needs_whitespace_after_semicolon() {
+    // `;` is legal inside URLs, so pip only splits on "; ".
+    let req = requirement("https://h/p/x-1.0-py3-none-any.whl;v=1 ; os_name == 'nt'");
+    assert_eq!(
+        req.url.as_deref(),
+        Some("https://h/p/x-1.0-py3-none-any.whl;v=1")
+    );
+    assert_eq!(req.marker.as_deref(), Some("os_name == 'nt'"));
+}

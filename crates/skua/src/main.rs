@@ -17,6 +17,10 @@ pub enum Outcome {
 
 fn main() -> ExitCode {
     install_panic_hook();
+    // Long messages carry file paths and suggestions; wrapping them breaks copy-paste and grep.
+    let _ = miette::set_hook(Box::new(|_| {
+        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
+    }));
     let cli = args::Cli::parse();
     if let Some(choice) = cli.color.as_choice() {
         choice.write_global();

@@ -1,0 +1,416 @@
+//! Runs the real `skua` binary the way users and CI do.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repo root")
+}
+
+fn skua(cwd: &Path) -> Command {
+    let mut command = Command::cargo_bin("skua").expect("binary built");
+    command
+        .current_dir(cwd)
+        .env_remove("SKUA_OUTPUT_FORMAT")
+        .env("NO_COLOR", "1");
+    command
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cwd: &Path, args: &[&str]) -> Output {
+    let output = skua(cwd).args(args).output().expect("skua runs");
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(path, text).expect("write");
+}
+
+#[test]
+fn demo_repository_reports_every_family() {
+    let out = run(&repo_root(), &["lint", "fixtures/demo"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    for code in [
+        "SEC00", "CLI001", "CLI002", "DEP001", "INJ001", "TLS00", "YML001", "NET001",
+    ] {
+        assert!(
+            out.stdout.contains(code),
+            "demo output lacks {code}:\n{}",
+            out.stdout
+        );
+    }
+    assert!(
+        !out.stdout.contains("build/generated.py"),
+        "gitignored file was linted"
+    );
+    assert!(
+        out.stdout.contains(" |"),
+        "full format shows source snippets"
+    );
+    let concise = run(
+        &repo_root(),
+        &[
+            "lint",
+            "fixtures/demo",
+            "--output-format",
+            "concise",
+            "--quiet",
+        ],
+    );
+    insta::assert_snapshot!("demo_concise", concise.stdout);
+}
+
+#[test]
+fn clean_code_exits_zero() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "ok.py",
+        "import boto3\n\nboto3.client(\"s3\").list_buckets()\n",
+    );
+    let out = run(dir.path(), &["lint"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("All checks passed (1 files checked)"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn exit_zero_statistics_select_and_ignore() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "job.py",
+        "import subprocess, requests\nsubprocess.run(['kubectl', 'get', 'pods'])\nrequests.get('https://x')\nrequests.post('https://x')\n",
+    );
+    let out = run(dir.path(), &["lint", "--exit-zero"]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains("Found 3 problems"));
+    let stats = run(dir.path(), &["lint", "--statistics"]);
+    assert_eq!(stats.code, 1);
+    assert!(
+        stats.stdout.contains("2\tNET001\trequest-without-timeout"),
+        "{}",
+        stats.stdout
+    );
+    assert!(
+        stats.stdout.contains("1\tCLI002\tkubectl-subprocess"),
+        "{}",
+        stats.stdout
+    );
+    let selected = run(
+        dir.path(),
+        &["lint", "--select", "CLI", "--output-format", "concise"],
+    );
+    assert!(
+        selected.stdout.contains("CLI002") && !selected.stdout.contains("NET001"),
+        "{}",
+        selected.stdout
+    );
+    let ignored = run(
+        dir.path(),
+        &["lint", "--ignore", "NET001", "--output-format", "concise"],
+    );
+    assert!(
+        ignored.stdout.contains("CLI002") && !ignored.stdout.contains("NET001"),
+        "{}",
+        ignored.stdout
+    );
+    let bad = run(dir.path(), &["lint", "--select", "NETT"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("did you mean `NET`"), "{}", bad.stderr);
+}
+
+#[test]
+fn json_output_has_the_documented_shape() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "a.py", "import yaml\nyaml.load(open('x'))\n");
+    let out = run(dir.path(), &["lint", "--output-format", "json"]);
+    assert_eq!(out.code, 1);
+    let value: serde_json::Value = serde_json::from_str(&out.stdout).expect("valid JSON");
+    let first = &value.as_array().expect("list")[0];
+    assert_eq!(first["code"], "YML001");
+    assert_eq!(first["name"], "unsafe-yaml-load");
+    assert_eq!(first["filename"], "./a.py");
+    assert_eq!(first["location"]["row"], 2);
+    assert_eq!(first["location"]["column"], 1);
+    assert_eq!(first["end_location"]["row"], 2);
+    assert!(first["fix"].is_null());
+    assert!(
+        first["url"]
+            .as_str()
+            .expect("url")
+            .ends_with("docs/rules/YML001.md")
+    );
+}
+
+/// Values assembled at run time so no complete token sits in this source file.
+fn fake_secrets() -> Vec<String> {
+    vec![
+        format!("AKIA{}", "Q7X2M4N8B6V3C5Z9"),
+        format!("ghp_{}", "1a2B3c4D5e6F7g8H9i0JkLmNoPqRsTuVwXyZ"),
+        format!("xoxb-{}-{}", "123456789012", "AbCdEfGhIjKlMnOpQrStUvWx"),
+        "Vx9#mQ2$pL7wZr4K".to_string(),
+        "Pr0dDbPassw0rd".to_string(),
+    ]
+}
+
+#[test]
+fn no_output_format_contains_a_full_secret() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let secrets = fake_secrets();
+    let source = format!(
+        "AWS_KEY = \"{}\"\nGITHUB = \"{}\"\nclient(token=\"{}\")\ndb_password = \"{}\"\nDSN = \"postgresql://app:{}@db.internal/app\"\n",
+        secrets[0], secrets[1], secrets[2], secrets[3], secrets[4]
+    );
+    write(dir.path(), "settings.py", &source);
+    write(
+        dir.path(),
+        ".env",
+        &format!("API_TOKEN={}\nDB_PASSWORD={}\n", secrets[1], secrets[3]),
+    );
+    for format in ["full", "concise", "json", "github"] {
+        let out = run(dir.path(), &["lint", "--output-format", format]);
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+        assert!(
+            out.stdout.matches("SEC0").count() >= 7,
+            "{format} reports the secrets:\n{}",
+            out.stdout
+        );
+        for secret in &secrets {
+            assert!(
+                !out.stdout.contains(secret.as_str()),
+                "{format} output leaks {secret}:\n{}",
+                out.stdout
+            );
+            assert!(!out.stderr.contains(secret.as_str()));
+        }
+    }
+}
+
+#[test]
+fn noqa_suppresses_and_unused_noqa_is_reported_on_request() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "a.py",
+        "import requests\nrequests.get('u')  # noqa: NET001\nrequests.get('u')  # noqa\nx = 1  # noqa: NET001, E501\nrequests.get('u')  # nosec\n",
+    );
+    let out = run(dir.path(), &["lint", "--output-format", "concise"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let out = run(
+        dir.path(),
+        &[
+            "lint",
+            "--output-format",
+            "concise",
+            "--extend-select",
+            "NQA001",
+        ],
+    );
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout
+            .contains("a.py:4:16: NQA001 Unused `noqa` directive (unused: `NET001`)"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        out.stdout.matches("NQA001").count(),
+        1,
+        "E501 belongs to another tool:\n{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn configuration_is_found_upward_and_validated() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "pyproject.toml",
+        "[project]\nname = \"x\"\nrequires-python = \">=3.11\"\n\n[tool.skua]\nignore = [\"NET\"]\ncloud-clis = [\"aws\"]\n[tool.skua.per-file-ignores]\n\"tests/**\" = [\"CLI\"]\n",
+    );
+    let code = "import subprocess, requests\nrequests.get('u')\nsubprocess.run(['kubectl', 'get', 'pods'])\nsubprocess.run(['aws', 'sts', 'get-caller-identity'])\n";
+    write(dir.path(), "src/job.py", code);
+    write(dir.path(), "tests/test_job.py", code);
+    let out = run(
+        &dir.path().join("src"),
+        &["lint", ".", "../tests", "--output-format", "concise"],
+    );
+    assert_eq!(
+        out.stdout.matches("CLI001").count(),
+        1,
+        "only src is checked for CLI, only aws:\n{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout.contains("NET001") && !out.stdout.contains("CLI002"),
+        "{}",
+        out.stdout
+    );
+
+    write(dir.path(), "skua.toml", "selekt = [\"SEC\"]\n");
+    let out = run(dir.path(), &["lint"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("unknown option `selekt`")
+            && out.stderr.contains("did you mean `select`"),
+        "{}",
+        out.stderr
+    );
+    // Flags still win over the broken file only through --isolated.
+    let out = run(
+        dir.path(),
+        &[
+            "lint",
+            "--isolated",
+            "--select",
+            "CLI001",
+            "--output-format",
+            "concise",
+        ],
+    );
+    assert_eq!(out.stdout.matches("CLI001").count(), 2, "{}", out.stdout);
+}
+
+#[test]
+fn bad_inputs_give_diagnostics_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "syntax.py", "def deploy(:\n    pass\n");
+    std::fs::write(root.join("latin1.py"), b"name = '\xe9t\xe9'\n").expect("write");
+    let mut binary = vec![0u8, 159, 146, 150, 0, 1, 2];
+    binary.extend(std::iter::repeat_n(0xffu8, 4096));
+    std::fs::write(root.join("blob.py"), binary).expect("write");
+    write(root, "empty.py", "");
+    write(
+        root,
+        "nested.py",
+        &format!("x = {}{}\n", "[".repeat(5000), "]".repeat(5000)),
+    );
+    let chain = vec!["1"; 50_000].join(" + ");
+    write(
+        root,
+        "chain.py",
+        &format!("x = {chain}\nimport os\nos.system('kubectl get pods')\n"),
+    );
+    // A 50 MB file: mostly comments, with a finding at the very end.
+    let mut large = String::with_capacity(52 * 1024 * 1024);
+    let filler = format!("# {}\n", "x".repeat(98));
+    while large.len() < 50 * 1024 * 1024 {
+        large.push_str(&filler);
+    }
+    large.push_str("import yaml\nyaml.load(data)\n");
+    write(root, "large.py", &large);
+    std::fs::create_dir(root.join("loop")).expect("mkdir");
+    std::os::unix::fs::symlink("..", root.join("loop/back")).expect("symlink");
+    std::os::unix::fs::symlink("/nonexistent/target.py", root.join("dangling.py"))
+        .expect("symlink");
+    write(root, "locked.py", "x = 1\n");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        root.join("locked.py"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .expect("chmod");
+    write(
+        root,
+        "good.py",
+        "import subprocess\nsubprocess.run(['aws', 's3', 'ls'])\n",
+    );
+
+    let out = run(
+        root,
+        &["lint", ".", "missing-dir", "--output-format", "concise"],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("panicked") && !out.stderr.contains("internal error"),
+        "{}",
+        out.stderr
+    );
+    let expect = [
+        "syntax.py:1:12: E999 SyntaxError",
+        "latin1.py:1:1: E902 Could not check file: not valid UTF-8",
+        "blob.py:1:1: E902 Could not check file: it is binary",
+        "chain.py:3:1: CLI002",
+        "YML001 `yaml.load()` without a `Loader`",
+        "loop/back:1:1: E902 symbolic link loop",
+        "dangling.py:1:1: E902",
+        "missing-dir:1:1: E902 No such file or directory",
+        "good.py:2:1: CLI001",
+    ];
+    for line in expect {
+        assert!(
+            out.stdout.contains(line),
+            "missing `{line}` in:\n{}",
+            out.stdout
+        );
+    }
+    // Root reads anything; everyone else must get a clear error naming the file.
+    if std::fs::read(root.join("locked.py")).is_err() {
+        assert!(
+            out.stdout
+                .contains("locked.py:1:1: E902 Could not read file: Permission denied"),
+            "{}",
+            out.stdout
+        );
+    }
+    for quiet in ["empty.py", "nested.py"] {
+        assert!(
+            !out.stdout.contains(quiet),
+            "{quiet} should be clean:\n{}",
+            out.stdout
+        );
+    }
+}
+
+#[test]
+fn rule_command_prints_the_documentation() {
+    let out = run(&repo_root(), &["rule", "SEC001"]);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stdout.starts_with("# hardcoded-token (SEC001)"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("## Why is this bad?"));
+    let by_name = run(&repo_root(), &["rule", "kubectl-subprocess"]);
+    assert!(by_name.stdout.contains("(CLI002)"));
+    let all = run(&repo_root(), &["rule", "--all"]);
+    assert!(all.stdout.matches("## What it does").count() >= 20);
+    let unknown = run(&repo_root(), &["rule", "SEC999"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("unknown rule `SEC999`"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let out = run(&repo_root(), &["lint", "--output-format", "xml"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("invalid value 'xml'"), "{}", out.stderr);
+}
