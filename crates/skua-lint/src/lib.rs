@@ -3,6 +3,7 @@
 pub mod checker;
 pub mod diagnostic;
 pub mod discovery;
+pub mod docs;
 pub mod linter;
 pub mod noqa;
 pub mod registry;

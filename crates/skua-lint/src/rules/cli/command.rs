@@ -148,11 +148,7 @@ pub fn executed_commands<'a>(checker: &Checker, call: &'a ExprCall) -> Option<Ex
             }
             let execution = shell_execution(checker, command);
             let first_is_cli = execution.commands.first().is_some_and(|command| {
-                checker
-                    .settings
-                    .cloud_clis
-                    .iter()
-                    .any(|cli| *cli == command.program)
+                checker.settings.cloud_clis.contains(&command.program)
             });
             first_is_cli.then_some(execution)
         }
