@@ -74,7 +74,8 @@ fn snippet(message: &Message) -> String {
     let last_line = file
         .index
         .line_of(message.range.end.saturating_sub(1).max(message.range.start));
-    const MAX_LINES: usize = 4;
+    // The first line locates the finding; a whole multi-line call underlined adds noise.
+    const MAX_LINES: usize = 1;
     let shown_last = last_line.min(first_line + MAX_LINES - 1);
     let width = (shown_last + 1).to_string().len();
     let mut out = String::new();

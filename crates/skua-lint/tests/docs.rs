@@ -34,21 +34,37 @@ fn rule_pages_match_the_rule_sources() {
         }
     }
     let pages = std::fs::read_dir(&dir).expect("docs/rules").count();
-    assert_eq!(pages, Rule::ALL.len(), "docs/rules has pages for rules that no longer exist");
-    assert!(stale.is_empty(), "stale rule docs (run SKUA_UPDATE_DOCS=1 cargo test -p skua-lint --test docs): {stale:?}");
+    assert_eq!(
+        pages,
+        Rule::ALL.len(),
+        "docs/rules has pages for rules that no longer exist"
+    );
+    assert!(
+        stale.is_empty(),
+        "stale rule docs (run SKUA_UPDATE_DOCS=1 cargo test -p skua-lint --test docs): {stale:?}"
+    );
 }
 
 #[test]
 fn readme_rule_table_matches_the_registry() {
     let path = repo_root().join("README.md");
     let readme = std::fs::read_to_string(&path).expect("README.md");
-    let start = readme.find(TABLE_START).expect("README has the rules-table start marker") + TABLE_START.len();
-    let end = readme.find(TABLE_END).expect("README has the rules-table end marker");
+    let start = readme
+        .find(TABLE_START)
+        .expect("README has the rules-table start marker")
+        + TABLE_START.len();
+    let end = readme
+        .find(TABLE_END)
+        .expect("README has the rules-table end marker");
     let expected = rules_table("docs/rules/");
     if updating() {
         let updated = format!("{}{}{}", &readme[..start], expected, &readme[end..]);
         std::fs::write(&path, updated).expect("write README");
     } else {
-        assert_eq!(&readme[start..end], expected, "README rule table is stale (run SKUA_UPDATE_DOCS=1 cargo test -p skua-lint --test docs)");
+        assert_eq!(
+            &readme[start..end],
+            expected,
+            "README rule table is stale (run SKUA_UPDATE_DOCS=1 cargo test -p skua-lint --test docs)"
+        );
     }
 }

@@ -191,4 +191,11 @@ pub(crate) fn check_compare(checker: &mut Checker, compare: &ast::ExprCompare) {
     }
 }
 
-pub(crate) fn check_subscript(_checker: &mut Checker, _subscript: &ast::ExprSubscript) {}
+pub(crate) fn check_subscript(checker: &mut Checker, subscript: &ast::ExprSubscript) {
+    if checker.enabled(Rule::AwsCliSubprocess)
+        || checker.enabled(Rule::KubectlSubprocess)
+        || checker.enabled(Rule::CloudCliSubprocess)
+    {
+        cli::check_subscript(checker, subscript);
+    }
+}

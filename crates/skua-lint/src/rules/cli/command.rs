@@ -147,9 +147,10 @@ pub fn executed_commands<'a>(checker: &Checker, call: &'a ExprCall) -> Option<Ex
                 return None;
             }
             let execution = shell_execution(checker, command);
-            let first_is_cli = execution.commands.first().is_some_and(|command| {
-                checker.settings.cloud_clis.contains(&command.program)
-            });
+            let first_is_cli = execution
+                .commands
+                .first()
+                .is_some_and(|command| checker.settings.cloud_clis.contains(&command.program));
             first_is_cli.then_some(execution)
         }
     }

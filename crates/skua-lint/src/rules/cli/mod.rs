@@ -5,7 +5,7 @@ pub mod cloud_cli_subprocess;
 pub mod command;
 pub mod kubectl_subprocess;
 
-use ruff_python_ast::ExprCall;
+use ruff_python_ast::{ExprCall, ExprSubscript};
 
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
@@ -17,7 +17,25 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ExprCall) {
     let Some(execution) = command::executed_commands(checker, call) else {
         return;
     };
-    for command in execution.commands {
+    report_commands(checker, execution.commands, Checker::range_of(call));
+}
+
+/// plumbum: `local["kubectl"]["get", "pods"]` builds a command bound to that program.
+pub(crate) fn check_subscript(checker: &mut Checker, subscript: &ExprSubscript) {
+    if checker.qualified_name(&subscript.value).as_deref() != Some("plumbum.local") {
+        return;
+    }
+    let Some(program) = crate::checker::eval::literal_str(&subscript.slice) else {
+        return;
+    };
+    let Some(command) = command::command_from_argv(&[Some(program.to_string())]) else {
+        return;
+    };
+    report_commands(checker, vec![command], Checker::range_of(subscript));
+}
+
+fn report_commands(checker: &mut Checker, commands: Vec<Command>, range: std::ops::Range<usize>) {
+    for command in commands {
         let program = command.program.as_str();
         if !checker.settings.cloud_clis.iter().any(|cli| cli == program) {
             continue;
@@ -37,7 +55,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ExprCall) {
             ),
         };
         if checker.enabled(rule) {
-            checker.report(Diagnostic::new(rule, message, Checker::range_of(call)));
+            checker.report(Diagnostic::new(rule, message, range.clone()));
         }
     }
 }

@@ -81,7 +81,7 @@ pub fn check_requirements_file(
             }
             skua_requirements::EntryKind::Editable { target, span } => {
                 // `-e git+https://…@branch#egg=x` moves like any VCS reference.
-                                let parsed_line = skua_requirements::parse_requirements(target);
+                let parsed_line = skua_requirements::parse_requirements(target);
                 if let Some(skua_requirements::EntryKind::Requirement(requirement)) =
                     parsed_line.entries.first().map(|entry| &entry.kind)
                     && requirement.url.is_some()
