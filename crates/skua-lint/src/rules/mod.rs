@@ -55,7 +55,12 @@ fn check_call_secrets(checker: &mut Checker, call: &ast::ExprCall) {
                 && let Expr::Tuple(pair) = &keyword.value
                 && pair.elts.len() == 2
             {
-                check_password_literal(checker, &pair.elts[1], &keyword.value);
+                check_password_literal(
+                    checker,
+                    "a basic-auth password",
+                    &pair.elts[1],
+                    &keyword.value,
+                );
             }
         }
     }
@@ -65,7 +70,34 @@ fn check_call_secrets(checker: &mut Checker, call: &ast::ExprCall) {
         || qualified.ends_with("BasicAuth")
     {
         if let Some(password) = call.arguments.find_argument_value("password", 1) {
-            check_password_literal(checker, password, call);
+            check_password_literal(checker, "a basic-auth password", password, call);
+        }
+        return;
+    }
+    let method = match &*call.func {
+        Expr::Attribute(attribute) => attribute.attr.id.as_str(),
+        _ => "",
+    };
+    // smtp.login(user, "…"), ftp.login("deploy", "…"), client.login(username=..., password=...)
+    if method == "login" && call.arguments.args.len() >= 2 {
+        check_password_literal(
+            checker,
+            "a `login()` password",
+            &call.arguments.args[1],
+            call,
+        );
+        return;
+    }
+    // Variable.set("slack_token", "…"), parser.set("db", "password", "…")
+    if method == "set" {
+        let args = &call.arguments.args;
+        let (key, value) = match args.len() {
+            2 => (&args[0], &args[1]),
+            3 => (&args[1], &args[2]),
+            _ => return,
+        };
+        if let Some(key) = eval::literal_str(key) {
+            check_binding(checker, key, value, call);
         }
         return;
     }

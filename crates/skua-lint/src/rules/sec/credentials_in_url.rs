@@ -9,7 +9,9 @@ declare_rule! {
     /// ## What it does
     /// Checks for URLs with a literal password in their user-info part:
     /// `postgresql://app:s3cr3t@db:5432/app`, `redis://:pass@cache:6379/0`,
-    /// `https://user:token@git.example.com/repo.git`, also inside f-strings.
+    /// `https://user:token@git.example.com/repo.git`, also inside f-strings, and for passwords
+    /// in `key=value` connection strings: libpq (`"host=db user=etl password=…"`), ODBC
+    /// (`"Server=…;PWD=…"`), Azure storage (`AccountKey=…`) and `?password=` query strings.
     ///
     /// URLs whose password is interpolated (`f"postgresql://{user}:{password}@{host}"`),
     /// a `${VAR}` reference or a placeholder are not reported.
@@ -33,10 +35,17 @@ declare_rule! {
 }
 
 pub(crate) fn check_text(checker: &mut Checker, node: &impl Ranged, value: &str) {
-    if !value.contains("://") {
-        return;
-    }
-    let Some(password) = secrets::url_password(value) else {
+    let is_url = value.contains("://");
+    let password = match (is_url, memchr::memchr(b'=', value.as_bytes()).is_some()) {
+        (true, has_pairs) => secrets::url_password(value).or_else(|| {
+            has_pairs
+                .then(|| secrets::connection_string_password(value))
+                .flatten()
+        }),
+        (false, true) => secrets::connection_string_password(value),
+        (false, false) => None,
+    };
+    let Some(password) = password else {
         return;
     };
     let secret = value.get(password).unwrap_or_default();
@@ -44,12 +53,13 @@ pub(crate) fn check_text(checker: &mut Checker, node: &impl Ranged, value: &str)
     if !secrets::find_tokens(secret).is_empty() {
         return;
     }
+    let what = if is_url { "URL" } else { "Connection string" };
     let secret_range = checker.locate_in(node, secret);
     checker.report(
         Diagnostic::new(
             Rule::CredentialsInUrl,
             format!(
-                "URL contains a hardcoded password `{}`",
+                "{what} contains a hardcoded password `{}`",
                 secrets::redact(secret)
             ),
             Checker::range_of(node),

@@ -11,7 +11,8 @@ declare_rule! {
     /// Checks for secret-named targets bound to literal values that look like real secrets:
     /// variables, attributes, keyword arguments, dictionary keys, subscript assignments,
     /// default argument values, comparisons, fallback values of `os.getenv()` /
-    /// `dict.get()`, and basic-auth pairs (`auth=("user", "…")`, `HTTPBasicAuth`).
+    /// `dict.get()`, `Variable.set("token", "…")`, basic-auth pairs (`auth=("user", "…")`,
+    /// `HTTPBasicAuth`) and `login(user, "…")` calls (smtplib, ftplib, imaplib, docker).
     ///
     /// Unlike name-only checks, the value must look like a secret: secret *names* and ids
     /// (`secret_name = "prod/db/password"`, `SecretId=...`), URLs, file paths, environment
@@ -54,16 +55,15 @@ pub(crate) fn check_binding(checker: &mut Checker, name: &str, value: &Expr, nod
     check_value(checker, &format!("`{name}`"), text, value, node);
 }
 
-/// A literal password in a basic-auth pair, whatever it is called.
-pub(crate) fn check_password_literal(checker: &mut Checker, value: &Expr, node: &impl Ranged) {
+/// A literal password passed by position (basic-auth pairs, `login()`), whatever it is called.
+pub(crate) fn check_password_literal(
+    checker: &mut Checker,
+    what: &str,
+    value: &Expr,
+    node: &impl Ranged,
+) {
     if let Expr::StringLiteral(string) = value {
-        check_value(
-            checker,
-            "a basic-auth password",
-            string.value.to_str(),
-            value,
-            node,
-        );
+        check_value(checker, what, string.value.to_str(), value, node);
     }
 }
 
