@@ -146,9 +146,18 @@ fn string_value_hops(checker: &Checker, expr: &Expr, hops: usize) -> Option<Part
             let bound = checker.lookup(name.id.as_str())?;
             string_value_hops(checker, bound, hops + 1)
         }
+        // shutil.which("kubectl") or "kubectl"
+        Expr::BoolOp(boolop) if matches!(boolop.op, ast::BoolOp::Or) => boolop
+            .values
+            .iter()
+            .find_map(|value| string_value_hops(checker, value, hops + 1)),
         Expr::Call(call) => {
             let qualified = checker.qualified_name(&call.func);
             match qualified.as_deref() {
+                // KUBECTL = os.environ.get("KUBECTL_BIN", "kubectl"): the default is the program.
+                Some("os.getenv" | "os.environ.get") if call.arguments.args.len() == 2 => {
+                    string_value_hops(checker, &call.arguments.args[1], hops + 1)
+                }
                 // shutil.which("aws") is the aws program.
                 Some("shutil.which") => {
                     string_value_hops(checker, call.arguments.find_positional(0)?, hops + 1)

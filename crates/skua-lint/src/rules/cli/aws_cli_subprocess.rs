@@ -8,6 +8,11 @@ declare_rule! {
     /// `sh`/`plumbum`, or invoke/fabric `c.run()`, whether the command is a list, a shell
     /// string, an f-string, an absolute path, or built in a variable first.
     ///
+    /// Calls of the project's own helpers count too when both the helper's name says it
+    /// runs something (`run`, `sh`, `run_cmd`, `execute`, …) and the argument has the shape
+    /// of a real invocation (`run(["aws", "ec2", "describe-instances"])`), so lists of
+    /// provider names and log messages stay quiet.
+    ///
     /// ## Why is this bad?
     /// Shelling out to `aws` depends on a CLI binary and its version being installed on every
     /// machine that runs the script, hides errors in exit codes and text on stderr, parses

@@ -19,11 +19,11 @@ impl Command {
         let mut words = Vec::new();
         let mut skip_next = false;
         for arg in &self.args {
-            let Some(arg) = arg.as_deref() else { break };
             if skip_next {
                 skip_next = false;
                 continue;
             }
+            let Some(arg) = arg.as_deref() else { break };
             if arg.starts_with('-') {
                 skip_next = !arg.contains('=') && options_with_values.contains(&arg);
                 continue;
@@ -131,28 +131,210 @@ pub fn executed_commands<'a>(checker: &Checker, call: &'a ExprCall) -> Option<Ex
             items.extend(arguments.args.iter().map(|arg| known_string(checker, arg)));
             Some(argv_execution(items, &call.func))
         }
-        _ => {
-            // invoke / fabric: `c.run("kubectl apply -f deploy.yaml")`. Only a string whose
-            // first word is a configured CLI counts, so other `.run()` methods stay quiet.
-            let Expr::Attribute(attribute) = &*call.func else {
-                return None;
-            };
-            if !matches!(attribute.attr.id.as_str(), "run" | "sudo" | "local")
-                || !qualified.is_empty()
-            {
-                return None;
-            }
-            let command = arguments.find_positional(0)?;
-            if !matches!(command, Expr::StringLiteral(_) | Expr::FString(_)) {
-                return None;
-            }
-            let execution = shell_execution(checker, command);
-            let first_is_cli = execution
-                .commands
-                .first()
-                .is_some_and(|command| checker.settings.cloud_clis.contains(&command.program));
-            first_is_cli.then_some(execution)
+        _ => wrapper_execution(checker, call),
+    }
+}
+
+/// Words in a function name that say it runs a command: `run`, `sh`, `run_cmd`, `_exec`,
+/// `check_output`, invoke/fabric's `c.run`/`c.sudo`.
+const EXEC_NAME_WORDS: &[&str] = &[
+    "run",
+    "exec",
+    "execute",
+    "sh",
+    "shell",
+    "cmd",
+    "command",
+    "call",
+    "invoke",
+    "output",
+    "spawn",
+    "popen",
+    "system",
+    "sudo",
+    "local",
+    "kubectl",
+    "aws",
+    "helm",
+    "terraform",
+];
+
+/// Calls of project-local helpers (`run(["kubectl", "get", "pods"])`, `sh("aws s3 ls")`,
+/// invoke's `c.run(...)`). The callee is unknown, so both its name and the command must
+/// look unmistakably like running a CLI; such calls never count as shell injection.
+fn wrapper_execution<'a>(checker: &Checker, call: &'a ExprCall) -> Option<Execution<'a>> {
+    let name = match &*call.func {
+        Expr::Name(name) => name.id.as_str(),
+        Expr::Attribute(attribute) => attribute.attr.id.as_str(),
+        _ => return None,
+    };
+    let lower = name.to_ascii_lowercase();
+    if !lower.split('_').any(|word| EXEC_NAME_WORDS.contains(&word)) {
+        return None;
+    }
+    let command = call.arguments.find_positional(0).or_else(|| {
+        ["cmd", "command", "args"]
+            .iter()
+            .find_map(|key| call.arguments.find_keyword(key).map(|k| &k.value))
+    })?;
+    let mut execution = match eval::list_value(checker, command) {
+        Some(items) => argv_execution(items, command),
+        None => shell_execution(checker, command),
+    };
+    execution.shell = false;
+    let first = execution.commands.first()?;
+    let is_cli =
+        checker.settings.cloud_clis.contains(&first.program) && looks_like_invocation(first);
+    is_cli.then_some(execution)
+}
+
+/// Does the command have the shape of a real invocation of that CLI (a known verb, or a
+/// service and an operation), rather than a list that merely starts with the word?
+fn looks_like_invocation(command: &Command) -> bool {
+    let words = command.positional_words(&[
+        "-n",
+        "--namespace",
+        "--context",
+        "--profile",
+        "--region",
+        "--project",
+        "-o",
+        "--output",
+    ]);
+    let first = words.first().copied().unwrap_or("");
+    match command.program.as_str() {
+        "kubectl" => matches!(
+            first,
+            "get"
+                | "apply"
+                | "delete"
+                | "logs"
+                | "log"
+                | "exec"
+                | "rollout"
+                | "scale"
+                | "describe"
+                | "create"
+                | "patch"
+                | "label"
+                | "annotate"
+                | "port-forward"
+                | "config"
+                | "wait"
+                | "top"
+                | "cp"
+                | "drain"
+                | "cordon"
+                | "uncordon"
+                | "set"
+                | "edit"
+                | "run"
+                | "expose"
+                | "auth"
+                | "replace"
+                | "autoscale"
+                | "debug"
+                | "diff"
+                | "kustomize"
+                | "taint"
+                | "certificate"
+                | "cluster-info"
+        ),
+        "helm" => matches!(
+            first,
+            "install"
+                | "upgrade"
+                | "uninstall"
+                | "delete"
+                | "template"
+                | "repo"
+                | "list"
+                | "ls"
+                | "status"
+                | "rollback"
+                | "dependency"
+                | "dep"
+                | "package"
+                | "push"
+                | "pull"
+                | "get"
+                | "history"
+                | "lint"
+                | "search"
+                | "show"
+                | "test"
+                | "registry"
+        ),
+        "terraform" => matches!(
+            first,
+            "init"
+                | "plan"
+                | "apply"
+                | "destroy"
+                | "output"
+                | "workspace"
+                | "fmt"
+                | "validate"
+                | "import"
+                | "state"
+                | "refresh"
+                | "show"
+                | "taint"
+                | "untaint"
+                | "providers"
+                | "graph"
+                | "force-unlock"
+                | "login"
+                | "get"
+                | "console"
+        ),
+        "eksctl" => matches!(
+            first,
+            "create"
+                | "delete"
+                | "get"
+                | "utils"
+                | "upgrade"
+                | "scale"
+                | "drain"
+                | "set"
+                | "unset"
+                | "enable"
+        ),
+        "gsutil" => matches!(
+            first,
+            "cp" | "ls"
+                | "rm"
+                | "rsync"
+                | "mb"
+                | "rb"
+                | "cat"
+                | "mv"
+                | "du"
+                | "acl"
+                | "iam"
+                | "signurl"
+                | "stat"
+        ),
+        // A list of provider names (`["aws", "gcp", "azure"]`) is data, not a command.
+        "aws" | "gcloud" | "az" => {
+            const PROVIDERS: &[&str] = &[
+                "aws",
+                "gcp",
+                "gce",
+                "azure",
+                "gcloud",
+                "az",
+                "k8s",
+                "kubernetes",
+                "onprem",
+                "local",
+                "digitalocean",
+                "openstack",
+            ];
+            words.len() >= 2 && !words.iter().take(2).any(|word| PROVIDERS.contains(word))
         }
+        _ => !words.is_empty(),
     }
 }
 
