@@ -16,6 +16,7 @@ mod requirement;
 mod requirements_txt;
 mod script;
 
+pub use marker::{Marker, MarkerEnvironment, MarkerOp, MarkerValue};
 pub use pyproject::{
     Issue, ListedRequirement, Poetry, PoetryDependency, Pyproject, PyprojectError, parse_pyproject,
 };

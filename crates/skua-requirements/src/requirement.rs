@@ -52,7 +52,21 @@ pub(crate) struct ParseFailure {
     pub(crate) span: Span,
 }
 
+impl std::str::FromStr for Requirement {
+    type Err = String;
+
+    /// Parses one PEP 508 requirement (as found in `Requires-Dist` or a dependency list).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        parse_pep508(text.trim()).map_err(|failure| failure.message)
+    }
+}
+
 impl Requirement {
+    /// The parsed environment marker, if the requirement has one.
+    pub fn parsed_marker(&self) -> Option<Result<crate::Marker, String>> {
+        self.marker.as_deref().map(str::parse)
+    }
+
     /// `true` when exactly one clause pins a single version: `==X` (no `.*` wildcard) or
     /// `===X`. Other clauses may accompany it (`==1.2,<2` counts).
     ///
