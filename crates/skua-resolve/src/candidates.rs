@@ -1,0 +1,99 @@
+//! Turning an index page into the versions a target can use.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use pep440_rs::{Version, VersionSpecifiers};
+use skua_index::{DistFile, DistKind, Project};
+use skua_platform::{Tags, Target};
+
+/// One version of a project, as far as the target is concerned.
+#[derive(Clone, Debug)]
+pub(crate) struct Candidate {
+    pub version: Version,
+    /// Files usable on the target, best first: compatible wheels by tag rank, then sdists.
+    pub files: Vec<DistFile>,
+    /// Every file of the version is yanked (PEP 592).
+    pub yanked: bool,
+    /// The newest usable file needs a different Python.
+    pub requires_python: Option<String>,
+    pub python_compatible: bool,
+}
+
+impl Candidate {
+    /// The file whose metadata stands for the version: the best wheel, else an sdist.
+    pub fn metadata_file(&self) -> Option<&DistFile> {
+        self.files.first()
+    }
+}
+
+fn wheel_rank(tags: &Tags, file: &DistFile) -> Option<usize> {
+    match &file.kind {
+        DistKind::Wheel(wheel) => {
+            tags.rank(&wheel.python_tags, &wheel.abi_tags, &wheel.platform_tags)
+        }
+        // Sdists build anywhere (given a compiler); prefer any wheel over them.
+        DistKind::Sdist { .. } => Some(usize::MAX),
+    }
+}
+
+/// The versions of `project` usable on `target`, newest first.
+pub(crate) fn candidates(
+    project: &Project,
+    target: &Target,
+    tags: &Tags,
+    exclude_newer: Option<jiff::Timestamp>,
+) -> Vec<Candidate> {
+    let python = Version::from_str(&target.python_full).ok();
+    let mut by_version: BTreeMap<Version, Vec<(usize, DistFile)>> = BTreeMap::new();
+    for file in &project.files {
+        let version = file.version().clone();
+        if let Some(cutoff) = exclude_newer {
+            // A file without an upload time cannot be shown to predate the cutoff.
+            let uploaded = file
+                .upload_time
+                .as_deref()
+                .and_then(|time| jiff::Timestamp::from_str(time).ok());
+            // Like uv, only files uploaded strictly before the cutoff count.
+            if uploaded.is_none_or(|uploaded| uploaded >= cutoff) {
+                continue;
+            }
+        }
+        let Some(rank) = wheel_rank(tags, file) else {
+            continue;
+        };
+        by_version
+            .entry(version)
+            .or_default()
+            .push((rank, file.clone()));
+    }
+    let mut candidates: Vec<Candidate> = by_version
+        .into_iter()
+        .map(|(version, mut files)| {
+            files.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.filename.cmp(&b.1.filename)));
+            let yanked = files.iter().all(|(_, file)| file.yanked.is_some());
+            // A yanked file is only used when nothing else of the version is left.
+            if !yanked {
+                files.retain(|(_, file)| file.yanked.is_none());
+            }
+            let files: Vec<DistFile> = files.into_iter().map(|(_, file)| file).collect();
+            let requires_python = files.first().and_then(|file| file.requires_python.clone());
+            let python_compatible = match (&requires_python, &python) {
+                (Some(spec), Some(python)) => VersionSpecifiers::from_str(spec)
+                    .map(|spec| spec.contains(python))
+                    // An unparseable requires-python should not hide the version.
+                    .unwrap_or(true),
+                _ => true,
+            };
+            Candidate {
+                version,
+                files,
+                yanked,
+                requires_python,
+                python_compatible,
+            }
+        })
+        .collect();
+    candidates.reverse();
+    candidates
+}

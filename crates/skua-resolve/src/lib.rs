@@ -1,0 +1,123 @@
+//! Dependency resolution: pubgrub over a package index, for one target interpreter and
+//! platform, producing pinned versions with the hashes of every usable file.
+
+mod candidates;
+pub mod inputs;
+mod lockfile;
+mod provider;
+mod report;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use pep440_rs::Version;
+use skua_index::{DistFile, IndexClient, IndexError};
+use skua_platform::Target;
+use skua_requirements::Requirement;
+
+pub use lockfile::{LockHeader, read_pins, render_pylock, render_requirements_txt};
+
+/// When pre-releases may be chosen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PrereleaseMode {
+    /// Only when a requirement names a pre-release, or when nothing else satisfies it.
+    #[default]
+    IfNecessary,
+    Allow,
+    Disallow,
+}
+
+/// Which existing pins may move.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Upgrade {
+    #[default]
+    None,
+    All,
+    Packages(HashSet<String>),
+}
+
+#[derive(Clone, Debug)]
+pub struct ResolverOptions {
+    pub target: Target,
+    pub prerelease: PrereleaseMode,
+    /// Only files uploaded before this instant are considered.
+    pub exclude_newer: Option<jiff::Timestamp>,
+    /// Existing pins (normalized name → version) kept while still valid.
+    pub preferences: HashMap<String, Version>,
+    pub upgrade: Upgrade,
+}
+
+/// A top-level requirement and where it was declared (for `# via` annotations).
+#[derive(Clone, Debug)]
+pub struct RootRequirement {
+    pub requirement: Requirement,
+    pub source: String,
+}
+
+/// What to resolve.
+#[derive(Clone, Debug, Default)]
+pub struct Manifest {
+    pub requirements: Vec<RootRequirement>,
+    /// Constraints (`-c`): they restrict versions but do not add packages.
+    pub constraints: Vec<Requirement>,
+}
+
+/// One pinned package.
+#[derive(Clone, Debug)]
+pub struct ResolvedPackage {
+    /// Normalized name.
+    pub name: String,
+    pub version: Version,
+    /// Every file of this version usable on the target (wheels whose tags match, and sdists).
+    pub files: Vec<DistFile>,
+    /// The index the package came from.
+    pub index: String,
+    /// Who asked for it: normalized names of parents, or root sources like `-r requirements.in`.
+    pub via: BTreeSet<String>,
+    /// Extras requested of it anywhere in the graph.
+    pub extras: BTreeSet<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Resolution {
+    pub packages: BTreeMap<String, ResolvedPackage>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    /// No set of versions satisfies the requirements; the text explains why.
+    #[error("no solution found when resolving dependencies:\n{0}")]
+    NoSolution(String),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error("`{requirement}`: {message}")]
+    Unsupported {
+        requirement: String,
+        message: String,
+    },
+    #[error("resolution failed: {0}")]
+    Internal(String),
+}
+
+/// Progress events, for a spinner or a bar.
+#[derive(Clone, Debug)]
+pub enum Progress {
+    /// A package version was chosen.
+    Chose { name: String, version: String },
+    /// The metadata of a distribution is being fetched.
+    Fetching { name: String },
+}
+
+/// Resolves `manifest` for `options.target` with packages from `client`.
+///
+/// Must be called outside of an async context: the solver runs on this thread and
+/// blocks on `runtime` for index requests, while prefetches run concurrently on it.
+pub fn resolve(
+    manifest: &Manifest,
+    options: &ResolverOptions,
+    client: &IndexClient,
+    runtime: &tokio::runtime::Handle,
+    progress: Arc<dyn Fn(Progress) + Send + Sync>,
+) -> Result<Resolution, ResolveError> {
+    provider::solve(manifest, options, client, runtime, progress)
+}

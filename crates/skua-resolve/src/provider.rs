@@ -1,0 +1,606 @@
+//! The pubgrub dependency provider: choose versions and read dependencies from the index,
+//! prefetching what the solver is likely to ask for next.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+
+use pep440_rs::{Version, VersionSpecifiers};
+use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, PubGrubError};
+use skua_index::{IndexClient, IndexError, Project};
+use skua_platform::Tags;
+use skua_requirements::{MarkerEnvironment, Requirement, normalize_name};
+use version_ranges::Ranges;
+
+use crate::candidates::{Candidate, candidates};
+use crate::{
+    Manifest, PrereleaseMode, Progress, Resolution, ResolveError, ResolvedPackage, ResolverOptions,
+    Upgrade,
+};
+
+/// A node of the solver's graph. Extras are separate packages that depend on their base
+/// package at the same version, as in uv and poetry.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Pkg {
+    Root,
+    Name(String),
+    Extra(String, String),
+}
+
+impl fmt::Display for Pkg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Pkg::Root => f.write_str("your requirements"),
+            Pkg::Name(name) => f.write_str(name),
+            Pkg::Extra(name, extra) => write!(f, "{name}[{extra}]"),
+        }
+    }
+}
+
+impl Pkg {
+    fn name(&self) -> Option<&str> {
+        match self {
+            Pkg::Root => None,
+            Pkg::Name(name) | Pkg::Extra(name, _) => Some(name),
+        }
+    }
+}
+
+type Range = Ranges<Version>;
+
+pub(crate) struct Provider<'a> {
+    client: &'a IndexClient,
+    runtime: tokio::runtime::Handle,
+    options: &'a ResolverOptions,
+    env: MarkerEnvironment,
+    tags: Tags,
+    root_dependencies: Vec<(Pkg, Range)>,
+    root_sources: HashMap<String, BTreeSet<String>>,
+    constraints: HashMap<String, Range>,
+    /// Names whose requirement mentions a pre-release: pre-releases are fair game for them.
+    explicit_prereleases: HashSet<String>,
+    progress: Arc<dyn Fn(Progress) + Send + Sync>,
+    projects: Mutex<HashMap<String, Arc<Project>>>,
+    candidates: Mutex<HashMap<String, Arc<Vec<Candidate>>>>,
+    not_found: Mutex<BTreeSet<String>>,
+    /// Dependencies read for each (package, version), for `# via` annotations.
+    dependency_names: Mutex<HashMap<(Pkg, Version), Vec<String>>>,
+    prefetched: Mutex<HashSet<String>>,
+    discovery_order: Mutex<HashMap<Pkg, usize>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding one of these locks would already have failed the resolution.
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn specifier_range(requirement: &Requirement) -> Result<Range, ResolveError> {
+    if requirement.specifiers.is_empty() {
+        return Ok(Range::full());
+    }
+    let specifiers = VersionSpecifiers::from_str(&requirement.specifiers).map_err(|error| {
+        ResolveError::Unsupported {
+            requirement: format!("{}{}", requirement.name, requirement.specifiers),
+            message: error.to_string(),
+        }
+    })?;
+    Ok(Range::from(specifiers))
+}
+
+fn mentions_prerelease(requirement: &Requirement) -> bool {
+    VersionSpecifiers::from_str(&requirement.specifiers)
+        .map(|specifiers| {
+            specifiers
+                .iter()
+                .any(|specifier| specifier.version().any_prerelease())
+        })
+        .unwrap_or(false)
+}
+
+impl<'a> Provider<'a> {
+    fn new(
+        manifest: &Manifest,
+        options: &'a ResolverOptions,
+        client: &'a IndexClient,
+        runtime: tokio::runtime::Handle,
+        progress: Arc<dyn Fn(Progress) + Send + Sync>,
+    ) -> Result<Self, ResolveError> {
+        let env = options.target.marker_environment();
+        let mut constraints: HashMap<String, Range> = HashMap::new();
+        let mut explicit_prereleases = HashSet::new();
+        for constraint in &manifest.constraints {
+            if !marker_applies(constraint, &env, &[]) {
+                continue;
+            }
+            let name = normalize_name(&constraint.name);
+            let range = specifier_range(constraint)?;
+            if mentions_prerelease(constraint) {
+                explicit_prereleases.insert(name.clone());
+            }
+            let entry = constraints.entry(name).or_insert_with(Range::full);
+            *entry = entry.intersection(&range);
+        }
+        let mut root_dependencies: BTreeMap<Pkg, Range> = BTreeMap::new();
+        let mut root_sources: HashMap<String, BTreeSet<String>> = HashMap::new();
+        for root in &manifest.requirements {
+            let requirement = &root.requirement;
+            if requirement.url.is_some() {
+                return Err(ResolveError::Unsupported {
+                    requirement: requirement.name.clone(),
+                    message:
+                        "direct URL and path requirements are not supported by `skua lock` yet"
+                            .into(),
+                });
+            }
+            if !marker_applies(requirement, &env, &[]) {
+                continue;
+            }
+            let name = normalize_name(&requirement.name);
+            if mentions_prerelease(requirement) {
+                explicit_prereleases.insert(name.clone());
+            }
+            root_sources
+                .entry(name.clone())
+                .or_default()
+                .insert(root.source.clone());
+            let range = specifier_range(requirement)?;
+            for pkg in std::iter::once(Pkg::Name(name.clone())).chain(
+                requirement
+                    .extras
+                    .iter()
+                    .map(|extra| Pkg::Extra(name.clone(), normalize_name(extra))),
+            ) {
+                let entry = root_dependencies.entry(pkg).or_insert_with(Range::full);
+                *entry = entry.intersection(&range);
+            }
+        }
+        let root_dependencies = root_dependencies
+            .into_iter()
+            .map(|(pkg, range)| {
+                let constrained = match pkg.name().and_then(|name| constraints.get(name)) {
+                    Some(constraint) => range.intersection(constraint),
+                    None => range,
+                };
+                (pkg, constrained)
+            })
+            .collect();
+        Ok(Provider {
+            client,
+            runtime,
+            options,
+            tags: options.target.tags(),
+            env,
+            root_dependencies,
+            root_sources,
+            constraints,
+            explicit_prereleases,
+            progress,
+            projects: Mutex::default(),
+            candidates: Mutex::default(),
+            not_found: Mutex::default(),
+            dependency_names: Mutex::default(),
+            prefetched: Mutex::default(),
+            discovery_order: Mutex::default(),
+        })
+    }
+
+    fn project(&self, name: &str) -> Result<Option<Arc<Project>>, ResolveError> {
+        if let Some(project) = lock(&self.projects).get(name) {
+            return Ok(Some(Arc::clone(project)));
+        }
+        match self.runtime.block_on(self.client.project(name)) {
+            Ok(project) => {
+                lock(&self.projects).insert(name.to_string(), Arc::clone(&project));
+                Ok(Some(project))
+            }
+            Err(IndexError::NotFound { .. }) => {
+                lock(&self.not_found).insert(name.to_string());
+                Ok(None)
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    fn candidates(&self, name: &str) -> Result<Arc<Vec<Candidate>>, ResolveError> {
+        if let Some(found) = lock(&self.candidates).get(name) {
+            return Ok(Arc::clone(found));
+        }
+        let list = match self.project(name)? {
+            Some(project) => candidates(
+                &project,
+                &self.options.target,
+                &self.tags,
+                self.options.exclude_newer,
+            ),
+            None => Vec::new(),
+        };
+        let list = Arc::new(list);
+        lock(&self.candidates).insert(name.to_string(), Arc::clone(&list));
+        Ok(list)
+    }
+
+    /// Starts fetching a project page and the metadata of its likely pick in the background.
+    fn prefetch(&self, name: &str) {
+        if !lock(&self.prefetched).insert(name.to_string())
+            || lock(&self.projects).contains_key(name)
+        {
+            return;
+        }
+        let client = self.client.clone();
+        let target = self.options.target.clone();
+        let tags = self.tags.clone();
+        let exclude_newer = self.options.exclude_newer;
+        let name = name.to_string();
+        self.runtime.spawn(async move {
+            let Ok(project) = client.project(&name).await else {
+                return;
+            };
+            let list = candidates(&project, &target, &tags, exclude_newer);
+            let likely = list.iter().find(|candidate| {
+                candidate.python_compatible
+                    && !candidate.yanked
+                    && !candidate.version.any_prerelease()
+            });
+            if let Some(file) = likely.and_then(Candidate::metadata_file) {
+                let _ = client.metadata(file).await;
+            }
+        });
+    }
+
+    fn upgrade_allows_moving(&self, name: &str) -> bool {
+        match &self.options.upgrade {
+            Upgrade::None => false,
+            Upgrade::All => true,
+            Upgrade::Packages(names) => names.contains(name),
+        }
+    }
+
+    fn usable(&self, candidate: &Candidate, range: &Range, allow_prerelease: bool) -> bool {
+        if !range.contains(&candidate.version) || !candidate.python_compatible {
+            return false;
+        }
+        // Yanked versions are used only when pinned exactly (PEP 592).
+        if candidate.yanked && range.as_singleton() != Some(&candidate.version) {
+            return false;
+        }
+        allow_prerelease || !candidate.version.any_prerelease()
+    }
+
+    fn dependencies_of(
+        &self,
+        package: &Pkg,
+        version: &Version,
+    ) -> Result<Dependencies<Pkg, Range, String>, ResolveError> {
+        let (name, extra) = match package {
+            Pkg::Root => {
+                let mut map: BTreeMap<Pkg, Range> = BTreeMap::new();
+                for (pkg, range) in &self.root_dependencies {
+                    if let Some(name) = pkg.name() {
+                        self.prefetch(name);
+                    }
+                    map.insert(pkg.clone(), range.clone());
+                }
+                return Ok(Dependencies::Available(map.into_iter().collect()));
+            }
+            Pkg::Name(name) => (name, None),
+            Pkg::Extra(name, extra) => (name, Some(extra)),
+        };
+        let list = self.candidates(name)?;
+        let Some(candidate) = list.iter().find(|candidate| &candidate.version == version) else {
+            return Ok(Dependencies::Unavailable(format!(
+                "{name}=={version} is not on the index"
+            )));
+        };
+        let Some(file) = candidate.metadata_file() else {
+            return Ok(Dependencies::Unavailable(format!(
+                "{name}=={version} has no usable files"
+            )));
+        };
+        (self.progress)(Progress::Fetching { name: name.clone() });
+        let metadata = match self.runtime.block_on(self.client.metadata(file)) {
+            Ok(metadata) => metadata,
+            Err(IndexError::MetadataUnavailable { reason, .. }) => {
+                return Ok(Dependencies::Unavailable(reason));
+            }
+            Err(error) => return Err(error.into()),
+        };
+        if matches!(file.kind, skua_index::DistKind::Sdist { .. })
+            && !metadata.static_requires_dist()
+        {
+            return Ok(Dependencies::Unavailable(format!(
+                "{name}=={version} is only available as an sdist whose dependencies are known only after a build (skua cannot build sdists yet)"
+            )));
+        }
+        let extras: Vec<String> = extra.iter().map(|extra| (*extra).clone()).collect();
+        let mut map: BTreeMap<Pkg, Range> = BTreeMap::new();
+        if let Some(extra) = extra {
+            map.insert(Pkg::Name(name.clone()), Range::singleton(version.clone()));
+            if !metadata
+                .provides_extra
+                .iter()
+                .any(|provided| normalize_name(provided) == *extra)
+            {
+                // Like pip, an unknown extra is ignored rather than failing the resolution.
+                return Ok(Dependencies::Available(map.into_iter().collect()));
+            }
+        }
+        let mut names = Vec::new();
+        for line in &metadata.requires_dist {
+            let Ok(requirement) = Requirement::from_str(line) else {
+                continue;
+            };
+            if !marker_applies(&requirement, &self.env, &extras) {
+                continue;
+            }
+            let dependency = normalize_name(&requirement.name);
+            if requirement.url.is_some() {
+                return Ok(Dependencies::Unavailable(format!(
+                    "{name}=={version} depends on a direct URL ({dependency}), which skua does not lock yet"
+                )));
+            }
+            let Ok(mut range) = specifier_range(&requirement) else {
+                return Ok(Dependencies::Unavailable(format!(
+                    "{name}=={version} has an invalid requirement `{line}`"
+                )));
+            };
+            if let Some(constraint) = self.constraints.get(&dependency) {
+                range = range.intersection(constraint);
+            }
+            self.prefetch(&dependency);
+            names.push(dependency.clone());
+            let targets = std::iter::once(Pkg::Name(dependency.clone())).chain(
+                requirement
+                    .extras
+                    .iter()
+                    .map(|e| Pkg::Extra(dependency.clone(), normalize_name(e))),
+            );
+            for pkg in targets {
+                // A package listing itself (`pkg[all]` → `pkg[a]`) must not depend on its own base twice.
+                if pkg == Pkg::Name(name.clone()) {
+                    continue;
+                }
+                let entry = map.entry(pkg).or_insert_with(Range::full);
+                *entry = entry.intersection(&range);
+            }
+        }
+        lock(&self.dependency_names).insert((package.clone(), version.clone()), names);
+        Ok(Dependencies::Available(map.into_iter().collect()))
+    }
+}
+
+fn marker_applies(requirement: &Requirement, env: &MarkerEnvironment, extras: &[String]) -> bool {
+    match requirement.parsed_marker() {
+        None => true,
+        Some(Ok(marker)) => marker.evaluate(env, extras),
+        // A marker we cannot read is treated as not applying, as pip does for invalid ones.
+        Some(Err(_)) => false,
+    }
+}
+
+impl DependencyProvider for Provider<'_> {
+    type P = Pkg;
+    type V = Version;
+    type VS = Range;
+    type M = String;
+    type Priority = (u32, Reverse<usize>);
+    type Err = ResolveError;
+
+    fn prioritize(
+        &self,
+        package: &Pkg,
+        range: &Range,
+        statistics: &PackageResolutionStatistics,
+    ) -> Self::Priority {
+        let mut order = lock(&self.discovery_order);
+        let next = order.len();
+        let discovered = *order.entry(package.clone()).or_insert(next);
+        // Exact pins first (they cannot backtrack), then packages that conflicted the most.
+        let pinned = u32::from(range.as_singleton().is_some());
+        (
+            pinned * 1_000_000 + statistics.conflict_count(),
+            Reverse(discovered),
+        )
+    }
+
+    fn choose_version(
+        &self,
+        package: &Pkg,
+        range: &Range,
+    ) -> Result<Option<Version>, ResolveError> {
+        let Some(name) = package.name() else {
+            return Ok(Some(Version::new([0])));
+        };
+        let list = self.candidates(name)?;
+        let explicit = self.explicit_prereleases.contains(name);
+        let allow_prerelease = match self.options.prerelease {
+            PrereleaseMode::Allow => true,
+            PrereleaseMode::Disallow => false,
+            PrereleaseMode::IfNecessary => explicit,
+        };
+        if !self.upgrade_allows_moving(name)
+            && let Some(preferred) = self.options.preferences.get(name)
+            && let Some(candidate) = list
+                .iter()
+                .find(|candidate| &candidate.version == preferred)
+            && self.usable(candidate, range, true)
+        {
+            return Ok(Some(candidate.version.clone()));
+        }
+        let mut chosen = list
+            .iter()
+            .find(|candidate| self.usable(candidate, range, allow_prerelease));
+        if chosen.is_none() && self.options.prerelease == PrereleaseMode::IfNecessary {
+            // Only pre-releases satisfy the range: take one rather than fail.
+            chosen = list
+                .iter()
+                .find(|candidate| self.usable(candidate, range, true));
+        }
+        let version = chosen.map(|candidate| candidate.version.clone());
+        if let Some(version) = &version
+            && matches!(package, Pkg::Name(_))
+        {
+            (self.progress)(Progress::Chose {
+                name: name.to_string(),
+                version: version.to_string(),
+            });
+        }
+        Ok(version)
+    }
+
+    fn get_dependencies(
+        &self,
+        package: &Pkg,
+        version: &Version,
+    ) -> Result<Dependencies<Pkg, Range, String>, ResolveError> {
+        self.dependencies_of(package, version)
+    }
+}
+
+pub(crate) fn solve(
+    manifest: &Manifest,
+    options: &ResolverOptions,
+    client: &IndexClient,
+    runtime: &tokio::runtime::Handle,
+    progress: Arc<dyn Fn(Progress) + Send + Sync>,
+) -> Result<Resolution, ResolveError> {
+    let provider = Provider::new(manifest, options, client, runtime.clone(), progress)?;
+    let selected = match pubgrub::resolve(&provider, Pkg::Root, Version::new([0])) {
+        Ok(selected) => selected,
+        Err(PubGrubError::NoSolution(mut tree)) => {
+            let mut empty = Vec::new();
+            crate::report::empty_ranges(&tree, &mut empty);
+            let mut notes: Vec<String> = Vec::new();
+            for (package, range) in empty {
+                if let Some(note) = package
+                    .name()
+                    .and_then(|name| provider.why_empty(name, &range))
+                    && !notes.contains(&note)
+                {
+                    notes.push(note);
+                }
+            }
+            // Drop the "no version in <1.0 or >1.0" leaves: the notes carry what matters.
+            tree.collapse_no_versions();
+            return Err(ResolveError::NoSolution(crate::report::explain(
+                &tree, &notes,
+            )));
+        }
+        Err(PubGrubError::ErrorRetrievingDependencies { source, .. })
+        | Err(PubGrubError::ErrorChoosingVersion { source, .. }) => return Err(source),
+        Err(other) => return Err(ResolveError::Internal(other.to_string())),
+    };
+
+    let mut resolution = Resolution::default();
+    let mut extras: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for (pkg, version) in selected.iter() {
+        match pkg {
+            Pkg::Name(name) => {
+                let list = provider.candidates(name)?;
+                let files = list
+                    .iter()
+                    .find(|candidate| &candidate.version == version)
+                    .map(|candidate| candidate.files.clone())
+                    .unwrap_or_default();
+                let index = lock(&provider.projects)
+                    .get(name)
+                    .map(|project| project.index.to_string())
+                    .unwrap_or_default();
+                resolution.packages.insert(
+                    name.clone(),
+                    ResolvedPackage {
+                        name: name.clone(),
+                        version: version.clone(),
+                        files,
+                        index,
+                        via: provider.root_sources.get(name).cloned().unwrap_or_default(),
+                        extras: BTreeSet::new(),
+                    },
+                );
+            }
+            Pkg::Extra(name, extra) => {
+                extras
+                    .entry(name.clone())
+                    .or_default()
+                    .insert(extra.clone());
+            }
+            Pkg::Root => {}
+        }
+    }
+    let dependency_names = lock(&provider.dependency_names);
+    for (pkg, version) in selected.iter() {
+        let Some(parent) = pkg.name() else { continue };
+        for dependency in dependency_names
+            .get(&(pkg.clone(), version.clone()))
+            .into_iter()
+            .flatten()
+        {
+            if dependency != parent
+                && let Some(child) = resolution.packages.get_mut(dependency)
+            {
+                child.via.insert(parent.to_string());
+            }
+        }
+    }
+    for (name, set) in extras {
+        if let Some(package) = resolution.packages.get_mut(&name) {
+            package.extras = set;
+        }
+    }
+    Ok(resolution)
+}
+
+impl Provider<'_> {
+    /// Why `name` has no usable version in `range`, when there is more to say than "none exists".
+    fn why_empty(&self, name: &str, range: &Range) -> Option<String> {
+        if lock(&self.not_found).contains(name) {
+            return Some(format!("`{name}` was not found on any configured index"));
+        }
+        let list = lock(&self.candidates).get(name).cloned()?;
+        let has_files = lock(&self.projects)
+            .get(name)
+            .is_some_and(|project| !project.files.is_empty());
+        let target = &self.options.target;
+        if list.is_empty() && has_files {
+            return Some(format!("no file of `{name}` can be installed on {target}"));
+        }
+        let in_range: Vec<&Candidate> = list
+            .iter()
+            .filter(|candidate| range.contains(&candidate.version))
+            .collect();
+        if in_range.is_empty() {
+            return None;
+        }
+        let shown = crate::report::package_text(&Pkg::Name(name.to_string()), range);
+        if in_range
+            .iter()
+            .all(|candidate| !candidate.python_compatible)
+        {
+            let requires = in_range
+                .first()
+                .and_then(|c| c.requires_python.clone())
+                .unwrap_or_default();
+            return Some(format!(
+                "{shown}: the versions that match require Python {requires}, but the target is Python {}",
+                target.python_full
+            ));
+        }
+        if in_range.iter().all(|candidate| candidate.yanked) {
+            return Some(format!(
+                "{shown}: every matching version is yanked; pin one exactly to use it anyway"
+            ));
+        }
+        if in_range
+            .iter()
+            .all(|candidate| candidate.version.any_prerelease())
+        {
+            return Some(format!(
+                "{shown}: only pre-releases match; pass `--prerelease allow` to use them"
+            ));
+        }
+        None
+    }
+}

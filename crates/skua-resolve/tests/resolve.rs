@@ -1,0 +1,515 @@
+//! Resolution against a real HTTP index on 127.0.0.1 serving the fixture wheels
+//! (`fixtures/index/packages.toml`, built by `scripts/make_fixture_index.py`).
+
+use std::collections::{HashMap, HashSet};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use skua_index::{Cache, IndexClient, IndexClientBuilder, IndexUrl, Version};
+use skua_platform::Target;
+use skua_requirements::Requirement;
+use skua_resolve::{
+    LockHeader, Manifest, PrereleaseMode, Resolution, ResolveError, ResolverOptions,
+    RootRequirement, Upgrade, render_requirements_txt,
+};
+use skua_test_support::IndexServer;
+
+struct Harness {
+    server: IndexServer,
+    cache: tempfile::TempDir,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Harness {
+    fn new() -> Harness {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        Harness {
+            server: IndexServer::start_fixture(),
+            cache: tempfile::tempdir().expect("tempdir"),
+            runtime,
+        }
+    }
+
+    fn client(&self, indexes: &[&str], offline: bool) -> IndexClient {
+        let mut builder = IndexClientBuilder::new(Cache::new(self.cache.path()))
+            .offline(offline)
+            .netrc(None);
+        for (position, index) in indexes.iter().enumerate() {
+            let url = IndexUrl::parse(&self.server.simple_url(index)).expect("index url");
+            builder = if position == 0 {
+                builder.index_url(url)
+            } else {
+                builder.extra_index_url(url)
+            };
+        }
+        builder.build().expect("client")
+    }
+
+    fn resolve_with(
+        &self,
+        requirements: &[&str],
+        indexes: &[&str],
+        configure: impl FnOnce(&mut ResolverOptions),
+    ) -> Result<Resolution, ResolveError> {
+        let mut options = options("3.11", "x86_64-manylinux_2_28");
+        configure(&mut options);
+        let client = self.client(indexes, false);
+        skua_resolve::resolve(
+            &manifest(requirements),
+            &options,
+            &client,
+            self.runtime.handle(),
+            Arc::new(|_| {}),
+        )
+    }
+
+    fn resolve(&self, requirements: &[&str]) -> Result<Resolution, ResolveError> {
+        self.resolve_with(requirements, &["primary"], |_| {})
+    }
+}
+
+fn options(python: &str, platform: &str) -> ResolverOptions {
+    ResolverOptions {
+        target: Target::new(python, platform).expect("target"),
+        prerelease: PrereleaseMode::IfNecessary,
+        exclude_newer: None,
+        preferences: HashMap::new(),
+        upgrade: Upgrade::None,
+    }
+}
+
+fn manifest(requirements: &[&str]) -> Manifest {
+    Manifest {
+        requirements: requirements
+            .iter()
+            .map(|line| RootRequirement {
+                requirement: Requirement::from_str(line).expect("requirement"),
+                source: "-r requirements.in".to_string(),
+            })
+            .collect(),
+        constraints: Vec::new(),
+    }
+}
+
+fn pins(resolution: &Resolution) -> Vec<String> {
+    resolution
+        .packages
+        .values()
+        .map(|p| format!("{}=={}", p.name, p.version))
+        .collect()
+}
+
+fn no_solution(result: Result<Resolution, ResolveError>) -> String {
+    match result {
+        Err(ResolveError::NoSolution(text)) => text,
+        other => panic!("expected no solution, got {other:?}"),
+    }
+}
+
+#[test]
+fn simple_picks_the_newest_and_hashes_every_usable_file() {
+    let harness = Harness::new();
+    let resolution = harness.resolve(&["skf-simple"]).unwrap();
+    assert_eq!(pins(&resolution), ["skf-simple==2.0.0"]);
+    let package = &resolution.packages["skf-simple"];
+    assert_eq!(package.files.len(), 2, "the wheel and the sdist");
+    assert!(
+        package.files[0].filename.ends_with(".whl"),
+        "wheels are preferred"
+    );
+    assert!(package.via.contains("-r requirements.in"));
+}
+
+#[test]
+fn transitive_chain_with_via_annotations() {
+    let harness = Harness::new();
+    let resolution = harness.resolve(&["skf-chain-a"]).unwrap();
+    assert_eq!(
+        pins(&resolution),
+        [
+            "skf-chain-a==1.0.0",
+            "skf-chain-b==1.0.0",
+            "skf-chain-c==1.5.0"
+        ]
+    );
+    assert_eq!(
+        resolution.packages["skf-chain-c"]
+            .via
+            .iter()
+            .collect::<Vec<_>>(),
+        ["skf-chain-b"]
+    );
+}
+
+#[test]
+fn extras_pull_their_dependencies_only_when_asked() {
+    let harness = Harness::new();
+    let plain = harness.resolve(&["skf-web"]).unwrap();
+    assert_eq!(pins(&plain), ["skf-simple==2.0.0", "skf-web==1.0.0"]);
+    let tls = harness.resolve(&["skf-web[tls]"]).unwrap();
+    assert_eq!(
+        pins(&tls),
+        ["skf-certs==2.1.0", "skf-simple==2.0.0", "skf-web==1.0.0"]
+    );
+    assert!(tls.packages["skf-web"].extras.contains("tls"));
+    let all = harness.resolve(&["skf-web[all]"]).unwrap();
+    assert_eq!(
+        pins(&all),
+        [
+            "skf-certs==2.1.0",
+            "skf-simple==2.0.0",
+            "skf-socks==1.0.0",
+            "skf-web==1.0.0"
+        ]
+    );
+}
+
+#[test]
+fn markers_are_evaluated_for_the_target() {
+    let harness = Harness::new();
+    let linux = harness.resolve(&["skf-markers"]).unwrap();
+    assert_eq!(pins(&linux), ["skf-markers==1.0.0", "skf-simple==2.0.0"]);
+    let windows = harness
+        .resolve_with(&["skf-markers"], &["primary"], |o| {
+            o.target = Target::new("3.11", "windows").unwrap()
+        })
+        .unwrap();
+    assert_eq!(
+        pins(&windows),
+        [
+            "skf-markers==1.0.0",
+            "skf-simple==2.0.0",
+            "skf-wincolor==1.0.0"
+        ]
+    );
+    let skipped = harness
+        .resolve(&["skf-simple==1.0.0; python_version < \"3.0\""])
+        .unwrap();
+    assert!(
+        skipped.packages.is_empty(),
+        "a root requirement whose marker is false is skipped"
+    );
+}
+
+#[test]
+fn backtracks_to_an_older_version() {
+    let harness = Harness::new();
+    let resolution = harness.resolve(&["skf-app", "skf-lib>=2"]).unwrap();
+    assert_eq!(pins(&resolution), ["skf-app==1.0.0", "skf-lib==2.1.0"]);
+    let alone = harness.resolve(&["skf-app"]).unwrap();
+    assert_eq!(pins(&alone), ["skf-app==2.0.0", "skf-lib==1.5.0"]);
+}
+
+#[test]
+fn unsatisfiable_sets_explain_the_conflict() {
+    let harness = Harness::new();
+    let text = no_solution(harness.resolve(&["skf-conflict-x", "skf-conflict-y"]));
+    for part in [
+        "skf-conflict-x",
+        "skf-conflict-y",
+        "depends on skf-pin==1.0.0",
+        "depends on skf-pin==2.0.0",
+    ] {
+        assert!(text.contains(part), "explanation names {part}:\n{text}");
+    }
+    assert!(
+        text.ends_with("the requirements cannot be satisfied."),
+        "{text}"
+    );
+}
+
+#[test]
+fn cycles_resolve() {
+    let harness = Harness::new();
+    assert_eq!(
+        pins(&harness.resolve(&["skf-cycle-a"]).unwrap()),
+        ["skf-cycle-a==1.0.0", "skf-cycle-b==1.0.0"]
+    );
+}
+
+#[test]
+fn yanked_versions_only_when_pinned_exactly() {
+    let harness = Harness::new();
+    assert_eq!(
+        pins(&harness.resolve(&["skf-yanked"]).unwrap()),
+        ["skf-yanked==1.1.0"]
+    );
+    assert_eq!(
+        pins(&harness.resolve(&["skf-yanked==1.2.0"]).unwrap()),
+        ["skf-yanked==1.2.0"]
+    );
+    let text = no_solution(harness.resolve(&["skf-yanked<1.0"]));
+    assert!(text.contains("every matching version is yanked"), "{text}");
+}
+
+#[test]
+fn prereleases_follow_the_policy() {
+    let harness = Harness::new();
+    assert_eq!(
+        pins(&harness.resolve(&["skf-pre"]).unwrap()),
+        ["skf-pre==1.9.0"]
+    );
+    let allowed = harness
+        .resolve_with(&["skf-pre"], &["primary"], |o| {
+            o.prerelease = PrereleaseMode::Allow
+        })
+        .unwrap();
+    assert_eq!(pins(&allowed), ["skf-pre==2.0.0b1"]);
+    assert_eq!(
+        pins(&harness.resolve(&["skf-pre>=2.0.0b1"]).unwrap()),
+        ["skf-pre==2.0.0b1"],
+        "explicitly requested"
+    );
+    assert_eq!(
+        pins(&harness.resolve(&["skf-pre-only"]).unwrap()),
+        ["skf-pre-only==1.0.0rc1"],
+        "only pre-releases exist"
+    );
+    let disallowed = harness.resolve_with(&["skf-pre-only"], &["primary"], |o| {
+        o.prerelease = PrereleaseMode::Disallow
+    });
+    assert!(matches!(disallowed, Err(ResolveError::NoSolution(_))));
+}
+
+#[test]
+fn requires_python_filters_candidates() {
+    let harness = Harness::new();
+    assert_eq!(
+        pins(&harness.resolve(&["skf-pyreq"]).unwrap()),
+        ["skf-pyreq==1.1.0"]
+    );
+    let newer = harness
+        .resolve_with(&["skf-pyreq"], &["primary"], |o| {
+            o.target = Target::new("3.13", "linux").unwrap()
+        })
+        .unwrap();
+    assert_eq!(pins(&newer), ["skf-pyreq==2.0.0"]);
+    let text = no_solution(harness.resolve(&["skf-pyreq>=2"]));
+    assert!(text.contains("skf-pyreq>=2: the versions that match require Python >=3.13, but the target is Python 3.11.0"), "{text}");
+}
+
+#[test]
+fn exclude_newer_uses_upload_times() {
+    let harness = Harness::new();
+    let cutoff = jiff::Timestamp::from_str("2026-01-01T00:00:00Z").unwrap();
+    let resolution = harness
+        .resolve_with(&["skf-timed"], &["primary"], |o| {
+            o.exclude_newer = Some(cutoff)
+        })
+        .unwrap();
+    assert_eq!(
+        pins(&resolution),
+        ["skf-timed==1.1.0"],
+        "files uploaded at or after the cutoff are excluded"
+    );
+    assert_eq!(
+        pins(&harness.resolve(&["skf-timed"]).unwrap()),
+        ["skf-timed==1.3.0"]
+    );
+}
+
+#[test]
+fn sdist_only_packages_use_static_metadata_or_say_why_not() {
+    let harness = Harness::new();
+    let resolution = harness.resolve(&["skf-sdist-static"]).unwrap();
+    assert_eq!(
+        pins(&resolution),
+        ["skf-sdist-static==1.0.0", "skf-simple==2.0.0"]
+    );
+    for name in ["skf-sdist-dynamic", "skf-sdist-legacy"] {
+        let text = no_solution(harness.resolve(&[name]));
+        assert!(
+            text.contains(&format!("{name}==1.0.0 is only available as an sdist"))
+                && text.contains("build"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn platform_wheels_pick_compatible_files() {
+    let harness = Harness::new();
+    let linux = harness.resolve(&["skf-native"]).unwrap();
+    let files: Vec<&str> = linux.packages["skf-native"]
+        .files
+        .iter()
+        .map(|f| f.filename.as_str())
+        .collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert!(
+        files[0].contains("cp311-cp311-manylinux") && files[1].ends_with(".tar.gz"),
+        "{files:?}"
+    );
+    let windows = harness
+        .resolve_with(&["skf-native"], &["primary"], |o| {
+            o.target = Target::new("3.11", "windows").unwrap()
+        })
+        .unwrap();
+    assert!(
+        windows.packages["skf-native"].files[0]
+            .filename
+            .contains("win_amd64")
+    );
+    let abi3 = harness.resolve(&["skf-abi3"]).unwrap();
+    assert!(
+        abi3.packages["skf-abi3"].files[0]
+            .filename
+            .contains("abi3-manylinux")
+    );
+    let text = no_solution(harness.resolve(&["skf-musl-only"]));
+    assert!(
+        text.contains("no file of `skf-musl-only` can be installed on Python 3.11"),
+        "{text}"
+    );
+}
+
+#[test]
+fn metadata_without_pep658_files_comes_from_range_requests() {
+    let harness = Harness::new();
+    let resolution = harness.resolve(&["skf-nometa"]).unwrap();
+    assert_eq!(
+        pins(&resolution),
+        ["skf-nometa==1.0.0", "skf-simple==2.0.0"]
+    );
+    let full_downloads: Vec<_> = harness
+        .server
+        .requests()
+        .into_iter()
+        .filter(|request| {
+            request.path.contains("skf_nometa")
+                && request.path.ends_with(".whl")
+                && request.is_full_download()
+        })
+        .collect();
+    assert!(
+        full_downloads.is_empty(),
+        "the wheel was downloaded in full: {full_downloads:?}"
+    );
+}
+
+#[test]
+fn names_are_normalized() {
+    let harness = Harness::new();
+    let resolution = harness.resolve(&["SKF_Normalize.User"]).unwrap();
+    assert_eq!(
+        pins(&resolution),
+        ["skf-mixed-case==1.0.0", "skf-normalize-user==1.0.0"]
+    );
+}
+
+#[test]
+fn the_first_index_with_a_project_wins() {
+    let harness = Harness::new();
+    let resolution = harness
+        .resolve_with(
+            &["skf-internal", "skf-extra-only"],
+            &["primary", "extra"],
+            |_| {},
+        )
+        .unwrap();
+    assert_eq!(
+        pins(&resolution),
+        ["skf-extra-only==1.0.0", "skf-internal==1.0.0"],
+        "no dependency confusion"
+    );
+    assert!(
+        resolution.packages["skf-extra-only"]
+            .index
+            .contains("/extra/")
+    );
+}
+
+#[test]
+fn unknown_packages_are_named() {
+    let harness = Harness::new();
+    let text = no_solution(harness.resolve(&["skf-does-not-exist"]));
+    assert!(
+        text.contains("`skf-does-not-exist` was not found"),
+        "{text}"
+    );
+}
+
+#[test]
+fn existing_pins_are_kept_until_upgraded() {
+    let harness = Harness::new();
+    let keep = |o: &mut ResolverOptions| {
+        o.preferences
+            .insert("skf-simple".into(), Version::from_str("1.1.0").unwrap());
+    };
+    assert_eq!(
+        pins(
+            &harness
+                .resolve_with(&["skf-simple"], &["primary"], keep)
+                .unwrap()
+        ),
+        ["skf-simple==1.1.0"]
+    );
+    let upgrade = |o: &mut ResolverOptions| {
+        keep(o);
+        o.upgrade = Upgrade::Packages(HashSet::from(["skf-simple".to_string()]));
+    };
+    assert_eq!(
+        pins(
+            &harness
+                .resolve_with(&["skf-simple"], &["primary"], upgrade)
+                .unwrap()
+        ),
+        ["skf-simple==2.0.0"]
+    );
+    // A pin the requirements no longer allow is dropped.
+    assert_eq!(
+        pins(
+            &harness
+                .resolve_with(&["skf-simple>=2"], &["primary"], keep)
+                .unwrap()
+        ),
+        ["skf-simple==2.0.0"]
+    );
+}
+
+#[test]
+fn offline_resolution_reuses_the_cache() {
+    let harness = Harness::new();
+    harness.resolve(&["skf-chain-a"]).unwrap();
+    let client = harness.client(&["primary"], true);
+    let options = options("3.11", "x86_64-manylinux_2_28");
+    let before = harness.server.request_count("");
+    let resolution = skua_resolve::resolve(
+        &manifest(&["skf-chain-a"]),
+        &options,
+        &client,
+        harness.runtime.handle(),
+        Arc::new(|_| {}),
+    )
+    .unwrap();
+    assert_eq!(resolution.packages.len(), 3);
+    assert_eq!(
+        harness.server.request_count(""),
+        before,
+        "offline mode made requests"
+    );
+}
+
+#[test]
+fn requirements_txt_has_hashes_and_via_lines() {
+    let harness = Harness::new();
+    let resolution = harness.resolve(&["skf-chain-a", "skf-simple"]).unwrap();
+    let header = LockHeader {
+        command: "skua lock requirements.in -o requirements.txt".into(),
+        target: "Python 3.11".into(),
+    };
+    let text = render_requirements_txt(&resolution, &header);
+    assert!(text.contains("#    skua lock requirements.in -o requirements.txt\n"));
+    assert!(
+        text.contains("skf-chain-c==1.5.0 \\\n    --hash=sha256:"),
+        "{text}"
+    );
+    assert!(text.contains("    # via skf-chain-b\n"), "{text}");
+    assert_eq!(text.matches("--hash=sha256:").count(), 5, "{text}");
+    let reparsed = skua_resolve::read_pins(&text);
+    assert_eq!(reparsed["skf-chain-c"], Version::from_str("1.5.0").unwrap());
+}
