@@ -161,15 +161,29 @@ impl IndexClientBuilder {
                 indexes.push(extra);
             }
         }
-        let http = reqwest::Client::builder()
-            .user_agent(self.user_agent)
-            .connect_timeout(self.timeout)
-            .read_timeout(self.timeout)
-            .build()
-            .map_err(|e| IndexError::Network {
-                url: "(client setup)".to_owned(),
-                message: describe_error(e, self.timeout),
-            })?;
+        let http_builder = || {
+            reqwest::Client::builder()
+                .user_agent(&self.user_agent)
+                .connect_timeout(self.timeout)
+                .read_timeout(self.timeout)
+        };
+        // The system's CA certificates (or SSL_CERT_FILE / SSL_CERT_DIR, which replace
+        // them) are loaded here. When none can be loaded, plain-http indexes and offline
+        // mode still work; https requests then fail with this explanation.
+        let (http, tls_error) = match http_builder().build() {
+            Ok(http) => (http, None),
+            Err(e) => {
+                let reason = describe_error(e, self.timeout);
+                let fallback = http_builder()
+                    .tls_certs_only(Vec::new())
+                    .build()
+                    .map_err(|e| IndexError::Network {
+                        url: "(client setup)".to_owned(),
+                        message: describe_error(e, self.timeout),
+                    })?;
+                (fallback, Some(reason))
+            }
+        };
         let netrc = match &self.netrc {
             NetrcSource::Disabled => None,
             NetrcSource::Path(path) => read_netrc(path),
@@ -181,6 +195,7 @@ impl IndexClientBuilder {
         Ok(IndexClient {
             inner: Arc::new(Inner {
                 http,
+                tls_error,
                 indexes,
                 cache: self.cache,
                 offline: self.offline,
@@ -223,6 +238,8 @@ impl std::fmt::Debug for IndexClient {
 
 struct Inner {
     http: reqwest::Client,
+    /// Why no CA certificates are available, if so.
+    tls_error: Option<String>,
     indexes: Vec<IndexUrl>,
     cache: Cache,
     offline: bool,
@@ -571,13 +588,6 @@ impl IndexClient {
         file: &DistFile,
         wheel: &WheelFilename,
     ) -> Result<Option<Vec<u8>>, IndexError> {
-        let pick = |entries: &[zipread::CdEntry]| -> Result<usize, String> {
-            let entry = zipread::pick_wheel_metadata(entries, &wheel.name, &wheel.version)?;
-            Ok(entries
-                .iter()
-                .position(|e| std::ptr::eq(e, entry))
-                .unwrap_or_default())
-        };
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
         let range = format!("bytes=-{}", zipread::TAIL_SIZE);
@@ -599,13 +609,16 @@ impl IndexClient {
                     total,
                     chunks: vec![(start, response.body)],
                 };
-                zipread::read_entry(&mut source, |e| pick(e).map(|i| &e[i])).await
+                zipread::read_entry(&mut source, |e| {
+                    zipread::pick_wheel_metadata(e, &wheel.name, &wheel.version)
+                })
+                .await
             }
             // The server ignored the range and sent the whole file.
             StatusCode::OK => {
                 verify_sha256(file, &response.body)?;
                 zipread::read_entry(&mut MemorySource(&response.body), |e| {
-                    pick(e).map(|i| &e[i])
+                    zipread::pick_wheel_metadata(e, &wheel.name, &wheel.version)
                 })
                 .await
             }
@@ -827,6 +840,17 @@ impl IndexClient {
                 message: "client is shutting down".to_owned(),
             })
         })?;
+        if url.scheme() == "https"
+            && let Some(reason) = &self.inner.tls_error
+        {
+            return Err(Failure::Fatal(IndexError::Network {
+                url: display,
+                message: format!(
+                    "no CA certificates to verify the server with ({reason}); \
+                     check SSL_CERT_FILE and SSL_CERT_DIR"
+                ),
+            }));
+        }
         let (wire_url, credentials) = self.credentials_for(url);
         let mut request = self.inner.http.get(wire_url).headers(headers.clone());
         if let Some((user, password)) = credentials {

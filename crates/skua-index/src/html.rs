@@ -249,6 +249,17 @@ mod tests {
     }
 
     #[test]
+    fn every_prefix_of_a_page_parses() {
+        let page = "<html><a href=\"é/ü.whl#sha256=ab\" data-yanked='ünïcødé &amp; more'>名前</a>\
+                    <!-- ö --><a HREF=x data-x>y</A><base href=\"ß\"><meta name=a content=b></html>";
+        for (i, _) in page.char_indices() {
+            let _ = parse_elements(&page[..i]);
+            let _ = unescape(&page[i..]);
+        }
+        assert_eq!(parse_elements(page).len(), 4);
+    }
+
+    #[test]
     fn unterminated_input_does_not_panic() {
         for html in [
             "<a href=\"x",

@@ -67,6 +67,9 @@ pub(crate) async fn read_entry<S: RangeSource>(
     let total = source.len();
     let entries = central_directory(source, total).await?;
     let entry = pick(&entries).map_err(ZipError::Invalid)?;
+    if entry.compressed_size > MAX_SIZE || entry.uncompressed_size > MAX_SIZE {
+        return invalid(format!("{}: entry too large", entry.name));
+    }
     let offset = entry.local_header_offset;
     if offset.saturating_add(30) > total {
         return invalid(format!(
@@ -85,8 +88,8 @@ pub(crate) async fn read_entry<S: RangeSource>(
         .ok_or_else(|| {
             ZipError::Invalid(format!("{}: entry past the end of the archive", entry.name))
         })?;
-    let data = if data_end <= first.len() as u64 {
-        first[data_start as usize..data_end as usize].to_vec()
+    let data = if let Some(data) = first.get(data_start as usize..data_end as usize) {
+        data.to_vec()
     } else {
         source.read(offset + data_start, offset + data_end).await?
     };
@@ -127,7 +130,10 @@ async fn central_directory<S: RangeSource>(
     }
     let cd = if cd_offset >= tail_start {
         let from = (cd_offset - tail_start) as usize;
-        tail[from..from + cd_size as usize].to_vec()
+        match tail.get(from..from + cd_size as usize) {
+            Some(cd) => cd.to_vec(),
+            None => return invalid("central directory out of bounds"),
+        }
     } else {
         source.read(cd_offset, cd_offset + cd_size).await?
     };
@@ -575,6 +581,30 @@ mod tests {
         }))
         .unwrap_err();
         assert!(matches!(err, ZipError::Invalid(m) if m.contains("CRC")));
+    }
+
+    #[test]
+    fn damaged_archives_are_errors_not_panics() {
+        let bytes = wheel(METADATA, 2000);
+        let version = pep440_rs::Version::from_str("1.0").unwrap();
+        let pick = |e: &[CdEntry]| -> Result<usize, String> {
+            let found = pick_wheel_metadata(e, "skf-demo", &version)?;
+            Ok(e.iter().position(|x| x == found).unwrap_or(0))
+        };
+        // Every truncation (a cut-off download) ...
+        for cut in (0..bytes.len()).step_by(97) {
+            let _ = block_on(read_entry(&mut MemorySource(&bytes[..cut]), |e| {
+                pick(e).map(|i| &e[i])
+            }));
+        }
+        // ... and bytes flipped in the structures at the end.
+        for pos in bytes.len().saturating_sub(400)..bytes.len() {
+            let mut damaged = bytes.clone();
+            damaged[pos] ^= 0xff;
+            let _ = block_on(read_entry(&mut MemorySource(&damaged), |e| {
+                pick(e).map(|i| &e[i])
+            }));
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod candidates;
 pub mod inputs;
+pub mod lock;
 mod lockfile;
 mod provider;
 mod report;

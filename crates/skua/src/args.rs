@@ -43,6 +43,8 @@ pub enum Command {
     Lint(LintArgs),
     /// Explain a rule, or list every rule.
     Rule(RuleArgs),
+    /// Resolve requirements into a pinned, hashed lock file (requirements.txt or pylock.toml).
+    Lock(LockArgs),
 }
 
 #[derive(Args, Debug)]
@@ -106,4 +108,88 @@ pub struct RuleArgs {
     /// Print every rule.
     #[arg(long, conflicts_with = "code")]
     pub all: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct LockArgs {
+    /// Requirements files (`requirements.in`, `*.txt`) and `pyproject.toml` files to lock [default: requirements.in, else pyproject.toml]
+    pub inputs: Vec<PathBuf>,
+
+    /// Lock the dependencies of a PEP 723 script.
+    #[arg(long, value_name = "SCRIPT")]
+    pub script: Option<PathBuf>,
+    /// Write the lock here (atomically) instead of stdout; existing pins in it are kept while still valid.
+    #[arg(short, long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// `requirements-txt` (pip-compile style) or `pylock` (PEP 751) [default: from the output file name]
+    #[arg(long, value_enum)]
+    pub format: Option<LockFormatArg>,
+    /// Exit 1 if the output file is not up to date, without writing it.
+    #[arg(long, requires = "output_file")]
+    pub check: bool,
+
+    /// Include this optional-dependency group of a pyproject.toml (repeatable).
+    #[arg(long = "extra", value_name = "EXTRA")]
+    pub extras: Vec<String>,
+    /// Include every optional-dependency group.
+    #[arg(long, conflicts_with = "extras")]
+    pub all_extras: bool,
+    /// Include this `[dependency-groups]` group (repeatable).
+    #[arg(long = "group", value_name = "GROUP")]
+    pub groups: Vec<String>,
+
+    /// The Python version to resolve for (e.g. 3.11) [default: the `python3` on PATH]
+    #[arg(long, value_name = "X.Y")]
+    pub python_version: Option<String>,
+    /// The platform to resolve for: linux, macos, windows, or a target like x86_64-manylinux_2_28 [default: this machine]
+    #[arg(long, value_name = "PLATFORM")]
+    pub python_platform: Option<String>,
+    /// When to choose pre-releases.
+    #[arg(long, value_enum, default_value_t = PrereleaseArg::IfNecessary)]
+    pub prerelease: PrereleaseArg,
+    /// Ignore files uploaded at or after this time (RFC 3339 timestamp or YYYY-MM-DD).
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub exclude_newer: Option<String>,
+    /// Ignore existing pins in the output file.
+    #[arg(short = 'U', long)]
+    pub upgrade: bool,
+    /// Let this package move from its existing pin (repeatable).
+    #[arg(short = 'P', long = "upgrade-package", value_name = "NAME")]
+    pub upgrade_packages: Vec<String>,
+
+    /// The package index (PEP 691/503 simple API) [env: SKUA_INDEX_URL, PIP_INDEX_URL] [default: PyPI]
+    #[arg(short = 'i', long, value_name = "URL")]
+    pub index_url: Option<String>,
+    /// Extra indexes, consulted after the index for projects it does not have [env: SKUA_EXTRA_INDEX_URL, PIP_EXTRA_INDEX_URL]
+    #[arg(long, value_name = "URL")]
+    pub extra_index_url: Vec<String>,
+    /// Use only the cache: no network.
+    #[arg(long)]
+    pub offline: bool,
+    /// Revalidate every cached index page.
+    #[arg(long)]
+    pub refresh: bool,
+    /// The cache directory [env: SKUA_CACHE_DIR] [default: ~/.cache/skua]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Hide the progress spinner.
+    #[arg(long)]
+    pub no_progress: bool,
+    /// Print only errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LockFormatArg {
+    RequirementsTxt,
+    Pylock,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum PrereleaseArg {
+    Allow,
+    IfNecessary,
+    Disallow,
 }

@@ -12,10 +12,13 @@ use skua_lint::settings::{Options, SettingsResolver};
 use crate::Outcome;
 use crate::args::{Cli, Command, LintArgs, OutputFormat, RuleArgs};
 
+mod lock;
+
 pub fn run(cli: Cli) -> miette::Result<Outcome> {
     match cli.command {
         Command::Lint(args) => lint(args),
         Command::Rule(args) => rule(args),
+        Command::Lock(args) => lock::run(args),
     }
 }
 
@@ -92,7 +95,7 @@ fn lint(args: LintArgs) -> miette::Result<Outcome> {
 }
 
 /// A closed pipe (`skua lint | head`) ends output quietly instead of failing.
-fn write_out(out: &mut impl Write, text: &str) -> miette::Result<()> {
+pub(crate) fn write_out(out: &mut impl Write, text: &str) -> miette::Result<()> {
     match out.write_all(text.as_bytes()) {
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
         other => other.into_diagnostic(),

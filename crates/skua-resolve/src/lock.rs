@@ -1,0 +1,180 @@
+//! `skua lock`: read the inputs, resolve, render the lock file, and write or check it.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use skua_index::{Cache, IndexClientBuilder, IndexError, IndexUrl};
+use skua_platform::Target;
+
+use crate::inputs::{InputError, Inputs, ProjectSelection};
+use crate::{
+    LockHeader, PrereleaseMode, Progress, Resolution, ResolveError, ResolverOptions, Upgrade,
+    read_pins, render_pylock, render_requirements_txt,
+};
+
+pub const PYPI: &str = "https://pypi.org/simple/";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockFormat {
+    RequirementsTxt,
+    Pylock,
+}
+
+impl LockFormat {
+    /// `pylock.toml` and `pylock.*.toml` outputs are PEP 751 files; anything else is requirements.txt.
+    pub fn for_output(path: Option<&Path>) -> LockFormat {
+        let name = path
+            .and_then(Path::file_name)
+            .and_then(|n| n.to_str())
+            .unwrap_or("");
+        if name.starts_with("pylock.") && name.ends_with(".toml") {
+            LockFormat::Pylock
+        } else {
+            LockFormat::RequirementsTxt
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct LockRequest {
+    pub requirement_files: Vec<PathBuf>,
+    pub pyprojects: Vec<PathBuf>,
+    pub scripts: Vec<PathBuf>,
+    pub selection: ProjectSelection,
+    /// Where the lock goes; also where existing pins are read from.
+    pub output: Option<PathBuf>,
+    pub format: LockFormat,
+    pub target: Target,
+    pub prerelease: PrereleaseMode,
+    pub exclude_newer: Option<jiff::Timestamp>,
+    pub upgrade: Upgrade,
+    /// `--index-url`: replaces any index named in the inputs, and PyPI.
+    pub index_url: Option<String>,
+    pub extra_index_urls: Vec<String>,
+    pub offline: bool,
+    pub refresh: bool,
+    pub cache: Cache,
+    /// The command line shown in the header.
+    pub command: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error("no inputs: pass a requirements file, a pyproject.toml or `--script`")]
+    NoInputs,
+    #[error("{0}")]
+    Io(String),
+}
+
+pub struct Locked {
+    pub text: String,
+    pub resolution: Resolution,
+}
+
+/// Resolves the request's inputs into the text of a lock file.
+pub fn lock(
+    request: &LockRequest,
+    progress: Arc<dyn Fn(Progress) + Send + Sync>,
+) -> Result<Locked, LockError> {
+    let mut inputs = Inputs::default();
+    for path in &request.requirement_files {
+        inputs.add_requirements_file(path)?;
+    }
+    for path in &request.pyprojects {
+        inputs.add_pyproject(path, &request.selection)?;
+    }
+    for path in &request.scripts {
+        inputs.add_script(path)?;
+    }
+    if inputs.files.is_empty() {
+        return Err(LockError::NoInputs);
+    }
+
+    let primary = request
+        .index_url
+        .clone()
+        .or_else(|| inputs.index.index_url.clone())
+        .unwrap_or_else(|| PYPI.to_string());
+    let mut builder = IndexClientBuilder::new(request.cache.clone())
+        .index_url(IndexUrl::parse(&primary)?)
+        .offline(request.offline)
+        .refresh(request.refresh);
+    let mut extras: Vec<&String> = request
+        .extra_index_urls
+        .iter()
+        .chain(&inputs.index.extra_index_urls)
+        .collect();
+    extras.dedup();
+    for extra in extras {
+        builder = builder.extra_index_url(IndexUrl::parse(extra)?);
+    }
+    let client = builder.build()?;
+
+    let preferences = match &request.output {
+        Some(path)
+            if request.upgrade != Upgrade::All && request.format == LockFormat::RequirementsTxt =>
+        {
+            std::fs::read_to_string(path)
+                .map(|text| read_pins(&text))
+                .unwrap_or_default()
+        }
+        _ => Default::default(),
+    };
+    let options = ResolverOptions {
+        target: request.target.clone(),
+        prerelease: request.prerelease,
+        exclude_newer: request.exclude_newer,
+        preferences,
+        upgrade: request.upgrade.clone(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+        .map_err(|error| LockError::Io(format!("cannot start the async runtime: {error}")))?;
+    let resolution = crate::resolve(
+        &inputs.manifest,
+        &options,
+        &client,
+        runtime.handle(),
+        progress,
+    )?;
+    let header = LockHeader {
+        command: request.command.clone(),
+        target: request.target.to_string(),
+    };
+    let text = match request.format {
+        LockFormat::RequirementsTxt => render_requirements_txt(&resolution, &header),
+        LockFormat::Pylock => {
+            let requires_python = inputs
+                .requires_python
+                .clone()
+                .unwrap_or_else(|| format!(">={}", request.target.python_version_string()));
+            render_pylock(&resolution, &header, &requires_python)
+        }
+    };
+    Ok(Locked { text, resolution })
+}
+
+/// The lock without its comment header, so `--check` ignores how the file was generated.
+fn body(text: &str) -> &str {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if !line.starts_with('#') {
+            break;
+        }
+        offset += line.len();
+    }
+    &text[offset..]
+}
+
+/// Is the existing file at `path` the same lock as `text` (ignoring the header)?
+pub fn is_up_to_date(path: &Path, text: &str) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|existing| body(&existing) == body(text))
+}

@@ -1,0 +1,270 @@
+//! `skua lock`: map flags to a lock request, show progress, print or write the result.
+
+use std::collections::HashSet;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use miette::{LabeledSpan, NamedSource, miette};
+use skua_index::Cache;
+use skua_platform::Target;
+use skua_resolve::inputs::ProjectSelection;
+use skua_resolve::lock::{LockError, LockFormat, LockRequest, is_up_to_date};
+use skua_resolve::{PrereleaseMode, Progress, ResolveError, Upgrade};
+
+use crate::Outcome;
+use crate::args::{LockArgs, LockFormatArg, PrereleaseArg};
+
+fn env_list(names: &[&str]) -> Vec<String> {
+    names
+        .iter()
+        .find_map(|name| {
+            std::env::var(name)
+                .ok()
+                .filter(|value| !value.trim().is_empty())
+        })
+        .map(|value| value.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+fn target(args: &LockArgs) -> miette::Result<Target> {
+    let local = || Target::from_interpreter("python3").map_err(|error| miette!("{error}"));
+    match (&args.python_version, &args.python_platform) {
+        (Some(version), Some(platform)) => {
+            Target::new(version, platform).map_err(|error| miette!("{error}"))
+        }
+        (None, None) => local(),
+        (Some(version), None) => {
+            let machine = local()?;
+            let (major, minor, patch) =
+                skua_platform::parse_python_version(version).map_err(|error| miette!("{error}"))?;
+            Ok(Target {
+                python: (major, minor),
+                python_full: format!("{major}.{minor}.{}", patch.unwrap_or(0)),
+                ..machine
+            })
+        }
+        (None, Some(platform)) => {
+            let machine = local()?;
+            let version = machine.python_version_string();
+            Target::new(&version, platform).map_err(|error| miette!("{error}"))
+        }
+    }
+}
+
+/// The command that regenerates the output, for the file header.
+fn command_line() -> String {
+    let mut words: Vec<String> = vec!["skua".into(), "lock".into()];
+    let skip_next = ["--cache-dir"];
+    let mut skipping = false;
+    for arg in std::env::args().skip(2) {
+        if skipping {
+            skipping = false;
+            continue;
+        }
+        if skip_next.contains(&arg.as_str()) {
+            skipping = true;
+            continue;
+        }
+        // Credentials in index URLs must not end up in a committed file.
+        if arg.contains("://") && arg.contains('@') {
+            words.push(skua_index::redact_url(
+                &match skua_index::Url::parse(&arg) {
+                    Ok(url) => url,
+                    Err(_) => continue,
+                },
+            ));
+            continue;
+        }
+        if matches!(
+            arg.as_str(),
+            "--check" | "--quiet" | "-q" | "--no-progress" | "--offline" | "--refresh"
+        ) || arg.starts_with("--cache-dir=")
+        {
+            continue;
+        }
+        words.push(arg);
+    }
+    words.join(" ")
+}
+
+fn default_inputs() -> Vec<PathBuf> {
+    ["requirements.in", "pyproject.toml"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|path| path.is_file())
+        .into_iter()
+        .collect()
+}
+
+pub fn run(args: LockArgs) -> miette::Result<Outcome> {
+    let mut request_inputs = if args.inputs.is_empty() && args.script.is_none() {
+        default_inputs()
+    } else {
+        args.inputs.clone()
+    };
+    let (pyprojects, requirement_files): (Vec<PathBuf>, Vec<PathBuf>) =
+        request_inputs.drain(..).partition(|path| {
+            path.file_name()
+                .is_some_and(|name| name == "pyproject.toml")
+        });
+    let cache = match &args.cache_dir {
+        Some(dir) => Cache::new(dir),
+        None => Cache::from_env().map_err(|error| miette!("{error}"))?,
+    };
+    let exclude_newer = args
+        .exclude_newer
+        .as_deref()
+        .map(skua_index::parse_exclude_newer)
+        .transpose()
+        .map_err(|message| miette!("invalid --exclude-newer: {message}"))?;
+    let upgrade = if args.upgrade {
+        Upgrade::All
+    } else if args.upgrade_packages.is_empty() {
+        Upgrade::None
+    } else {
+        Upgrade::Packages(
+            args.upgrade_packages
+                .iter()
+                .map(|name| skua_index::normalize_name(name))
+                .collect::<HashSet<_>>(),
+        )
+    };
+    let format = match args.format {
+        Some(LockFormatArg::Pylock) => LockFormat::Pylock,
+        Some(LockFormatArg::RequirementsTxt) => LockFormat::RequirementsTxt,
+        None => LockFormat::for_output(args.output_file.as_deref()),
+    };
+    let index_url = args.index_url.clone().or_else(|| {
+        env_list(&["SKUA_INDEX_URL", "PIP_INDEX_URL"])
+            .into_iter()
+            .next()
+    });
+    let mut extra_index_urls = args.extra_index_url.clone();
+    if extra_index_urls.is_empty() {
+        extra_index_urls = env_list(&["SKUA_EXTRA_INDEX_URL", "PIP_EXTRA_INDEX_URL"]);
+    }
+    let request = LockRequest {
+        requirement_files,
+        pyprojects,
+        scripts: args.script.iter().cloned().collect(),
+        selection: ProjectSelection {
+            extras: args.extras.clone(),
+            all_extras: args.all_extras,
+            groups: args.groups.clone(),
+        },
+        output: args.output_file.clone(),
+        format,
+        target: target(&args)?,
+        prerelease: match args.prerelease {
+            PrereleaseArg::Allow => PrereleaseMode::Allow,
+            PrereleaseArg::IfNecessary => PrereleaseMode::IfNecessary,
+            PrereleaseArg::Disallow => PrereleaseMode::Disallow,
+        },
+        exclude_newer,
+        upgrade,
+        index_url,
+        extra_index_urls,
+        offline: args.offline,
+        refresh: args.refresh,
+        cache,
+        command: command_line(),
+    };
+
+    let spinner = progress_spinner(args.quiet || args.no_progress);
+    let reporter = spinner.clone();
+    let progress: Arc<dyn Fn(Progress) + Send + Sync> = Arc::new(move |event| {
+        if let Progress::Chose { name, version } = event {
+            reporter.inc(1);
+            reporter.set_message(format!("{name}=={version}"));
+        }
+    });
+    let result = skua_resolve::lock::lock(&request, progress);
+    spinner.finish_and_clear();
+    let locked = match result {
+        Ok(locked) => locked,
+        Err(LockError::Resolve(ResolveError::NoSolution(explanation))) => {
+            eprintln!(
+                "{:?}",
+                miette!(
+                    help = "relax the conflicting requirements above",
+                    "No solution found when resolving dependencies:\n{explanation}"
+                )
+            );
+            return Ok(Outcome::Findings);
+        }
+        Err(LockError::Input(error)) => return Err(input_report(&error)),
+        Err(other) => return Err(miette!("{other}")),
+    };
+
+    let count = locked.resolution.packages.len();
+    match &args.output_file {
+        Some(path) if args.check => {
+            if is_up_to_date(path, &locked.text) {
+                if !args.quiet {
+                    eprintln!("{} is up to date ({count} packages).", path.display());
+                }
+                Ok(Outcome::Clean)
+            } else {
+                eprintln!(
+                    "{} is out of date; run `{}` to update it.",
+                    path.display(),
+                    request.command
+                );
+                Ok(Outcome::Findings)
+            }
+        }
+        Some(path) => {
+            write_lock(path, &locked.text)?;
+            if !args.quiet {
+                eprintln!("Resolved {count} packages into {}.", path.display());
+            }
+            Ok(Outcome::Clean)
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            super::write_out(&mut stdout, &locked.text)?;
+            Ok(Outcome::Clean)
+        }
+    }
+}
+
+/// Temp file + rename: a crash or a full disk never leaves a half-written lock behind.
+fn write_lock(path: &Path, text: &str) -> miette::Result<()> {
+    skua_cache::write_atomic(path, text.as_bytes())
+        .map_err(|error| miette!("cannot write {}: {error}", path.display()))
+}
+
+fn progress_spinner(hidden: bool) -> indicatif::ProgressBar {
+    if hidden || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let spinner = indicatif::ProgressBar::new_spinner();
+    spinner.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} Resolving dependencies: {pos} packages {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    spinner.enable_steady_tick(Duration::from_millis(100));
+    spinner
+}
+
+/// A malformed requirement, pointed at with a caret in its file.
+fn input_report(error: &skua_resolve::inputs::InputError) -> miette::Report {
+    match (&error.source_text, &error.span) {
+        (Some(text), Some(span)) => {
+            let report = miette!(
+                labels = vec![LabeledSpan::at(span.clone(), "here")],
+                "{}",
+                error.message
+            );
+            report.with_source_code(NamedSource::new(
+                error.path.display().to_string(),
+                text.clone(),
+            ))
+        }
+        _ => miette!("{}", error.message),
+    }
+}
