@@ -188,7 +188,11 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
             eprintln!(
                 "{:?}",
                 miette!(
-                    help = "relax the conflicting requirements above",
+                    help = if explanation.contains("was not found on any configured index") {
+                        "check the package name, or add the index that hosts it with --extra-index-url"
+                    } else {
+                        "relax the conflicting requirements above"
+                    },
                     "No solution found when resolving dependencies:\n{explanation}"
                 )
             );
