@@ -553,11 +553,111 @@ pub(crate) fn solve(
     Ok(resolution)
 }
 
+/// Distribution names that differ from the import or common name people type.
+const ALIASES: &[(&str, &str)] = &[
+    ("yaml", "pyyaml"),
+    ("dateutil", "python-dateutil"),
+    ("dotenv", "python-dotenv"),
+    ("jwt", "pyjwt"),
+    ("sklearn", "scikit-learn"),
+    ("cv2", "opencv-python"),
+    ("bs4", "beautifulsoup4"),
+    ("pil", "pillow"),
+    ("kafka", "kafka-python"),
+    ("magic", "python-magic"),
+    ("ldap", "python-ldap"),
+    ("crypto", "pycryptodome"),
+    ("docker-py", "docker"),
+    ("slack", "slack-sdk"),
+    ("hvac-client", "hvac"),
+    ("kubernetes-client", "kubernetes"),
+    ("k8s", "kubernetes"),
+    ("aws", "boto3"),
+    ("awscli2", "awscli"),
+    ("google-cloud", "google-cloud-storage"),
+    ("psycopg", "psycopg2-binary"),
+    ("mysqldb", "mysqlclient"),
+    ("git", "gitpython"),
+    ("attr", "attrs"),
+];
+
+/// Likely intended names for a misspelled one: swapped and doubled letters, separators,
+/// `python-`/`py` prefixes, and well-known aliases.
+fn name_variants(name: &str) -> Vec<String> {
+    let mut variants = Vec::new();
+    if let Some((_, real)) = ALIASES.iter().find(|(alias, _)| *alias == name) {
+        variants.push((*real).to_string());
+    }
+    let chars: Vec<char> = name.chars().collect();
+    for i in 0..chars.len().saturating_sub(1) {
+        let mut swapped = chars.clone();
+        swapped.swap(i, i + 1);
+        variants.push(swapped.into_iter().collect());
+    }
+    if chars.len() <= 24 {
+        for i in 0..chars.len() {
+            let mut shorter = chars.clone();
+            shorter.remove(i);
+            variants.push(shorter.into_iter().collect());
+        }
+    }
+    variants.push(name.replace('-', ""));
+    for prefix in ["python-", "py"] {
+        match name.strip_prefix(prefix) {
+            Some(rest) => variants.push(rest.to_string()),
+            None => variants.push(format!("{prefix}{name}")),
+        }
+    }
+    let mut seen = HashSet::new();
+    variants.retain(|variant| {
+        let variant = normalize_name(variant);
+        !variant.is_empty() && variant != name && seen.insert(variant)
+    });
+    variants
+}
+
 impl Provider<'_> {
+    /// A project that exists on the index under a name close to `name`.
+    fn suggest(&self, name: &str) -> Option<String> {
+        if self.client.is_offline() {
+            return None;
+        }
+        let variants = name_variants(name);
+        let client = self.client.clone();
+        self.runtime.block_on(async move {
+            let mut lookups = tokio::task::JoinSet::new();
+            for (rank, variant) in variants.into_iter().enumerate() {
+                let client = client.clone();
+                lookups.spawn(async move {
+                    client
+                        .project(&variant)
+                        .await
+                        .ok()
+                        .map(|project| (rank, project.name.clone()))
+                });
+            }
+            let mut best: Option<(usize, String)> = None;
+            while let Some(joined) = lookups.join_next().await {
+                if let Ok(Some((rank, found))) = joined
+                    && best.as_ref().is_none_or(|(best_rank, _)| rank < *best_rank)
+                {
+                    best = Some((rank, found));
+                }
+            }
+            best.map(|(_, found)| found)
+        })
+    }
+
     /// Why `name` has no usable version in `range`, when there is more to say than "none exists".
     fn why_empty(&self, name: &str, range: &Range) -> Option<String> {
         if lock(&self.not_found).contains(name) {
-            return Some(format!("`{name}` was not found on any configured index"));
+            let hint = self
+                .suggest(name)
+                .map(|found| format!(" (did you mean `{found}`?)"))
+                .unwrap_or_default();
+            return Some(format!(
+                "`{name}` was not found on any configured index{hint}"
+            ));
         }
         let list = lock(&self.candidates).get(name).cloned()?;
         let has_files = lock(&self.projects)
