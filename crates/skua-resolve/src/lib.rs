@@ -96,6 +96,10 @@ pub enum ResolveError {
         requirement: String,
         message: String,
     },
+    #[error(
+        "{name}=={version} is only published as a source distribution whose dependencies are known only after building it, and skua cannot build sdists yet; pin a version of {name} that has wheels, or lock it with a tool that builds (e.g. uv)"
+    )]
+    SdistNeedsBuild { name: String, version: String },
     #[error("resolution failed: {0}")]
     Internal(String),
 }

@@ -311,9 +311,12 @@ impl<'a> Provider<'a> {
         if matches!(file.kind, skua_index::DistKind::Sdist { .. })
             && !metadata.static_requires_dist()
         {
-            return Ok(Dependencies::Unavailable(format!(
-                "{name}=={version} is only available as an sdist whose dependencies are known only after a build (skua cannot build sdists yet)"
-            )));
+            // Stop here rather than let the solver walk every older sdist: the user needs
+            // to know which package forces a build.
+            return Err(ResolveError::SdistNeedsBuild {
+                name: name.clone(),
+                version: version.to_string(),
+            });
         }
         let extras: Vec<String> = extra.iter().map(|extra| (*extra).clone()).collect();
         let mut map: BTreeMap<Pkg, Range> = BTreeMap::new();
