@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use skua_requirements::{EntryKind, IncludeKind, Requirement, normalize_name};
+use skua_requirements::{EntryKind, IncludeKind, normalize_name};
 
 use crate::{Manifest, RootRequirement};
 
@@ -142,20 +142,10 @@ impl Inputs {
         let add = |listed: &skua_requirements::ListedRequirement,
                    inputs: &mut Inputs|
          -> Result<(), InputError> {
-            let requirement = listed.parsed.clone().map_err(|message| InputError {
-                message: format!(
-                    "invalid requirement `{}` in {}: {message}",
-                    listed.raw,
-                    path.display()
-                ),
-                path: path.to_path_buf(),
-                source_text: Some(text.clone()),
-                span: Some(listed.span.clone()),
-            })?;
-            inputs.manifest.requirements.push(RootRequirement {
-                requirement,
-                source: source.clone(),
-            });
+            inputs
+                .manifest
+                .requirements
+                .push(root_requirement(listed, path, &text, &source)?);
             Ok(())
         };
         for listed in &pyproject.dependencies {
@@ -225,22 +215,35 @@ impl Inputs {
         if let Some((requires_python, _)) = &metadata.requires_python {
             self.requires_python = Some(requires_python.clone());
         }
+        let source = path.display().to_string();
         for listed in &metadata.dependencies {
-            let requirement: Requirement = listed.parsed.clone().map_err(|message| InputError {
-                message: format!(
-                    "invalid requirement `{}` in {}: {message}",
-                    listed.raw,
-                    path.display()
-                ),
-                path: path.to_path_buf(),
-                source_text: Some(text.clone()),
-                span: Some(listed.span.clone()),
-            })?;
-            self.manifest.requirements.push(RootRequirement {
-                requirement,
-                source: path.display().to_string(),
-            });
+            self.manifest
+                .requirements
+                .push(root_requirement(listed, path, &text, &source)?);
         }
         Ok(())
     }
+}
+
+/// A listed requirement (pyproject or script) as a root requirement, or an error pointing at it.
+fn root_requirement(
+    listed: &skua_requirements::ListedRequirement,
+    path: &Path,
+    text: &str,
+    source: &str,
+) -> Result<RootRequirement, InputError> {
+    let requirement = listed.parsed.clone().map_err(|message| InputError {
+        message: format!(
+            "invalid requirement `{}` in {}: {message}",
+            listed.raw,
+            path.display()
+        ),
+        path: path.to_path_buf(),
+        source_text: Some(text.to_string()),
+        span: Some(listed.span.clone()),
+    })?;
+    Ok(RootRequirement {
+        requirement,
+        source: source.to_string(),
+    })
 }

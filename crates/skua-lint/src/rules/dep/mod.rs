@@ -53,6 +53,20 @@ pub(crate) fn check_requirement(
     diagnostics.push(unpinned_requirement::diagnostic(requirement, range));
 }
 
+/// Pins of dependencies listed in TOML (a pyproject table or a PEP 723 block); entries
+/// that do not parse are left to the tools that read them.
+fn check_listed(
+    listed: &[skua_requirements::ListedRequirement],
+    settings: &Settings,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for item in listed {
+        if let Ok(requirement) = &item.parsed {
+            check_requirement(requirement, item.span.clone(), settings, false, diagnostics);
+        }
+    }
+}
+
 /// Checks a requirements file (`requirements.txt`, `*.in`, constraints).
 pub fn check_requirements_file(
     text: &str,
@@ -104,17 +118,7 @@ pub fn check_script_metadata(source: &str, settings: &Settings) -> Vec<Diagnosti
     let Ok(Some(metadata)) = skua_requirements::parse_script_metadata(source) else {
         return diagnostics;
     };
-    for listed in &metadata.dependencies {
-        if let Ok(requirement) = &listed.parsed {
-            check_requirement(
-                requirement,
-                listed.span.clone(),
-                settings,
-                false,
-                &mut diagnostics,
-            );
-        }
-    }
+    check_listed(&metadata.dependencies, settings, &mut diagnostics);
     diagnostics
 }
 
@@ -175,17 +179,7 @@ pub fn check_pyproject(
     }
     let has_lock = LOCK_FILES.iter().any(|lock| dir.join(lock).is_file());
     if settings.application && !has_lock {
-        for listed in &pyproject.dependencies {
-            if let Ok(requirement) = &listed.parsed {
-                check_requirement(
-                    requirement,
-                    listed.span.clone(),
-                    settings,
-                    false,
-                    &mut diagnostics,
-                );
-            }
-        }
+        check_listed(&pyproject.dependencies, settings, &mut diagnostics);
         if let Some(poetry) = &pyproject.poetry
             && settings.rules.contains(Rule::UnpinnedRequirement)
         {
