@@ -45,6 +45,10 @@ pub enum Command {
     Rule(RuleArgs),
     /// Resolve requirements into a pinned, hashed lock file (requirements.txt or pylock.toml).
     Lock(LockArgs),
+    /// Create a virtual environment.
+    Venv(VenvArgs),
+    /// Make a virtual environment match a lock file exactly (install, upgrade, remove).
+    Sync(SyncArgs),
 }
 
 #[derive(Args, Debug)]
@@ -192,4 +196,56 @@ pub enum PrereleaseArg {
     Allow,
     IfNecessary,
     Disallow,
+}
+
+#[derive(Args, Debug)]
+pub struct VenvArgs {
+    /// Where to create it.
+    #[arg(default_value = ".venv")]
+    pub path: PathBuf,
+    /// The interpreter: a version (3.12) or a path [default: python3 on PATH]
+    #[arg(short, long, value_name = "VERSION|PATH")]
+    pub python: Option<String>,
+    /// The prompt shown by the activation scripts [default: the directory name]
+    #[arg(long)]
+    pub prompt: Option<String>,
+    /// Give the environment access to the interpreter's site-packages.
+    #[arg(long)]
+    pub system_site_packages: bool,
+    /// Print only errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SyncArgs {
+    /// The lock: a requirements.txt with hashes, or a pylock.toml.
+    pub lock: PathBuf,
+    /// The environment to sync: a venv directory or its python [default: $VIRTUAL_ENV, else .venv]
+    #[arg(short, long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// Keep installed packages that the lock does not list.
+    #[arg(long)]
+    pub inexact: bool,
+    /// Compile installed Python files to bytecode.
+    #[arg(long)]
+    pub compile_bytecode: bool,
+    /// The package index [env: SKUA_INDEX_URL, PIP_INDEX_URL] [default: PyPI]
+    #[arg(short = 'i', long, value_name = "URL")]
+    pub index_url: Option<String>,
+    /// Extra indexes [env: SKUA_EXTRA_INDEX_URL, PIP_EXTRA_INDEX_URL]
+    #[arg(long, value_name = "URL")]
+    pub extra_index_url: Vec<String>,
+    /// Use only the cache: no network.
+    #[arg(long)]
+    pub offline: bool,
+    /// The cache directory [env: SKUA_CACHE_DIR] [default: ~/.cache/skua]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Hide progress bars.
+    #[arg(long)]
+    pub no_progress: bool,
+    /// Print only errors.
+    #[arg(short, long)]
+    pub quiet: bool,
 }

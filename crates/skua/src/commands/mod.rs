@@ -12,6 +12,7 @@ use skua_lint::settings::{Options, SettingsResolver};
 use crate::Outcome;
 use crate::args::{Cli, Command, LintArgs, OutputFormat, RuleArgs};
 
+mod env;
 mod lock;
 
 pub fn run(cli: Cli) -> miette::Result<Outcome> {
@@ -19,6 +20,8 @@ pub fn run(cli: Cli) -> miette::Result<Outcome> {
         Command::Lint(args) => lint(args),
         Command::Rule(args) => rule(args),
         Command::Lock(args) => lock::run(args),
+        Command::Venv(args) => env::venv(args),
+        Command::Sync(args) => env::sync(args),
     }
 }
 

@@ -1,0 +1,113 @@
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Everything that can go wrong while finding interpreters, creating environments and
+/// installing or removing distributions.
+///
+/// Messages name the file or directory involved, because "permission denied" alone is
+/// useless in a sync that touches thousands of paths.
+#[derive(Debug, thiserror::Error)]
+pub enum InstallError {
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error(
+        "no Python interpreter matches `{request}`; tried:\n{}",
+        format_tried(tried)
+    )]
+    InterpreterNotFound { request: String, tried: Vec<String> },
+
+    #[error("cannot query the Python interpreter {}: {reason}", path.display())]
+    InterpreterQuery { path: PathBuf, reason: String },
+
+    #[error("{} is Python {major}.{minor}; skua needs Python 3.7 or newer", path.display())]
+    UnsupportedPython {
+        path: PathBuf,
+        major: u16,
+        minor: u16,
+    },
+
+    #[error(
+        "refusing to replace {}: it exists and is not a virtual environment (no pyvenv.cfg)",
+        path.display()
+    )]
+    RefusingToReplace { path: PathBuf },
+
+    #[error("a virtual environment already exists at {} (set `clear` to replace it)", path.display())]
+    VenvExists { path: PathBuf },
+
+    #[error("{} is not a virtual environment: {reason}", path.display())]
+    NotAVenv { path: PathBuf, reason: String },
+
+    #[error("the new virtual environment at {} does not work: {reason}", path.display())]
+    BrokenVenv { path: PathBuf, reason: String },
+
+    #[error("invalid wheel {wheel}: {reason}")]
+    InvalidWheel { wheel: String, reason: String },
+
+    #[error("unsafe path `{path}` in {wheel}: {reason}")]
+    UnsafePath {
+        wheel: String,
+        path: String,
+        reason: &'static str,
+    },
+
+    #[error(
+        "{file} in {wheel} does not match its RECORD entry (RECORD: {expected}, content: {actual})"
+    )]
+    HashMismatch {
+        wheel: String,
+        file: String,
+        expected: String,
+        actual: String,
+    },
+
+    #[error("invalid installed distribution {}: {reason}", path.display())]
+    InvalidDistInfo { path: PathBuf, reason: String },
+
+    #[error("{name} is already installed at {}; uninstall it first", dist_info.display())]
+    AlreadyInstalled { name: String, dist_info: PathBuf },
+
+    #[error("cannot install {wheel}: {reason}")]
+    Conflict { wheel: String, reason: String },
+
+    #[error("cannot uninstall {}: {reason}", dist_info.display())]
+    Uninstall { dist_info: PathBuf, reason: String },
+
+    #[error("bytecode compilation failed (python -m compileall exited with {status}):\n{output}")]
+    Bytecode { status: String, output: String },
+
+    #[error("{0} is not supported on this platform")]
+    Unsupported(&'static str),
+}
+
+fn format_tried(tried: &[String]) -> String {
+    if tried.is_empty() {
+        return "  (nothing)".to_owned();
+    }
+    tried
+        .iter()
+        .map(|line| format!("  - {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Attaches the failed action and the path to an `io::Error`.
+pub(crate) trait IoContext<T> {
+    fn at(self, action: &'static str, path: &Path) -> Result<T, InstallError>;
+}
+
+impl<T> IoContext<T> for io::Result<T> {
+    fn at(self, action: &'static str, path: &Path) -> Result<T, InstallError> {
+        self.map_err(|source| InstallError::Io {
+            action,
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+}

@@ -1,0 +1,732 @@
+//! Installing an unpacked wheel into a venv, all or nothing.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::{self, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use crate::activate::quote_posix;
+use crate::entry_points::{EntryPoint, parse_entry_points};
+use crate::error::{InstallError, IoContext};
+use crate::names::{normalize_name, parse_wheel_filename, split_dist_info_name};
+use crate::paths::relative_record_path;
+use crate::record::{RecordEntry, hash_file, parse_record, sha256_record_hash, write_record};
+use crate::venv::{InstalledDist, Venv};
+
+/// Files a wheel may carry in its `.dist-info` that describe one particular install; they
+/// are written anew (or, for signatures of the wheel's RECORD, dropped since the RECORD
+/// they sign is replaced).
+const REGENERATED: [&str; 6] = [
+    "RECORD",
+    "RECORD.jws",
+    "RECORD.p7s",
+    "INSTALLER",
+    "REQUESTED",
+    "direct_url.json",
+];
+
+/// Installs the wheel unpacked at `unpacked` (by [`crate::unpack_wheel`]) into `venv`.
+///
+/// `filename` is the wheel's filename (`name-version-tags.whl`); it selects the
+/// `.dist-info` directory. Files are hard-linked from `unpacked` into the venv (copied
+/// where linking fails, e.g. across filesystems). The unpacked tree is therefore shared
+/// with every venv installed from it and must never be edited in place; deleting it
+/// later is harmless. The `.data` directories go to their schemes, `#!python` scripts
+/// get the venv's interpreter, console and GUI entry points get launchers, and
+/// `.dist-info` gains `INSTALLER` (`skua`), `direct_url.json` (if `direct_url` is
+/// given, PEP 610) and a new RECORD. Another installed version of the same project is
+/// an error ([`InstallError::AlreadyInstalled`]): uninstall it first.
+///
+/// All or nothing: on any error, every file and directory created so far is removed
+/// and any file that was overwritten (one another distribution installed at the same
+/// path, which pip and uv also overwrite) is put back.
+pub fn install_wheel(
+    venv: &Venv,
+    unpacked: &Path,
+    filename: &str,
+    direct_url: Option<&str>,
+) -> Result<InstalledDist, InstallError> {
+    let invalid = |reason: String| InstallError::InvalidWheel {
+        wheel: filename.to_owned(),
+        reason,
+    };
+    let (project, _) =
+        parse_wheel_filename(filename).ok_or_else(|| invalid("not a wheel filename".to_owned()))?;
+    let dist_info_name = find_unpacked_dist_info(unpacked, &project).map_err(invalid)?;
+    let data_name = format!("{}.data", dist_info_name.trim_end_matches(".dist-info"));
+    if let Some(existing) = venv.find(&project)? {
+        return Err(InstallError::AlreadyInstalled {
+            name: project,
+            dist_info: existing.dist_info,
+        });
+    }
+
+    let unpacked_dist_info = unpacked.join(&dist_info_name);
+    let wheel_meta = read_text(&unpacked_dist_info.join("WHEEL"))?;
+    let root_is_purelib = check_wheel_metadata(&wheel_meta).map_err(invalid)?;
+    let entry_points = match read_optional_text(&unpacked_dist_info.join("entry_points.txt"))? {
+        Some(text) => parse_entry_points(&text).map_err(invalid)?,
+        None => Vec::new(),
+    };
+    let direct_url = match direct_url {
+        Some(text) => Some(check_direct_url(text).map_err(invalid)?),
+        None => None,
+    };
+    // The wheel's own RECORD was verified when it was unpacked; its hashes are reused
+    // instead of reading every file again.
+    let known: HashMap<String, RecordEntry> =
+        parse_record(&read_text(&unpacked_dist_info.join("RECORD"))?)
+            .map_err(invalid)?
+            .into_iter()
+            .map(|e| (e.path.clone(), e))
+            .collect();
+
+    let lib_dir = if root_is_purelib {
+        venv.site_packages.clone()
+    } else {
+        venv.platlib.clone()
+    };
+    let mut tx = Transaction::new(venv, filename, lib_dir.clone())?;
+
+    // The root of the wheel, but not its .data directory.
+    for rel in walk_files(unpacked, filename)? {
+        let mut parts = rel.split('/');
+        let top = parts.next().unwrap_or_default();
+        if top == data_name {
+            continue;
+        }
+        if top == dist_info_name
+            && let Some(file) = parts.next()
+            && parts.next().is_none()
+            && REGENERATED.contains(&file)
+        {
+            continue;
+        }
+        let target = join_rel(&lib_dir, &rel);
+        tx.link(&join_rel(unpacked, &rel), &target, known.get(&rel))?;
+    }
+
+    let data_dir = unpacked.join(&data_name);
+    if data_dir.is_dir() {
+        install_data(
+            &mut tx, venv, &data_dir, &data_name, &project, &known, filename,
+        )?;
+    }
+
+    let python = venv.python();
+    for entry_point in &entry_points {
+        let target = venv.scripts.join(&entry_point.name);
+        tx.write(
+            &target,
+            entry_point.launcher(&shebang(&python)).as_bytes(),
+            0o755,
+        )?;
+    }
+
+    let dist_info = lib_dir.join(&dist_info_name);
+    tx.write(&dist_info.join("INSTALLER"), b"skua\n", 0o644)?;
+    if let Some(direct_url) = direct_url {
+        tx.write(
+            &dist_info.join("direct_url.json"),
+            direct_url.as_bytes(),
+            0o644,
+        )?;
+    }
+    tx.finish_record(&dist_info.join("RECORD"))?;
+    // Read back before committing, so even this last step is covered by the rollback.
+    let installed = InstalledDist::read(&dist_info)?;
+    tx.commit();
+    Ok(installed)
+}
+
+/// Installs `<name>.data/<scheme>/...` into the scheme's directory.
+fn install_data(
+    tx: &mut Transaction<'_>,
+    venv: &Venv,
+    data_dir: &Path,
+    data_name: &str,
+    project: &str,
+    known: &HashMap<String, RecordEntry>,
+    filename: &str,
+) -> Result<(), InstallError> {
+    let invalid = |reason: String| InstallError::InvalidWheel {
+        wheel: filename.to_owned(),
+        reason,
+    };
+    for rel in walk_files(data_dir, filename)? {
+        let (scheme, rest) = rel.split_once('/').ok_or_else(|| {
+            invalid(format!(
+                "{data_name}/{rel} is not inside a scheme directory"
+            ))
+        })?;
+        let source = join_rel(data_dir, &rel);
+        let known = known.get(&format!("{data_name}/{rel}"));
+        match scheme {
+            "scripts" => {
+                if rest.contains('/') {
+                    return Err(invalid(format!(
+                        "{data_name}/{rel}: scripts must not be in subdirectories"
+                    )));
+                }
+                tx.install_script(&source, &venv.scripts.join(rest), &venv.python(), known)?;
+            }
+            "purelib" => tx.link(&source, &join_rel(&venv.site_packages, rest), known)?,
+            "platlib" => tx.link(&source, &join_rel(&venv.platlib, rest), known)?,
+            "headers" => tx.link(&source, &join_rel(&venv.headers_dir(project), rest), known)?,
+            "data" => tx.link(&source, &join_rel(&venv.root, rest), known)?,
+            other => {
+                return Err(invalid(format!(
+                    "unknown scheme `{other}` in {data_name} (expected purelib, platlib, \
+                     headers, scripts or data)"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn find_unpacked_dist_info(unpacked: &Path, project: &str) -> Result<String, String> {
+    let entries = fs::read_dir(unpacked)
+        .map_err(|e| format!("cannot read the unpacked wheel {}: {e}", unpacked.display()))?;
+    let mut found = Vec::new();
+    for entry in entries.flatten() {
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        if let Some((dir_project, _)) = split_dist_info_name(&name)
+            && normalize_name(dir_project) == project
+        {
+            found.push(name);
+        }
+    }
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err(format!(
+            "no {project} .dist-info directory in {}",
+            unpacked.display()
+        )),
+        _ => Err(format!("several .dist-info directories for {project}")),
+    }
+}
+
+/// Checks `Wheel-Version` (refusing a major version this installer does not know, as the
+/// spec requires) and returns `Root-Is-Purelib`.
+fn check_wheel_metadata(text: &str) -> Result<bool, String> {
+    let mut version = None;
+    let mut purelib = false;
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            break;
+        }
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        match key.trim().to_ascii_lowercase().as_str() {
+            // Some wheels carry the header twice; like pip, the first one counts.
+            "wheel-version" if version.is_none() => version = Some(value.to_owned()),
+            "root-is-purelib" => purelib = value.eq_ignore_ascii_case("true"),
+            _ => {}
+        }
+    }
+    let version = version.ok_or("WHEEL has no Wheel-Version")?;
+    let major = version.split('.').next().unwrap_or_default();
+    // 0.1 predates the spec's 1.0 but has the same layout; pip still installs it.
+    if major != "1" && version != "0.1" {
+        return Err(format!(
+            "unsupported Wheel-Version {version} (expected 1.x)"
+        ));
+    }
+    Ok(purelib)
+}
+
+/// PEP 610 content must be a JSON object with a `url`; it is stored as given.
+fn check_direct_url(text: &str) -> Result<&str, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("direct_url.json is not JSON: {e}"))?;
+    if value.get("url").and_then(|u| u.as_str()).is_none() {
+        return Err("direct_url.json needs a string `url` (PEP 610)".to_owned());
+    }
+    Ok(text)
+}
+
+/// The shebang line for `python`. Kernels cut the line at 127 bytes on Linux and split
+/// it at whitespace, so long paths and paths with spaces go through `/bin/sh`, the same
+/// polyglot pip uses: sh runs the `exec`, Python sees a string literal.
+pub(crate) fn shebang(python: &Path) -> String {
+    let exe = python.display().to_string();
+    if exe.len() + 3 > 127 || exe.contains(|c: char| c.is_whitespace()) {
+        format!(
+            "#!/bin/sh\n'''exec' {} \"$0\" \"$@\"\n' '''",
+            quote_posix(&exe)
+        )
+    } else {
+        format!("#!{exe}")
+    }
+}
+
+/// Rewrites a leading `#!python...` line (the wheel spec's placeholder for "this
+/// environment's interpreter"); anything else is returned unchanged. The whole first line
+/// is replaced, as pip does: `#!pythonw` only means "GUI" on Windows, and options after
+/// the placeholder cannot survive the `/bin/sh` form anyway.
+fn rewrite_python_shebang(content: Vec<u8>, python: &Path) -> Vec<u8> {
+    if !content.starts_with(b"#!python") {
+        return content;
+    }
+    let body = match content.iter().position(|&b| b == b'\n') {
+        Some(end) => &content[end..],
+        None => &[][..],
+    };
+    let line = shebang(python);
+    let mut out = Vec::with_capacity(content.len() + line.len());
+    out.extend_from_slice(line.as_bytes());
+    if body.is_empty() {
+        out.push(b'\n');
+    }
+    out.extend_from_slice(body);
+    out
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> Result<bool, InstallError> {
+    use std::os::unix::fs::PermissionsExt;
+    Ok(fs::metadata(path).at("inspect", path)?.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(_path: &Path) -> Result<bool, InstallError> {
+    Ok(true)
+}
+
+fn read_text(path: &Path) -> Result<String, InstallError> {
+    let bytes = fs::read(path).at("read", path)?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn read_optional_text(path: &Path) -> Result<Option<String>, InstallError> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).at("read", path),
+    }
+}
+
+fn join_rel(base: &Path, rel: &str) -> PathBuf {
+    rel.split('/').fold(base.to_path_buf(), |p, c| p.join(c))
+}
+
+/// Every regular file under `dir` as a sorted `/`-separated relative path. The unpacked
+/// tree comes from [`crate::unpack_wheel`], which creates no links; anything else found
+/// there means it was tampered with, and is refused rather than followed.
+fn walk_files(dir: &Path, wheel: &str) -> Result<Vec<String>, InstallError> {
+    let mut out = Vec::new();
+    let mut stack = vec![(dir.to_path_buf(), String::new())];
+    while let Some((path, rel)) = stack.pop() {
+        for entry in fs::read_dir(&path).at("read", &path)? {
+            let entry = entry.at("read", &path)?;
+            let name =
+                entry
+                    .file_name()
+                    .into_string()
+                    .map_err(|name| InstallError::InvalidWheel {
+                        wheel: wheel.to_owned(),
+                        reason: format!("file name {name:?} is not UTF-8"),
+                    })?;
+            let child_rel = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            let file_type = entry.file_type().at("inspect", &entry.path())?;
+            if file_type.is_dir() {
+                stack.push((entry.path(), child_rel));
+            } else if file_type.is_file() {
+                out.push(child_rel);
+            } else {
+                return Err(InstallError::UnsafePath {
+                    wheel: wheel.to_owned(),
+                    path: child_rel,
+                    reason: "not a regular file in the unpacked wheel",
+                });
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Everything one installation changed, so it can be undone.
+///
+/// Dropping a transaction that was not committed rolls it back: created files are
+/// removed, overwritten files restored from their backups, created directories removed.
+struct Transaction<'a> {
+    venv: &'a Venv,
+    wheel: String,
+    /// The directory RECORD paths are relative to (where `.dist-info` goes).
+    record_base: PathBuf,
+    root_canonical: PathBuf,
+    record: Vec<RecordEntry>,
+    created_files: Vec<PathBuf>,
+    created_set: HashSet<PathBuf>,
+    created_dirs: Vec<PathBuf>,
+    /// `(original path, backup path)` of files this install replaced.
+    backups: Vec<(PathBuf, PathBuf)>,
+    backup_dir: Option<tempfile::TempDir>,
+    /// Directories already checked to resolve inside the venv.
+    checked_dirs: HashSet<PathBuf>,
+    committed: bool,
+}
+
+impl<'a> Transaction<'a> {
+    fn new(venv: &'a Venv, wheel: &str, record_base: PathBuf) -> Result<Self, InstallError> {
+        Ok(Transaction {
+            venv,
+            wheel: wheel.to_owned(),
+            record_base,
+            root_canonical: fs::canonicalize(&venv.root).at("resolve", &venv.root)?,
+            record: Vec::new(),
+            created_files: Vec::new(),
+            created_set: HashSet::new(),
+            created_dirs: Vec::new(),
+            backups: Vec::new(),
+            backup_dir: None,
+            checked_dirs: HashSet::new(),
+            committed: false,
+        })
+    }
+
+    fn conflict(&self, reason: String) -> InstallError {
+        InstallError::Conflict {
+            wheel: self.wheel.clone(),
+            reason,
+        }
+    }
+
+    /// Makes `target` ready to be created: its directory exists and resolves inside the
+    /// venv (a symlink planted in site-packages must not redirect writes elsewhere), and
+    /// a file already there (owned by another distribution) is moved to a backup.
+    fn prepare(&mut self, target: &Path) -> Result<(), InstallError> {
+        let parent = target
+            .parent()
+            .ok_or_else(|| self.conflict(format!("{} has no parent", target.display())))?;
+        self.create_dirs(parent)?;
+        if !self.checked_dirs.contains(parent) {
+            let resolved = fs::canonicalize(parent).at("resolve", parent)?;
+            if !resolved.starts_with(&self.root_canonical) {
+                return Err(self.conflict(format!(
+                    "{} resolves to {}, outside the virtual environment",
+                    parent.display(),
+                    resolved.display()
+                )));
+            }
+            self.checked_dirs.insert(parent.to_path_buf());
+        }
+        if self.venv.is_own_file(target) {
+            return Err(self.conflict(format!(
+                "the wheel would replace {}, which belongs to the virtual environment itself",
+                target.display()
+            )));
+        }
+        if self.created_set.contains(target) {
+            return Err(self.conflict(format!("the wheel installs {} twice", target.display())));
+        }
+        match fs::symlink_metadata(target) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e).at("inspect", target),
+            Ok(meta) if meta.is_dir() => Err(self.conflict(format!(
+                "{} is a directory, where the wheel has a file",
+                target.display()
+            ))),
+            // Overwriting what another distribution installed is what pip and uv do
+            // (e.g. two wheels shipping the same helper module); the backup keeps it
+            // restorable until this install commits.
+            Ok(_) => {
+                let backup_dir = match &self.backup_dir {
+                    Some(dir) => dir.path().to_path_buf(),
+                    None => {
+                        let dir = tempfile::Builder::new()
+                            .prefix(".skua-backup-")
+                            .tempdir_in(&self.venv.root)
+                            .at("create a backup directory in", &self.venv.root)?;
+                        let path = dir.path().to_path_buf();
+                        self.backup_dir = Some(dir);
+                        path
+                    }
+                };
+                let backup = backup_dir.join(self.backups.len().to_string());
+                fs::rename(target, &backup).at("move aside", target)?;
+                self.backups.push((target.to_path_buf(), backup));
+                Ok(())
+            }
+        }
+    }
+
+    fn create_dirs(&mut self, dir: &Path) -> Result<(), InstallError> {
+        let mut missing = Vec::new();
+        let mut current = Some(dir);
+        while let Some(path) = current {
+            match fs::symlink_metadata(path) {
+                Ok(_) => break,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => missing.push(path.to_path_buf()),
+                Err(e) => return Err(e).at("inspect", path),
+            }
+            current = path.parent();
+        }
+        for path in missing.into_iter().rev() {
+            match fs::create_dir(&path) {
+                Ok(()) => self.created_dirs.push(path),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => {}
+                Err(e) => return Err(e).at("create", &path),
+            }
+        }
+        Ok(())
+    }
+
+    fn record_path(&self, target: &Path) -> Result<String, InstallError> {
+        relative_record_path(&self.record_base, target)
+            .ok_or_else(|| self.conflict(format!("{} is not a UTF-8 path", target.display())))
+    }
+
+    /// Hard-links `source` to `target`, copying when the filesystem refuses the link.
+    fn link(
+        &mut self,
+        source: &Path,
+        target: &Path,
+        known: Option<&RecordEntry>,
+    ) -> Result<(), InstallError> {
+        self.prepare(target)?;
+        if fs::hard_link(source, target).is_err() {
+            match fs::copy(source, target) {
+                Ok(_) => {}
+                Err(e) => {
+                    // A partial copy may exist; it is ours to remove.
+                    self.track(target);
+                    return Err(e).at("copy to", target);
+                }
+            }
+        }
+        self.track(target);
+        let record_path = self.record_path(target)?;
+        let (hash, size) = match known {
+            Some(RecordEntry {
+                hash: Some(hash),
+                size: Some(size),
+                ..
+            }) if hash.starts_with("sha256=") => (hash.clone(), *size),
+            _ => hash_file(target).at("hash", target)?,
+        };
+        self.record.push(RecordEntry {
+            path: record_path,
+            hash: Some(hash),
+            size: Some(size),
+        });
+        Ok(())
+    }
+
+    /// Installs a `.data/scripts` file: `#!python` scripts are rewritten for the venv,
+    /// other files (often large native binaries) are linked like any other file unless
+    /// they lack the executable bit, which a wheel built on Windows cannot carry.
+    fn install_script(
+        &mut self,
+        source: &Path,
+        target: &Path,
+        python: &Path,
+        known: Option<&RecordEntry>,
+    ) -> Result<(), InstallError> {
+        let mut head = [0u8; 8];
+        let head_len = {
+            let mut file = fs::File::open(source).at("open", source)?;
+            let mut filled = 0;
+            while filled < head.len() {
+                match file.read(&mut head[filled..]).at("read", source)? {
+                    0 => break,
+                    n => filled += n,
+                }
+            }
+            filled
+        };
+        let placeholder = &head[..head_len] == b"#!python";
+        if !placeholder && is_executable(source)? {
+            return self.link(source, target, known);
+        }
+        let content = fs::read(source).at("read", source)?;
+        let content = rewrite_python_shebang(content, python);
+        self.write(target, &content, 0o755)
+    }
+
+    /// Writes a new file (never through a link into the unpacked tree) and records it.
+    fn write(&mut self, target: &Path, content: &[u8], mode: u32) -> Result<(), InstallError> {
+        self.write_file(target, content, mode)?;
+        let path = self.record_path(target)?;
+        self.record.push(RecordEntry {
+            path,
+            hash: Some(sha256_record_hash(content)),
+            size: Some(content.len() as u64),
+        });
+        Ok(())
+    }
+
+    fn write_file(&mut self, target: &Path, content: &[u8], mode: u32) -> Result<(), InstallError> {
+        self.prepare(target)?;
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(mode);
+        }
+        #[cfg(not(unix))]
+        let _ = mode;
+        let mut file = options.open(target).at("create", target)?;
+        self.track(target);
+        file.write_all(content).at("write", target)?;
+        // The umask may have cleared bits the mode asked for (scripts must be executable).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(fs::Permissions::from_mode(mode))
+                .at("set permissions of", target)?;
+        }
+        Ok(())
+    }
+
+    fn track(&mut self, target: &Path) {
+        if self.created_set.insert(target.to_path_buf()) {
+            self.created_files.push(target.to_path_buf());
+        }
+    }
+
+    /// Writes RECORD listing every file installed, itself included without a hash.
+    fn finish_record(&mut self, record: &Path) -> Result<(), InstallError> {
+        let path = self.record_path(record)?;
+        let mut entries = std::mem::take(&mut self.record);
+        entries.push(RecordEntry {
+            path,
+            hash: None,
+            size: None,
+        });
+        self.write_file(record, write_record(&entries).as_bytes(), 0o644)?;
+        self.record = entries;
+        Ok(())
+    }
+
+    fn commit(mut self) {
+        self.committed = true;
+        // Dropping the backup directory deletes the files this install replaced.
+    }
+
+    fn rollback(&mut self) {
+        for file in self.created_files.drain(..).rev() {
+            let _ = fs::remove_file(&file);
+        }
+        for (original, backup) in self.backups.drain(..).rev() {
+            let _ = fs::rename(&backup, &original);
+        }
+        for dir in self.created_dirs.drain(..).rev() {
+            let _ = fs::remove_dir(&dir);
+        }
+    }
+}
+
+impl Drop for Transaction<'_> {
+    fn drop(&mut self) {
+        if !self.committed {
+            self.rollback();
+        }
+    }
+}
+
+impl EntryPoint {
+    /// A launcher like pip's: the venv's python runs the callable and exits with its
+    /// return value. The import is aliased so a callable named `sys` cannot shadow the
+    /// module the launcher itself needs.
+    fn launcher(&self, shebang: &str) -> String {
+        let (head, rest) = self
+            .attrs
+            .split_first()
+            .map_or(("", &[][..]), |(h, r)| (h.as_str(), r));
+        let mut call = "_skua_entry_point".to_owned();
+        for attr in rest {
+            call.push('.');
+            call.push_str(attr);
+        }
+        format!(
+            "{shebang}\n\
+             # -*- coding: utf-8 -*-\n\
+             import sys\n\
+             from {module} import {head} as _skua_entry_point\n\
+             if __name__ == \"__main__\":\n    \
+                 sys.exit({call}())\n",
+            module = self.module,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checks_wheel_metadata() {
+        assert_eq!(
+            check_wheel_metadata("Wheel-Version: 1.0\nRoot-Is-Purelib: true\n"),
+            Ok(true)
+        );
+        assert_eq!(
+            check_wheel_metadata("Wheel-Version: 1.9\nRoot-Is-Purelib: false\n"),
+            Ok(false)
+        );
+        assert!(check_wheel_metadata("Wheel-Version: 2.0\n").is_err());
+        assert!(check_wheel_metadata("Root-Is-Purelib: true\n").is_err());
+    }
+
+    #[test]
+    fn shebangs_fall_back_to_sh_for_odd_paths() {
+        assert_eq!(shebang(Path::new("/v/bin/python")), "#!/v/bin/python");
+        let spaced = shebang(Path::new("/my venv/bin/python"));
+        assert!(spaced.starts_with("#!/bin/sh\n'''exec' '/my venv/bin/python' \"$0\" \"$@\"\n"));
+        let long = format!("/{}/bin/python", "x".repeat(130));
+        assert!(shebang(Path::new(&long)).starts_with("#!/bin/sh\n"));
+    }
+
+    #[test]
+    fn rewrites_only_the_placeholder_shebang() {
+        let python = Path::new("/v/bin/python");
+        assert_eq!(
+            rewrite_python_shebang(b"#!python\nprint(1)\n".to_vec(), python),
+            b"#!/v/bin/python\nprint(1)\n"
+        );
+        assert_eq!(
+            rewrite_python_shebang(b"#!pythonw -u\r\nx\r\n".to_vec(), python),
+            b"#!/v/bin/python\nx\r\n"
+        );
+        assert_eq!(
+            rewrite_python_shebang(b"#!/bin/sh\necho\n".to_vec(), python),
+            b"#!/bin/sh\necho\n"
+        );
+        assert_eq!(
+            rewrite_python_shebang(b"\x7fELF".to_vec(), python),
+            b"\x7fELF"
+        );
+    }
+
+    #[test]
+    fn checks_direct_url() {
+        assert!(check_direct_url(r#"{"url": "file:///x", "dir_info": {}}"#).is_ok());
+        assert!(check_direct_url("[]").is_err());
+        assert!(check_direct_url("nope").is_err());
+    }
+
+    #[test]
+    fn launcher_calls_dotted_attributes() {
+        let ep = EntryPoint {
+            name: "tool".into(),
+            module: "pkg.cli".into(),
+            attrs: vec!["App".into(), "run".into()],
+        };
+        let text = ep.launcher("#!/v/bin/python");
+        assert!(text.starts_with("#!/v/bin/python\n"));
+        assert!(text.contains("from pkg.cli import App as _skua_entry_point\n"));
+        assert!(text.contains("sys.exit(_skua_entry_point.run())"));
+    }
+}

@@ -1,0 +1,292 @@
+//! Unpacking wheels into a content-addressed directory, verified against RECORD.
+
+use std::collections::HashMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use zip::ZipArchive;
+
+use crate::error::{InstallError, IoContext};
+use crate::names::{normalize_name, parse_wheel_filename, split_dist_info_name};
+use crate::paths::safe_relative_components;
+use crate::record::{RecordEntry, RecordHasher, parse_record, same_hash};
+
+/// RECORD itself cannot contain its own hash, and signatures of RECORD are made after
+/// it; these are the only members allowed without one.
+const UNHASHED: [&str; 3] = ["RECORD", "RECORD.jws", "RECORD.p7s"];
+
+/// Upper bound for RECORD itself, which is read into memory: real ones are kilobytes
+/// to a few megabytes, and the bound stops a hostile archive from exhausting memory.
+const MAX_RECORD_SIZE: u64 = 64 * 1024 * 1024;
+
+/// Unpacks `wheel` into `unpacked_root/<sha256 of the wheel>/` and returns that directory.
+///
+/// Every member is checked against the wheel's RECORD (hash and size) while it is
+/// written; members with unsafe paths (absolute, `..`, symlinks) are refused. The tree
+/// is built in a temporary directory next to its final place and renamed there only when
+/// complete, so a half-unpacked wheel is never visible, and concurrent unpackers of the
+/// same wheel (threads or processes) are safe: the loser reuses the winner's tree. An
+/// existing directory is returned as is, without reading the wheel past its hash.
+pub fn unpack_wheel(wheel: &Path, unpacked_root: &Path) -> Result<PathBuf, InstallError> {
+    let key = file_sha256_hex(wheel)?;
+    let dest = unpacked_root.join(&key);
+    if dest.is_dir() {
+        return Ok(dest);
+    }
+    fs::create_dir_all(unpacked_root).at("create", unpacked_root)?;
+    let staging = tempfile::Builder::new()
+        .prefix(".tmp-unpack-")
+        .tempdir_in(unpacked_root)
+        .at("create a temporary directory in", unpacked_root)?;
+    extract_verified(wheel, staging.path())?;
+    match fs::rename(staging.path(), &dest) {
+        Ok(()) => {
+            let _ = staging.keep();
+            Ok(dest)
+        }
+        // Another unpacker finished first with the same content; `staging` is dropped.
+        Err(_) if dest.is_dir() => Ok(dest),
+        Err(e) => Err(e).at("move the unpacked wheel to", &dest),
+    }
+}
+
+fn file_sha256_hex(path: &Path) -> Result<String, InstallError> {
+    let mut file = File::open(path).at("open", path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = file.read(&mut buf).at("read", path)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+fn extract_verified(wheel: &Path, out: &Path) -> Result<(), InstallError> {
+    let wheel_name = wheel
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| wheel.display().to_string());
+    let invalid = |reason: String| InstallError::InvalidWheel {
+        wheel: wheel_name.clone(),
+        reason,
+    };
+    let file = File::open(wheel).at("open", wheel)?;
+    let mut archive = ZipArchive::new(BufReader::new(file))
+        .map_err(|e| invalid(format!("not a zip archive: {e}")))?;
+
+    let names: Vec<String> = (0..archive.len())
+        .map(|i| match archive.name_for_index(i) {
+            Some(Ok(name)) => Ok(name.into_owned()),
+            Some(Err(e)) => Err(invalid(format!("unreadable member name: {e}"))),
+            None => Err(invalid(format!("member {i} is missing"))),
+        })
+        .collect::<Result<_, _>>()?;
+    let dist_info = find_dist_info(&names, &wheel_name).map_err(invalid)?;
+
+    let record_name = format!("{dist_info}/RECORD");
+    let record = {
+        let mut member = archive
+            .by_name(&record_name)
+            .map_err(|e| invalid(format!("cannot read {record_name}: {e}")))?;
+        let mut text = String::new();
+        member
+            .by_ref()
+            .take(MAX_RECORD_SIZE)
+            .read_to_string(&mut text)
+            .map_err(|e| invalid(format!("cannot read {record_name}: {e}")))?;
+        parse_record(&text).map_err(invalid)?
+    };
+    let mut by_path: HashMap<&str, &RecordEntry> = HashMap::new();
+    for entry in &record {
+        if by_path.insert(entry.path.as_str(), entry).is_some() {
+            return Err(invalid(format!("RECORD lists {} twice", entry.path)));
+        }
+    }
+
+    for (index, name) in names.iter().enumerate() {
+        let mut member = archive
+            .by_index(index)
+            .map_err(|e| invalid(format!("cannot read member {index}: {e}")))?;
+        let unsafe_path = |reason: &'static str| InstallError::UnsafePath {
+            wheel: wheel_name.clone(),
+            path: name.clone(),
+            reason,
+        };
+        let components = safe_relative_components(name).map_err(unsafe_path)?;
+        if member.is_symlink() {
+            return Err(unsafe_path("symbolic links are not allowed in wheels"));
+        }
+        if member.encrypted() {
+            return Err(invalid(format!("{name} is encrypted")));
+        }
+        let target = components.iter().fold(out.to_path_buf(), |p, c| p.join(c));
+        if member.is_dir() {
+            fs::create_dir_all(&target).at("create", &target)?;
+            continue;
+        }
+
+        let unhashed = components.len() == 2
+            && components[0] == dist_info
+            && UNHASHED.contains(&components[1]);
+        let expected = if unhashed {
+            None
+        } else {
+            let entry = by_path
+                .get(name.as_str())
+                .ok_or_else(|| invalid(format!("{name} is not listed in RECORD")))?;
+            let hash = entry
+                .hash
+                .as_deref()
+                .ok_or_else(|| invalid(format!("RECORD has no hash for {name}")))?;
+            Some((hash, entry.size))
+        };
+        if let Some((_, Some(size))) = expected
+            && member.size() != size
+        {
+            return Err(invalid(format!(
+                "{name} is {} bytes but RECORD says {size}",
+                member.size()
+            )));
+        }
+
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent).at("create", parent)?;
+        }
+        let mut output = match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&target)
+        {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                return Err(invalid(format!("{name} appears twice in the archive")));
+            }
+            Err(e) => return Err(e).at("create", &target),
+        };
+        let mut hasher = match expected {
+            Some((hash, _)) => Some(
+                RecordHasher::for_record_hash(hash)
+                    .ok_or_else(|| invalid(format!("unsupported hash `{hash}` for {name}")))?,
+            ),
+            None => None,
+        };
+        // Never write more than RECORD (or the zip header) promised: a lying archive
+        // must not fill the disk before its hash is found wrong.
+        let limit = expected.and_then(|(_, size)| size).unwrap_or(member.size());
+        let mut written = 0u64;
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = member
+                .read(&mut buf)
+                .map_err(|e| invalid(format!("cannot decompress {name}: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            written += n as u64;
+            if written > limit {
+                return Err(invalid(format!("{name} is larger than declared")));
+            }
+            if let Some(h) = hasher.as_mut() {
+                h.update(&buf[..n]);
+            }
+            output.write_all(&buf[..n]).at("write", &target)?;
+        }
+        if let (Some(h), Some((hash, _))) = (hasher, expected) {
+            let actual = h.finish();
+            if !same_hash(&actual, hash) {
+                return Err(InstallError::HashMismatch {
+                    wheel: wheel_name.clone(),
+                    file: name.clone(),
+                    expected: hash.to_owned(),
+                    actual,
+                });
+            }
+        }
+        set_mode(&output, &target, member.unix_mode())?;
+    }
+
+    for required in ["METADATA", "WHEEL", "RECORD"] {
+        if !out.join(&dist_info).join(required).is_file() {
+            return Err(invalid(format!("{dist_info}/{required} is missing")));
+        }
+    }
+    Ok(())
+}
+
+/// The wheel's single top-level `.dist-info` directory. A second one would let a wheel
+/// install metadata claiming to be another project, so that is refused.
+fn find_dist_info(names: &[String], wheel_name: &str) -> Result<String, String> {
+    let mut dirs: Vec<&str> = names
+        .iter()
+        .filter_map(|n| n.split('/').next())
+        .filter(|top| split_dist_info_name(top).is_some())
+        .collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+    let dir = match dirs.as_slice() {
+        [] => return Err("no .dist-info directory".to_owned()),
+        [one] => *one,
+        _ => {
+            return Err(format!(
+                "several .dist-info directories: {}",
+                dirs.join(", ")
+            ));
+        }
+    };
+    if let Some((project, _)) = parse_wheel_filename(wheel_name)
+        && let Some((dir_project, _)) = split_dist_info_name(dir)
+        && normalize_name(dir_project) != project
+    {
+        return Err(format!("{dir} does not belong to project {project}"));
+    }
+    Ok(dir.to_owned())
+}
+
+/// Keeps the executable bit from the archive (scripts in wheels rely on it) and nothing
+/// else: setuid or world-writable modes from an archive are never applied.
+#[cfg(unix)]
+fn set_mode(file: &File, path: &Path, mode: Option<u32>) -> Result<(), InstallError> {
+    use std::os::unix::fs::PermissionsExt;
+    let executable = mode.is_some_and(|m| m & 0o111 != 0);
+    let mode = if executable { 0o755 } else { 0o644 };
+    file.set_permissions(fs::Permissions::from_mode(mode))
+        .at("set permissions of", path)
+}
+
+#[cfg(not(unix))]
+fn set_mode(_file: &File, _path: &Path, _mode: Option<u32>) -> Result<(), InstallError> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_one_dist_info() {
+        let names: Vec<String> = [
+            "pkg/__init__.py",
+            "pkg-1.0.dist-info/RECORD",
+            "pkg-1.0.dist-info/WHEEL",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            find_dist_info(&names, "pkg-1.0-py3-none-any.whl").unwrap(),
+            "pkg-1.0.dist-info"
+        );
+        assert!(find_dist_info(&names, "other-1.0-py3-none-any.whl").is_err());
+        let mut two = names.clone();
+        two.push("evil-1.0.dist-info/METADATA".into());
+        assert!(find_dist_info(&two, "pkg-1.0-py3-none-any.whl").is_err());
+    }
+}

@@ -1,0 +1,639 @@
+//! Unpacking, installing and uninstalling wheels in real venvs.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use common::{
+    fixture_wheel, member, new_venv, python, record_hash, run, run_ok, tree, with_metadata,
+    write_wheel,
+};
+use skua_install::{
+    InstallError, Venv, compile_bytecode, install_wheel, lock_environment, try_lock_environment,
+    uninstall, unpack_wheel,
+};
+
+const TOOL: &str = "skf_tool-1.0.0-py3-none-any.whl";
+
+fn install_fixture(venv: &Venv, cache: &Path, filename: &str) -> skua_install::InstalledDist {
+    let unpacked = unpack_wheel(&fixture_wheel(filename), cache).expect("unpack the fixture");
+    install_wheel(venv, &unpacked, filename, None).expect("install the fixture")
+}
+
+/// RECORD as path → (hash, size), plus the RECORD entry itself.
+fn read_record(dist_info: &Path) -> BTreeMap<String, (String, String)> {
+    let text = fs::read_to_string(dist_info.join("RECORD")).expect("RECORD");
+    text.lines()
+        .map(|line| {
+            let fields: Vec<&str> = line.split(',').collect();
+            assert_eq!(fields.len(), 3, "{line}");
+            (
+                fields[0].to_owned(),
+                (fields[1].to_owned(), fields[2].to_owned()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn installs_runs_and_uninstalls_the_tool_fixture() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = new_venv(dir.path());
+    let cache = dir.path().join("cache");
+    let before = tree(&venv.root);
+
+    let unpacked = unpack_wheel(&fixture_wheel(TOOL), &cache).unwrap();
+    let direct_url =
+        r#"{"url": "https://example.invalid/skf_tool-1.0.0-py3-none-any.whl", "archive_info": {}}"#;
+    let dist = install_wheel(&venv, &unpacked, TOOL, Some(direct_url)).unwrap();
+    assert_eq!(dist.name, "skf-tool");
+    assert_eq!(dist.version, "1.0.0");
+    assert_eq!(dist.installer.as_deref(), Some("skua"));
+    assert_eq!(
+        dist.dist_info,
+        venv.site_packages.join("skf_tool-1.0.0.dist-info")
+    );
+    assert_eq!(venv.installed().unwrap(), std::slice::from_ref(&dist));
+    assert_eq!(venv.find("SKF_Tool").unwrap(), Some(dist.clone()));
+
+    // The module imports with the venv's python.
+    assert_eq!(
+        python(&venv, "import skf_tool; print(skf_tool.__version__)"),
+        "1.0.0"
+    );
+
+    // The console script runs; the GUI script is the same kind of launcher.
+    let console = venv.scripts.join("skf-tool");
+    assert_eq!(run_ok(&console, &[]), "skf-tool 1.0.0");
+    let launcher = fs::read_to_string(&console).unwrap();
+    assert!(
+        launcher.starts_with(&format!("#!{}\n", venv.python().display())),
+        "{launcher}"
+    );
+    assert_eq!(
+        run_ok(venv.scripts.join("skf-tool-gui"), &[]),
+        "skf-tool 1.0.0"
+    );
+
+    // The .data script got the venv's interpreter instead of `#!python`.
+    let helper = venv.scripts.join("skf-tool-helper");
+    let text = fs::read_to_string(&helper).unwrap();
+    assert_eq!(
+        text.lines().next().unwrap(),
+        format!("#!{}", venv.python().display())
+    );
+    assert_eq!(run_ok(&helper, &[]), "helper 1.0.0");
+    #[cfg(unix)]
+    for script in ["skf-tool", "skf-tool-gui", "skf-tool-helper"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(venv.scripts.join(script))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o755, "{script}");
+    }
+
+    // .data/data lands in the venv root.
+    assert_eq!(
+        fs::read_to_string(venv.root.join("share/skf-tool/README.txt")).unwrap(),
+        "skf-tool data file\n"
+    );
+
+    // Metadata files written for this install.
+    assert_eq!(
+        fs::read_to_string(dist.dist_info.join("INSTALLER")).unwrap(),
+        "skua\n"
+    );
+    assert_eq!(
+        fs::read_to_string(dist.dist_info.join("direct_url.json")).unwrap(),
+        direct_url
+    );
+    assert!(!dist.dist_info.join("REQUESTED").exists());
+
+    // RECORD lists every installed file, exactly, with correct hashes and sizes.
+    let record = read_record(&dist.dist_info);
+    let after = tree(&venv.root);
+    let mut installed: Vec<String> = after
+        .iter()
+        .filter(|(path, kind)| !before.contains_key(*path) && kind.starts_with("file:"))
+        .map(|(path, _)| path.clone())
+        .collect();
+    installed.sort();
+    let mut recorded: Vec<String> = record
+        .keys()
+        .map(|p| {
+            let abs = normalize(&venv.site_packages.join(p));
+            abs.strip_prefix(&venv.root).unwrap().display().to_string()
+        })
+        .collect();
+    recorded.sort();
+    assert_eq!(recorded, installed);
+    for (path, (hash, size)) in &record {
+        let bytes = fs::read(venv.site_packages.join(path)).unwrap();
+        if path.ends_with(".dist-info/RECORD") {
+            assert_eq!((hash.as_str(), size.as_str()), ("", ""));
+        } else {
+            assert_eq!(hash, &record_hash(&bytes), "{path}");
+            assert_eq!(size, &bytes.len().to_string(), "{path}");
+        }
+    }
+    assert!(record.contains_key("../../../bin/skf-tool"), "{record:?}");
+    assert!(
+        record.contains_key("../../../share/skf-tool/README.txt"),
+        "{record:?}"
+    );
+    assert!(record.contains_key("skf_tool/__init__.py"));
+
+    // Package files are hard links into the unpacked wheel, not copies.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let installed = fs::metadata(venv.site_packages.join("skf_tool/__init__.py")).unwrap();
+        let cached = fs::metadata(unpacked.join("skf_tool/__init__.py")).unwrap();
+        assert_eq!(installed.ino(), cached.ino());
+    }
+
+    // Bytecode compiles into __pycache__, and uninstall removes it too.
+    compile_bytecode(&venv, std::slice::from_ref(&venv.site_packages)).unwrap();
+    assert!(venv.site_packages.join("skf_tool/__pycache__").is_dir());
+
+    uninstall(&venv, &dist).unwrap();
+    assert_eq!(tree(&venv.root), before);
+    assert!(venv.installed().unwrap().is_empty());
+    // The shared unpacked copy is untouched by uninstalling.
+    assert!(unpacked.join("skf_tool/__init__.py").is_file());
+
+    // And it installs again from the same unpacked tree.
+    let again = install_wheel(&venv, &unpacked, TOOL, None).unwrap();
+    assert!(!again.dist_info.join("direct_url.json").exists());
+    assert_eq!(run_ok(&console, &[]), "skf-tool 1.0.0");
+}
+
+/// `a/b/../c` → `a/c` without touching the filesystem.
+fn normalize(path: &Path) -> std::path::PathBuf {
+    let mut out = std::path::PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[test]
+fn namespace_packages_install_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = new_venv(dir.path());
+    let cache = dir.path().join("cache");
+    let before = tree(&venv.site_packages);
+    let alpha = install_fixture(&venv, &cache, "skf_ns_alpha-1.0.0-py3-none-any.whl");
+    let beta = install_fixture(&venv, &cache, "skf_ns_beta-1.0.0-py3-none-any.whl");
+    assert!(!venv.site_packages.join("skf_ns/__init__.py").exists());
+    assert_eq!(
+        python(
+            &venv,
+            "import skf_ns.alpha, skf_ns.beta; print(skf_ns.alpha.__version__, skf_ns.beta.__version__)"
+        ),
+        "1.0.0 1.0.0"
+    );
+    let names: Vec<String> = venv
+        .installed()
+        .unwrap()
+        .into_iter()
+        .map(|d| d.name)
+        .collect();
+    assert_eq!(names, ["skf-ns-alpha", "skf-ns-beta"]);
+
+    // Removing one leaves the shared namespace directory for the other.
+    uninstall(&venv, &alpha).unwrap();
+    assert!(venv.site_packages.join("skf_ns/beta/__init__.py").is_file());
+    assert!(!venv.site_packages.join("skf_ns/alpha").exists());
+    assert_eq!(
+        python(&venv, "import skf_ns.beta; print(skf_ns.beta.__version__)"),
+        "1.0.0"
+    );
+    uninstall(&venv, &beta).unwrap();
+    assert!(!venv.site_packages.join("skf_ns").exists());
+    assert_eq!(tree(&venv.site_packages), before);
+}
+
+#[test]
+fn a_second_install_of_the_same_project_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = new_venv(dir.path());
+    let cache = dir.path().join("cache");
+    install_fixture(&venv, &cache, TOOL);
+    let unpacked = unpack_wheel(&fixture_wheel(TOOL), &cache).unwrap();
+    let err = install_wheel(&venv, &unpacked, TOOL, None).unwrap_err();
+    assert!(
+        matches!(err, InstallError::AlreadyInstalled { .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn unpacking_is_cached_and_safe_to_race() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let wheel = fixture_wheel(TOOL);
+    let results: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| unpack_wheel(&wheel, &cache)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap().unwrap())
+            .collect()
+    });
+    assert!(results.windows(2).all(|w| w[0] == w[1]));
+    let entries: Vec<_> = fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(entries, [results[0].clone()], "no staging directories left");
+    assert_eq!(
+        results[0].file_name().unwrap().to_str().unwrap(),
+        common::sha256_hex(&fs::read(&wheel).unwrap())
+    );
+    assert!(
+        results[0]
+            .join("skf_tool-1.0.0.data/scripts/skf-tool-helper")
+            .is_file()
+    );
+    assert_eq!(unpack_wheel(&wheel, &cache).unwrap(), results[0]);
+}
+
+#[test]
+fn a_wheel_whose_content_does_not_match_record_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = new_venv(dir.path());
+    let cache = dir.path().join("cache");
+    let before = tree(&venv.root);
+    let mut members = with_metadata(
+        "bad",
+        "1.0",
+        true,
+        vec![
+            member("bad/__init__.py", "x = 1\n"),
+            member("bad/util.py", "y = 2\n"),
+        ],
+    );
+    // Same length, different bytes: only the hash can tell.
+    members[1].content = b"y = 3\n".to_vec();
+    let wheel = write_wheel(dir.path(), "bad-1.0-py3-none-any.whl", &members);
+    let err = unpack_wheel(&wheel, &cache).unwrap_err();
+    assert!(
+        matches!(err, InstallError::HashMismatch { ref file, .. } if file == "bad/util.py"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_dir(&cache).unwrap().count(),
+        0,
+        "nothing visible in the cache"
+    );
+    assert_eq!(tree(&venv.root), before);
+    assert!(venv.installed().unwrap().is_empty());
+}
+
+#[test]
+fn members_missing_from_record_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut members = with_metadata("sneaky", "1.0", true, vec![member("sneaky.py", "")]);
+    members.push(member("extra.py", "print('not in RECORD')\n"));
+    let wheel = write_wheel(dir.path(), "sneaky-1.0-py3-none-any.whl", &members);
+    let err = unpack_wheel(&wheel, &dir.path().join("cache")).unwrap_err();
+    assert!(
+        err.to_string().contains("extra.py is not listed in RECORD"),
+        "{err}"
+    );
+}
+
+#[test]
+fn zip_slip_members_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("deep").join("cache");
+    for evil in [
+        "../escaped.py",
+        "../../escaped.py",
+        "/tmp/skua-escaped.py",
+        "a/../../escaped.py",
+    ] {
+        let members = with_metadata("slip", "1.0", true, vec![member(evil, "pwned = True\n")]);
+        let wheel = write_wheel(dir.path(), "slip-1.0-py3-none-any.whl", &members);
+        let err = unpack_wheel(&wheel, &cache).unwrap_err();
+        assert!(
+            matches!(err, InstallError::UnsafePath { .. }),
+            "{evil}: {err}"
+        );
+        assert!(!dir.path().join("escaped.py").exists());
+        assert!(!dir.path().join("deep/escaped.py").exists());
+        assert!(!Path::new("/tmp/skua-escaped.py").exists());
+        assert_eq!(fs::read_dir(&cache).unwrap().count(), 0);
+    }
+}
+
+#[test]
+fn symlink_members_are_rejected() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let members = with_metadata("linky", "1.0", true, vec![member("linky.py", "")]);
+    let wheel = dir.path().join("linky-1.0-py3-none-any.whl");
+    let mut zip = zip::ZipWriter::new(fs::File::create(&wheel).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    zip.add_symlink("linky/evil", "/etc/passwd", options)
+        .unwrap();
+    for m in &members {
+        zip.start_file(m.name.as_str(), options).unwrap();
+        zip.write_all(&m.content).unwrap();
+    }
+    zip.finish().unwrap();
+    let err = unpack_wheel(&wheel, &dir.path().join("cache")).unwrap_err();
+    assert!(matches!(err, InstallError::UnsafePath { .. }), "{err}");
+    assert!(err.to_string().contains("symbolic link"), "{err}");
+}
+
+#[test]
+fn a_failure_midway_leaves_the_venv_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = new_venv(dir.path());
+    let cache = dir.path().join("cache");
+    // A file the install will overwrite (restored on rollback), and a directory where a
+    // launcher must go (the failure, after site-packages and .data were written).
+    fs::create_dir_all(venv.site_packages.join("skf_tool")).unwrap();
+    fs::write(
+        venv.site_packages.join("skf_tool/__init__.py"),
+        "old = True\n",
+    )
+    .unwrap();
+    fs::create_dir_all(venv.scripts.join("skf-tool/inner")).unwrap();
+    let before = tree(&venv.root);
+
+    let unpacked = unpack_wheel(&fixture_wheel(TOOL), &cache).unwrap();
+    let err = install_wheel(&venv, &unpacked, TOOL, None).unwrap_err();
+    assert!(matches!(err, InstallError::Conflict { .. }), "{err}");
+    assert!(err.to_string().contains("is a directory"), "{err}");
+    assert_eq!(tree(&venv.root), before);
+    assert_eq!(
+        fs::read_to_string(venv.site_packages.join("skf_tool/__init__.py")).unwrap(),
+        "old = True\n"
+    );
+    assert!(venv.installed().unwrap().is_empty());
+
+    // Once the obstacle is gone the same install succeeds and replaces the stray file.
+    fs::remove_dir_all(venv.scripts.join("skf-tool")).unwrap();
+    install_wheel(&venv, &unpacked, TOOL, None).unwrap();
+    assert_eq!(
+        python(&venv, "import skf_tool; print(skf_tool.__version__)"),
+        "1.0.0"
+    );
+    let leftovers: Vec<_> = fs::read_dir(&venv.root)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".skua-backup"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "backup directory removed after commit"
+    );
+}
+
+#[test]
+fn symlinks_in_the_venv_cannot_redirect_writes_outside() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = new_venv(dir.path());
+    let outside = dir.path().join("outside");
+    fs::create_dir(&outside).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&outside, venv.site_packages.join("skf_tool")).unwrap();
+    let before = tree(&venv.root);
+    let unpacked = unpack_wheel(&fixture_wheel(TOOL), &dir.path().join("cache")).unwrap();
+    let err = install_wheel(&venv, &unpacked, TOOL, None).unwrap_err();
+    assert!(
+        err.to_string().contains("outside the virtual environment"),
+        "{err}"
+    );
+    assert_eq!(fs::read_dir(&outside).unwrap().count(), 0);
+    assert_eq!(tree(&venv.root), before);
+}
+
+#[test]
+fn uninstall_refuses_records_that_escape_the_venv() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = new_venv(dir.path());
+    let dist = install_fixture(&venv, &dir.path().join("cache"), TOOL);
+    let victim = dir.path().join("victim.txt");
+    fs::write(&victim, "precious").unwrap();
+    let record = dist.dist_info.join("RECORD");
+    let mut text = fs::read_to_string(&record).unwrap();
+    text.push_str("../../../../victim.txt,,\n");
+    fs::remove_file(&record).unwrap();
+    fs::write(&record, text).unwrap();
+    let err = uninstall(&venv, &dist).unwrap_err();
+    assert!(
+        err.to_string().contains("outside the virtual environment"),
+        "{err}"
+    );
+    assert!(victim.exists());
+    // Nothing was removed: the check runs before any deletion.
+    assert!(venv.site_packages.join("skf_tool/__init__.py").exists());
+}
+
+#[test]
+fn data_schemes_and_platlib_wheels_go_to_their_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = new_venv(dir.path());
+    let before = tree(&venv.root);
+    let members = with_metadata(
+        "ext_pkg",
+        "2.0",
+        false,
+        vec![
+            member("ext_pkg/__init__.py", "from ext_pkg.extra import VALUE\n"),
+            member("ext_pkg-2.0.data/purelib/ext_pkg/extra.py", "VALUE = 42\n"),
+            member("ext_pkg-2.0.data/platlib/ext_pkg_plat.py", "PLAT = 1\n"),
+            member("ext_pkg-2.0.data/headers/ext.h", "#define EXT 1\n"),
+            member(
+                "ext_pkg-2.0.data/scripts/plain.sh",
+                "#!/bin/sh\necho plain\n",
+            ),
+            member(
+                "ext_pkg-2.0.dist-info/entry_points.txt",
+                "[console_scripts]\next-tool = ext_pkg.extra:VALUE.__str__\n",
+            ),
+        ],
+    );
+    let wheel = write_wheel(
+        dir.path(),
+        "ext_pkg-2.0-cp311-cp311-linux_x86_64.whl",
+        &members,
+    );
+    let unpacked = unpack_wheel(&wheel, &dir.path().join("cache")).unwrap();
+    let dist = install_wheel(
+        &venv,
+        &unpacked,
+        "ext_pkg-2.0-cp311-cp311-linux_x86_64.whl",
+        None,
+    )
+    .unwrap();
+    assert_eq!(dist.dist_info.parent().unwrap(), venv.platlib);
+    assert_eq!(
+        python(
+            &venv,
+            "import ext_pkg, ext_pkg_plat; print(ext_pkg.VALUE, ext_pkg_plat.PLAT)"
+        ),
+        "42 1"
+    );
+    let minor = venv.interpreter.python_minor_version();
+    assert!(
+        venv.root
+            .join(format!("include/site/python{minor}/ext-pkg/ext.h"))
+            .is_file()
+    );
+    assert_eq!(run_ok(venv.scripts.join("plain.sh"), &[]), "plain");
+    // The entry point's return value (a string) is the exit status message.
+    let out = run(venv.scripts.join("ext-tool"), &[]);
+    assert_eq!(String::from_utf8_lossy(&out.stderr).trim(), "42");
+
+    uninstall(&venv, &dist).unwrap();
+    assert_eq!(tree(&venv.root), before);
+}
+
+#[test]
+fn scripts_work_from_a_venv_path_with_spaces_and_quotes() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = skua_install::create_venv(
+        &dir.path().join("my project's env"),
+        &common::interpreter(),
+        &skua_install::VenvOptions::default(),
+    )
+    .unwrap();
+    install_fixture(&venv, &dir.path().join("cache"), TOOL);
+    let launcher = fs::read_to_string(venv.scripts.join("skf-tool")).unwrap();
+    assert!(launcher.starts_with("#!/bin/sh\n"), "{launcher}");
+    assert_eq!(
+        run_ok(venv.scripts.join("skf-tool"), &["--flag"]),
+        "skf-tool 1.0.0"
+    );
+    assert_eq!(
+        run_ok(venv.scripts.join("skf-tool-helper"), &[]),
+        "helper 1.0.0"
+    );
+}
+
+#[test]
+fn bytecode_errors_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = new_venv(dir.path());
+    let broken = venv.site_packages.join("broken.py");
+    fs::write(&broken, "def (:\n").unwrap();
+    let err = compile_bytecode(&venv, &[broken]).unwrap_err();
+    assert!(matches!(err, InstallError::Bytecode { .. }), "{err}");
+    compile_bytecode(&venv, &[]).unwrap();
+}
+
+#[test]
+fn the_environment_lock_serializes_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = Arc::new(new_venv(dir.path()));
+    let inside = Arc::new(AtomicBool::new(false));
+    let entered = Arc::new(AtomicUsize::new(0));
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let venv = Arc::clone(&venv);
+            let inside = Arc::clone(&inside);
+            let entered = Arc::clone(&entered);
+            std::thread::spawn(move || {
+                for _ in 0..3 {
+                    let lock = lock_environment(&venv).unwrap();
+                    assert!(!inside.swap(true, Ordering::SeqCst), "two holders at once");
+                    entered.fetch_add(1, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(30));
+                    inside.store(false, Ordering::SeqCst);
+                    drop(lock);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(entered.load(Ordering::SeqCst), 6);
+
+    let held = lock_environment(&venv).unwrap();
+    assert_eq!(held.path(), venv.root.join(".skua.lock"));
+    assert!(try_lock_environment(&venv).unwrap().is_none());
+    drop(held);
+    assert!(try_lock_environment(&venv).unwrap().is_some());
+}
+
+/// Every other CPython the machine has (pyenv installs) gets a venv, an install, a
+/// working console script, bytecode and a clean uninstall; missing versions are skipped.
+#[test]
+fn every_available_python_version_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let mut tried = Vec::new();
+    for version in ["3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14"] {
+        let Ok(interpreter) = skua_install::Interpreter::find(Some(version)) else {
+            continue;
+        };
+        if interpreter.python_minor_version() != version {
+            continue;
+        }
+        let venv = skua_install::create_venv(
+            &dir.path().join(version),
+            &interpreter,
+            &skua_install::VenvOptions::default(),
+        )
+        .unwrap();
+        let before = tree(&venv.root);
+        let dist = install_fixture(&venv, &cache, TOOL);
+        assert_eq!(
+            run_ok(venv.scripts.join("skf-tool"), &[]),
+            "skf-tool 1.0.0",
+            "{version}"
+        );
+        compile_bytecode(&venv, std::slice::from_ref(&venv.site_packages)).unwrap();
+        uninstall(&venv, &dist).unwrap();
+        assert_eq!(tree(&venv.root), before, "{version}");
+        tried.push(version);
+    }
+    eprintln!("checked Python {tried:?}");
+    assert!(!tried.is_empty());
+}
+
+#[test]
+fn wheels_cannot_replace_the_venv_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = new_venv(dir.path());
+    let before = tree(&venv.root);
+    for (i, evil) in [
+        "evil-1.0.data/scripts/python3",
+        "evil-1.0.data/data/bin/activate",
+        "evil-1.0.data/data/pyvenv.cfg",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let members = with_metadata("evil", "1.0", true, vec![member(evil, "#!/bin/sh\n")]);
+        let wheel = write_wheel(dir.path(), "evil-1.0-py3-none-any.whl", &members);
+        let unpacked = unpack_wheel(&wheel, &dir.path().join(format!("cache{i}"))).unwrap();
+        let err = install_wheel(&venv, &unpacked, "evil-1.0-py3-none-any.whl", None).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("belongs to the virtual environment"),
+            "{evil}: {err}"
+        );
+        assert_eq!(tree(&venv.root), before, "{evil}");
+    }
+}

@@ -1,0 +1,430 @@
+//! `skua sync`: make an environment match a lock exactly — download what is missing in
+//! parallel (hash-verified), install it, and remove what the lock does not list.
+//!
+//! Kept out of `skua-install` so the installer itself stays free of network code.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use skua_index::{Cache, DistFile, DistKind, IndexClientBuilder, IndexUrl};
+use skua_platform::{Tags, Target};
+use skua_requirements::EntryKind;
+
+use skua_install::{
+    InstallError, Venv, compile_bytecode, install_wheel, lock_environment, uninstall, unpack_wheel,
+};
+
+/// One pinned distribution of a lock file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockedPackage {
+    /// Normalized name.
+    pub name: String,
+    pub version: String,
+    /// Allowed sha256 digests (lowercase hex). Empty only in a lock without any hashes.
+    pub hashes: BTreeSet<String>,
+    /// Files named by the lock itself (pylock.toml); requirements.txt locks leave the
+    /// choice of file to the index, constrained by `hashes`.
+    pub files: Vec<(String, String, String)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("cannot read {path}: {message}")]
+    Lock { path: PathBuf, message: String },
+    #[error(transparent)]
+    Install(#[from] InstallError),
+    #[error(transparent)]
+    Index(#[from] skua_index::IndexError),
+    #[error(transparent)]
+    Platform(#[from] skua_platform::PlatformError),
+    #[error("{0}")]
+    Other(String),
+}
+
+fn lock_error(path: &Path, message: impl Into<String>) -> SyncError {
+    SyncError::Lock {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+/// Reads a requirements.txt lock (`name==version --hash=…`) or a PEP 751 `pylock.toml`.
+pub fn read_lock(path: &Path) -> Result<Vec<LockedPackage>, SyncError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|error| lock_error(path, error.to_string()))?;
+    let is_pylock = path
+        .extension()
+        .is_some_and(|extension| extension == "toml");
+    let packages = if is_pylock {
+        read_pylock(path, &text)?
+    } else {
+        read_requirements_lock(path, &text)?
+    };
+    // `--require-hashes` semantics: once any entry has a hash, all must.
+    let hashed = packages
+        .iter()
+        .filter(|package| !package.hashes.is_empty())
+        .count();
+    if hashed > 0
+        && let Some(unhashed) = packages.iter().find(|package| package.hashes.is_empty())
+    {
+        return Err(lock_error(
+            path,
+            format!(
+                "{}=={} has no hash, but the lock uses hashes: every entry needs one",
+                unhashed.name, unhashed.version
+            ),
+        ));
+    }
+    Ok(packages)
+}
+
+fn read_requirements_lock(path: &Path, text: &str) -> Result<Vec<LockedPackage>, SyncError> {
+    let mut packages = Vec::new();
+    for entry in skua_requirements::parse_requirements(text).entries {
+        match entry.kind {
+            EntryKind::Requirement(requirement) => {
+                let version = requirement
+                    .specifiers
+                    .strip_prefix("===")
+                    .or_else(|| requirement.specifiers.strip_prefix("=="))
+                    .filter(|version| requirement.is_pinned() && !version.contains(','))
+                    .ok_or_else(|| {
+                        lock_error(
+                            path,
+                            format!(
+                                "line {}: `{}{}` is not pinned with ==",
+                                entry.line, requirement.name, requirement.specifiers
+                            ),
+                        )
+                    })?;
+                if requirement.url.is_some() {
+                    return Err(lock_error(
+                        path,
+                        format!(
+                            "line {}: URL requirements are not supported by sync yet",
+                            entry.line
+                        ),
+                    ));
+                }
+                let hashes = requirement
+                    .hashes
+                    .iter()
+                    .filter_map(|hash| hash.strip_prefix("sha256:").map(str::to_ascii_lowercase))
+                    .collect();
+                packages.push(LockedPackage {
+                    name: skua_requirements::normalize_name(&requirement.name),
+                    version: version.to_string(),
+                    hashes,
+                    files: Vec::new(),
+                });
+            }
+            EntryKind::Invalid { message, .. } => {
+                return Err(lock_error(path, format!("line {}: {message}", entry.line)));
+            }
+            _ => {}
+        }
+    }
+    Ok(packages)
+}
+
+fn read_pylock(path: &Path, text: &str) -> Result<Vec<LockedPackage>, SyncError> {
+    let document: toml::Table =
+        toml::from_str(text).map_err(|error| lock_error(path, error.message().to_string()))?;
+    let packages = document
+        .get("packages")
+        .and_then(toml::Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut locked = Vec::new();
+    for package in packages {
+        let field = |key: &str| {
+            package
+                .get(key)
+                .and_then(toml::Value::as_str)
+                .map(str::to_string)
+        };
+        let name =
+            field("name").ok_or_else(|| lock_error(path, "a [[packages]] entry has no name"))?;
+        let version =
+            field("version").ok_or_else(|| lock_error(path, format!("{name} has no version")))?;
+        let mut files = Vec::new();
+        let wheels = package
+            .get("wheels")
+            .and_then(toml::Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let sdist = package.get("sdist").cloned().into_iter();
+        for file in wheels.into_iter().chain(sdist) {
+            let get = |key: &str| {
+                file.get(key)
+                    .and_then(toml::Value::as_str)
+                    .map(str::to_string)
+            };
+            let sha256 = file
+                .get("hashes")
+                .and_then(|h| h.get("sha256"))
+                .and_then(toml::Value::as_str)
+                .map(str::to_ascii_lowercase);
+            if let (Some(filename), Some(url), Some(sha256)) = (get("name"), get("url"), sha256) {
+                files.push((filename, url, sha256));
+            }
+        }
+        let hashes = files.iter().map(|(_, _, sha256)| sha256.clone()).collect();
+        locked.push(LockedPackage {
+            name: skua_requirements::normalize_name(&name),
+            version,
+            hashes,
+            files,
+        });
+    }
+    Ok(locked)
+}
+
+/// What a sync is asked to do.
+#[derive(Clone, Debug)]
+pub struct SyncRequest {
+    pub lock: PathBuf,
+    pub venv: PathBuf,
+    /// Keep installed packages the lock does not list.
+    pub inexact: bool,
+    pub compile_bytecode: bool,
+    pub index_url: Option<String>,
+    pub extra_index_urls: Vec<String>,
+    pub offline: bool,
+    pub cache: Cache,
+}
+
+/// What a sync changed.
+#[derive(Clone, Debug, Default)]
+pub struct SyncReport {
+    pub installed: Vec<(String, String)>,
+    pub removed: Vec<(String, String)>,
+    pub unchanged: usize,
+}
+
+/// Progress events for a bar.
+#[derive(Clone, Debug)]
+pub enum SyncProgress {
+    Planned { downloads: usize },
+    Downloaded { name: String },
+    Installed { name: String },
+}
+
+/// Picks the best wheel of `package` for `tags` among `candidates` whose sha256 the lock allows.
+fn best_file(
+    package: &LockedPackage,
+    candidates: Vec<DistFile>,
+    tags: &Tags,
+    target: &Target,
+) -> Result<DistFile, SyncError> {
+    let allowed = |file: &DistFile| {
+        package.hashes.is_empty()
+            || file
+                .sha256
+                .as_ref()
+                .is_some_and(|hash| package.hashes.contains(hash))
+    };
+    let mut hashed_out = 0;
+    let mut best: Option<(usize, DistFile)> = None;
+    let mut sdist_only = false;
+    for file in candidates {
+        if !same_version(&file.version().to_string(), &package.version) {
+            continue;
+        }
+        if !allowed(&file) {
+            hashed_out += 1;
+            continue;
+        }
+        match &file.kind {
+            DistKind::Wheel(wheel) => {
+                if let Some(rank) =
+                    tags.rank(&wheel.python_tags, &wheel.abi_tags, &wheel.platform_tags)
+                    && best.as_ref().is_none_or(|(best_rank, _)| rank < *best_rank)
+                {
+                    best = Some((rank, file));
+                }
+            }
+            DistKind::Sdist { .. } => sdist_only = true,
+        }
+    }
+    best.map(|(_, file)| file).ok_or_else(|| {
+        let why = if sdist_only {
+            "only a source distribution matches, and skua cannot build sdists yet"
+        } else if hashed_out > 0 {
+            "no wheel for this platform has a hash listed in the lock"
+        } else {
+            "no wheel of that version exists for this platform"
+        };
+        SyncError::Other(format!(
+            "cannot install {}=={} on {target}: {why}",
+            package.name, package.version
+        ))
+    })
+}
+
+/// Makes the environment at `request.venv` match the lock.
+pub fn sync(
+    request: &SyncRequest,
+    progress: Arc<dyn Fn(SyncProgress) + Send + Sync>,
+) -> Result<SyncReport, SyncError> {
+    let packages = read_lock(&request.lock)?;
+    let venv = Venv::open(&request.venv)?;
+    let _guard = lock_environment(&venv)?;
+    let target = Target::from_interpreter(&venv.python().to_string_lossy())?;
+    let tags = target.tags();
+
+    let installed: BTreeMap<String, skua_install::InstalledDist> = venv
+        .installed()?
+        .into_iter()
+        .map(|dist| (dist.name.clone(), dist))
+        .collect();
+    let wanted: BTreeMap<&str, &LockedPackage> = packages
+        .iter()
+        .map(|package| (package.name.as_str(), package))
+        .collect();
+    let mut report = SyncReport::default();
+    let to_install: Vec<&LockedPackage> = packages
+        .iter()
+        .filter(|package| {
+            installed
+                .get(&package.name)
+                .is_none_or(|dist| !same_version(&dist.version, &package.version))
+        })
+        .collect();
+    report.unchanged = packages.len() - to_install.len();
+    progress(SyncProgress::Planned {
+        downloads: to_install.len(),
+    });
+
+    let mut builder = IndexClientBuilder::new(request.cache.clone()).offline(request.offline);
+    if let Some(url) = &request.index_url {
+        builder = builder.index_url(IndexUrl::parse(url)?);
+    }
+    for url in &request.extra_index_urls {
+        builder = builder.extra_index_url(IndexUrl::parse(url)?);
+    }
+    let client = builder.build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+        .map_err(|error| SyncError::Other(format!("cannot start the async runtime: {error}")))?;
+
+    // Download (and verify) everything before touching the environment.
+    let downloads: Vec<(LockedPackage, PathBuf, String)> = runtime.block_on(async {
+        let mut tasks = tokio::task::JoinSet::new();
+        for package in &to_install {
+            let package = (*package).clone();
+            let client = client.clone();
+            let tags = tags.clone();
+            let target = target.clone();
+            let progress = Arc::clone(&progress);
+            tasks.spawn(async move {
+                let candidates = if package.files.is_empty() {
+                    client.project(&package.name).await?.files.clone()
+                } else {
+                    pylock_files(&package)?
+                };
+                let file = best_file(&package, candidates, &tags, &target)?;
+                let path = client.fetch(&file).await?;
+                progress(SyncProgress::Downloaded {
+                    name: package.name.clone(),
+                });
+                Ok::<_, SyncError>((package, path, file.filename.clone()))
+            });
+        }
+        let mut done = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            let result = joined
+                .map_err(|error| SyncError::Other(format!("download task failed: {error}")))?;
+            done.push(result?);
+        }
+        done.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+        Ok::<_, SyncError>(done)
+    })?;
+
+    let unpacked_root = request.cache.bucket("wheels-v1");
+    let mut unpacked = Vec::with_capacity(downloads.len());
+    for (package, path, filename) in downloads {
+        unpacked.push((package, unpack_wheel(&path, &unpacked_root)?, filename));
+    }
+
+    for (name, dist) in &installed {
+        let outdated = wanted
+            .get(name.as_str())
+            .is_some_and(|package| !same_version(&package.version, &dist.version));
+        let unlisted = !wanted.contains_key(name.as_str()) && !request.inexact && !is_tooling(name);
+        if outdated || unlisted {
+            uninstall(&venv, dist)?;
+            if unlisted {
+                report.removed.push((name.clone(), dist.version.clone()));
+            }
+        }
+    }
+    for (package, dir, filename) in &unpacked {
+        install_wheel(&venv, dir, filename, None)?;
+        progress(SyncProgress::Installed {
+            name: package.name.clone(),
+        });
+        report
+            .installed
+            .push((package.name.clone(), package.version.clone()));
+    }
+    if request.compile_bytecode && !unpacked.is_empty() {
+        compile_bytecode(&venv, std::slice::from_ref(&venv.site_packages))?;
+    }
+    Ok(report)
+}
+
+/// PEP 440 equality (`1.0` is `1.0.0`), falling back to the strings as written.
+fn same_version(a: &str, b: &str) -> bool {
+    match (
+        skua_index::Version::from_str(a),
+        skua_index::Version::from_str(b),
+    ) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// Build tooling a fresh `python -m venv` ships with; exact syncs leave it alone, as uv does
+/// for environments it did not create.
+fn is_tooling(name: &str) -> bool {
+    matches!(name, "pip" | "setuptools" | "wheel")
+}
+
+fn pylock_files(package: &LockedPackage) -> Result<Vec<DistFile>, SyncError> {
+    package
+        .files
+        .iter()
+        .map(|(filename, url, sha256)| {
+            let url = skua_index::Url::parse(url)
+                .map_err(|error| SyncError::Other(format!("{filename}: invalid url: {error}")))?;
+            let kind = match skua_index::WheelFilename::parse(filename) {
+                Some(wheel) => DistKind::Wheel(wheel),
+                None => {
+                    let (name, version) =
+                        skua_index::parse_sdist_filename(filename, Some(&package.name))
+                            .ok_or_else(|| {
+                                SyncError::Other(format!("unrecognised file name {filename}"))
+                            })?;
+                    DistKind::Sdist { name, version }
+                }
+            };
+            Ok(DistFile {
+                filename: filename.clone(),
+                url,
+                kind,
+                sha256: Some(sha256.clone()),
+                requires_python: None,
+                yanked: None,
+                upload_time: None,
+                size: None,
+                core_metadata: None,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,126 @@
+//! `skua venv` and `skua sync`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use miette::miette;
+use skua_index::Cache;
+use skua_install::{Interpreter, VenvOptions, create_venv};
+use skua_sync::{SyncProgress, SyncRequest};
+
+use crate::Outcome;
+use crate::args::{SyncArgs, VenvArgs};
+
+pub fn venv(args: VenvArgs) -> miette::Result<Outcome> {
+    let interpreter =
+        Interpreter::find(args.python.as_deref()).map_err(|error| miette!("{error}"))?;
+    let options = VenvOptions {
+        prompt: args.prompt.clone(),
+        system_site_packages: args.system_site_packages,
+        ..VenvOptions::default()
+    };
+    let venv =
+        create_venv(&args.path, &interpreter, &options).map_err(|error| miette!("{error}"))?;
+    if !args.quiet {
+        eprintln!(
+            "Created a virtual environment at {} with Python {} ({})\nActivate it with: source {}/bin/activate",
+            args.path.display(),
+            interpreter.python_minor_version(),
+            interpreter.executable.display(),
+            venv.root.display()
+        );
+    }
+    Ok(Outcome::Clean)
+}
+
+/// `--python` may name the venv directory or its interpreter; without it, the active
+/// `VIRTUAL_ENV`, else `./.venv`.
+fn venv_root(python: Option<&Path>) -> PathBuf {
+    match python {
+        Some(path) if path.is_file() => path
+            .parent()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| path.to_path_buf()),
+        Some(path) => path.to_path_buf(),
+        None => std::env::var_os("VIRTUAL_ENV")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(".venv")),
+    }
+}
+
+fn env_list(names: &[&str]) -> Vec<String> {
+    names
+        .iter()
+        .find_map(|name| {
+            std::env::var(name)
+                .ok()
+                .filter(|value| !value.trim().is_empty())
+        })
+        .map(|value| value.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+pub fn sync(args: SyncArgs) -> miette::Result<Outcome> {
+    let cache = match &args.cache_dir {
+        Some(dir) => Cache::new(dir),
+        None => Cache::from_env().map_err(|error| miette!("{error}"))?,
+    };
+    let mut extra_index_urls = args.extra_index_url.clone();
+    if extra_index_urls.is_empty() {
+        extra_index_urls = env_list(&["SKUA_EXTRA_INDEX_URL", "PIP_EXTRA_INDEX_URL"]);
+    }
+    let request = SyncRequest {
+        lock: args.lock.clone(),
+        venv: venv_root(args.python.as_deref()),
+        inexact: args.inexact,
+        compile_bytecode: args.compile_bytecode,
+        index_url: args.index_url.clone().or_else(|| {
+            env_list(&["SKUA_INDEX_URL", "PIP_INDEX_URL"])
+                .into_iter()
+                .next()
+        }),
+        extra_index_urls,
+        offline: args.offline,
+        cache,
+    };
+    let hidden = args.quiet || args.no_progress || !std::io::stderr().is_terminal();
+    let bar = if hidden {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(0)
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let reporter = bar.clone();
+    let progress: Arc<dyn Fn(SyncProgress) + Send + Sync> = Arc::new(move |event| match event {
+        SyncProgress::Planned { downloads } => reporter.set_length(downloads as u64),
+        SyncProgress::Downloaded { name } => {
+            reporter.inc(1);
+            reporter.set_message(format!("downloaded {name}"));
+        }
+        SyncProgress::Installed { name } => reporter.set_message(format!("installed {name}")),
+    });
+    let result = skua_sync::sync(&request, progress);
+    bar.finish_and_clear();
+    let report = result.map_err(|error| miette!("{error}"))?;
+    if !args.quiet {
+        for (name, version) in &report.installed {
+            eprintln!(" + {name}=={version}");
+        }
+        for (name, version) in &report.removed {
+            eprintln!(" - {name}=={version}");
+        }
+        eprintln!(
+            "{} installed, {} removed, {} already up to date in {}",
+            report.installed.len(),
+            report.removed.len(),
+            report.unchanged,
+            request.venv.display()
+        );
+    }
+    Ok(Outcome::Clean)
+}

@@ -1,0 +1,253 @@
+//! `skua venv` + `skua lock` + `skua sync` end to end: real venvs made from the machine's
+//! python3, wheels from the loopback fixture index, real imports and console scripts.
+
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
+use skua_test_support::IndexServer;
+
+fn skua(dir: &Path, args: &[&str]) -> Output {
+    Command::cargo_bin("skua")
+        .expect("binary")
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("VIRTUAL_ENV")
+        .env_remove("SKUA_INDEX_URL")
+        .env("SKUA_CACHE_DIR", dir.join(".cache"))
+        .args(args)
+        .output()
+        .expect("skua runs")
+}
+
+fn ok(output: &Output) {
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn python(dir: &Path, code: &str) -> Output {
+    std::process::Command::new(dir.join(".venv/bin/python"))
+        .args(["-c", code])
+        .output()
+        .expect("venv python runs")
+}
+
+fn site_listing(dir: &Path) -> Vec<String> {
+    let out = python(
+        dir,
+        "import sysconfig, os; p = sysconfig.get_paths()['purelib']; print('\\n'.join(sorted(os.listdir(p))))",
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with("__pycache__"))
+        .map(str::to_string)
+        .collect()
+}
+
+fn lock(dir: &Path, server: &IndexServer, input: &str, output: &str) {
+    let index = server.simple_url("primary");
+    ok(&skua(
+        dir,
+        &["lock", input, "-o", output, "--index-url", &index],
+    ));
+}
+
+fn sync(dir: &Path, server: &IndexServer, lock: &str) -> Output {
+    let index = server.simple_url("primary");
+    skua(
+        dir,
+        &["sync", lock, "--python", ".venv", "--index-url", &index],
+    )
+}
+
+#[test]
+fn venv_lock_sync_and_exact_removal() {
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    ok(&skua(dir, &["venv", ".venv"]));
+    assert!(dir.join(".venv/pyvenv.cfg").is_file());
+    let before = site_listing(dir);
+
+    std::fs::write(
+        dir.join("requirements.in"),
+        "skf-tool\nskf-web[tls]\nskf-ns-alpha\nskf-ns-beta\n",
+    )
+    .expect("write");
+    lock(dir, &server, "requirements.in", "requirements.txt");
+    let out = sync(dir, &server, "requirements.txt");
+    ok(&out);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("5 installed")
+            || String::from_utf8_lossy(&out.stderr).contains("6 installed"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let imported = python(
+        dir,
+        "import skf_tool, skf_web, skf_certs, skf_ns.alpha, skf_ns.beta; print(skf_tool.__version__, skf_ns.alpha.__version__)",
+    );
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&imported.stdout).trim(),
+        "1.0.0 1.0.0"
+    );
+    let script = std::process::Command::new(dir.join(".venv/bin/skf-tool"))
+        .output()
+        .expect("console script runs");
+    assert!(
+        script.status.success(),
+        "{}",
+        String::from_utf8_lossy(&script.stderr)
+    );
+    let helper = std::fs::read_to_string(dir.join(".venv/bin/skf-tool-helper"))
+        .expect("data script installed");
+    assert!(
+        helper.starts_with(&format!("#!{}", dir.join(".venv/bin/python").display()))
+            || helper.starts_with("#!/bin/sh"),
+        "{helper}"
+    );
+    assert!(dir.join(".venv/share/skf-tool/README.txt").is_file());
+
+    // A second sync changes nothing and needs no network.
+    let again = sync(dir, &server, "requirements.txt");
+    ok(&again);
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("0 installed, 0 removed"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+
+    // Exact sync: a lock without skf-tool removes it completely.
+    std::fs::write(dir.join("small.in"), "skf-simple\n").expect("write");
+    lock(dir, &server, "small.in", "small.txt");
+    ok(&sync(dir, &server, "small.txt"));
+    assert!(
+        !dir.join(".venv/bin/skf-tool").exists(),
+        "console script left behind"
+    );
+    assert!(
+        !dir.join(".venv/share/skf-tool/README.txt").exists(),
+        "data file left behind"
+    );
+    let mut expected = before.clone();
+    let after = site_listing(dir);
+    expected.extend(
+        after
+            .iter()
+            .filter(|name| name.starts_with("skf_simple"))
+            .cloned(),
+    );
+    expected.sort();
+    assert_eq!(
+        after, expected,
+        "only skf-simple remains besides the fresh venv's content"
+    );
+}
+
+#[test]
+fn tampered_hashes_are_rejected_and_the_environment_is_unchanged() {
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    ok(&skua(dir, &["venv", ".venv"]));
+    std::fs::write(dir.join("requirements.in"), "skf-simple\n").expect("write");
+    lock(dir, &server, "requirements.in", "requirements.txt");
+    let text = std::fs::read_to_string(dir.join("requirements.txt")).expect("lock");
+    let start = text.find("sha256:").expect("a hash") + "sha256:".len();
+    let mut tampered = text.clone();
+    tampered.replace_range(start..start + 64, &"0".repeat(64));
+    // Both files of the version must be wrong for no candidate to match.
+    let tampered = tampered.replace(
+        &text[text.rfind("sha256:").expect("hash") + 7..][..64],
+        &"1".repeat(64),
+    );
+    std::fs::write(dir.join("tampered.txt"), tampered).expect("write");
+    let before = site_listing(dir);
+    let out = sync(dir, &server, "tampered.txt");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("hash"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(site_listing(dir), before);
+
+    std::fs::write(
+        dir.join("unhashed.txt"),
+        "skf-simple==2.0.0 --hash=sha256:".to_string() + &"a".repeat(64) + "\nskf-chain-c==1.5.0\n",
+    )
+    .expect("write");
+    let out = sync(dir, &server, "unhashed.txt");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("skf-chain-c==1.5.0 has no hash"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn concurrent_syncs_take_turns() {
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().to_path_buf();
+    ok(&skua(&dir, &["venv", ".venv"]));
+    std::fs::write(dir.join("requirements.in"), "skf-chain-a\nskf-tool\n").expect("write");
+    lock(&dir, &server, "requirements.in", "requirements.txt");
+    let index = server.simple_url("primary");
+    let handles: Vec<_> = (0..2)
+        .map(|_| {
+            let dir = dir.clone();
+            let index = index.clone();
+            std::thread::spawn(move || {
+                skua(
+                    &dir,
+                    &[
+                        "sync",
+                        "requirements.txt",
+                        "--python",
+                        ".venv",
+                        "--index-url",
+                        &index,
+                    ],
+                )
+            })
+        })
+        .collect();
+    for handle in handles {
+        ok(&handle.join().expect("thread"));
+    }
+    let imported = python(&dir, "import skf_chain_a, skf_chain_c, skf_tool");
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+}
+
+#[test]
+fn venv_refuses_to_replace_a_directory_that_is_not_a_venv() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(tmp.path().join("project")).expect("mkdir");
+    std::fs::write(tmp.path().join("project/keep.txt"), "data").expect("write");
+    let out = skua(tmp.path(), &["venv", "project"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(tmp.path().join("project/keep.txt").is_file());
+    let missing = skua(tmp.path(), &["venv", ".venv", "--python", "3.99"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("3.99"),
+        "{}",
+        String::from_utf8_lossy(&missing.stderr)
+    );
+}
