@@ -3,6 +3,8 @@
 //!
 //! Kept out of `skua-install` so the installer itself stays free of network code.
 
+pub mod run;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -186,7 +188,6 @@ fn read_pylock(path: &Path, text: &str) -> Result<Vec<LockedPackage>, SyncError>
 /// What a sync is asked to do.
 #[derive(Clone, Debug)]
 pub struct SyncRequest {
-    pub lock: PathBuf,
     pub venv: PathBuf,
     /// Keep installed packages the lock does not list.
     pub inexact: bool,
@@ -265,12 +266,22 @@ fn best_file(
     })
 }
 
-/// Makes the environment at `request.venv` match the lock.
+/// Makes the environment at `request.venv` match the lock file at `lock`.
 pub fn sync(
+    lock: &Path,
     request: &SyncRequest,
     progress: Arc<dyn Fn(SyncProgress) + Send + Sync>,
 ) -> Result<SyncReport, SyncError> {
-    let packages = read_lock(&request.lock)?;
+    let packages = read_lock(lock)?;
+    sync_packages(&packages, request, progress)
+}
+
+/// Makes the environment at `request.venv` hold exactly `packages`.
+pub fn sync_packages(
+    packages: &[LockedPackage],
+    request: &SyncRequest,
+    progress: Arc<dyn Fn(SyncProgress) + Send + Sync>,
+) -> Result<SyncReport, SyncError> {
     let venv = Venv::open(&request.venv)?;
     let _guard = lock_environment(&venv)?;
     let target = Target::from_interpreter(&venv.python().to_string_lossy())?;

@@ -49,6 +49,8 @@ pub enum Command {
     Venv(VenvArgs),
     /// Make a virtual environment match a lock file exactly (install, upgrade, remove).
     Sync(SyncArgs),
+    /// Run a Python script in a cached environment with its PEP 723 dependencies.
+    Run(RunArgs),
 }
 
 #[derive(Args, Debug)]
@@ -248,4 +250,31 @@ pub struct SyncArgs {
     /// Print only errors.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The interpreter: a version (3.12) or a path [default: python3 on PATH]
+    #[arg(short, long, value_name = "VERSION|PATH")]
+    pub python: Option<String>,
+    /// The package index [env: SKUA_INDEX_URL, PIP_INDEX_URL] [default: PyPI]
+    #[arg(short = 'i', long, value_name = "URL")]
+    pub index_url: Option<String>,
+    /// Extra indexes [env: SKUA_EXTRA_INDEX_URL, PIP_EXTRA_INDEX_URL]
+    #[arg(long, value_name = "URL")]
+    pub extra_index_url: Vec<String>,
+    /// Use only the cache: no network.
+    #[arg(long)]
+    pub offline: bool,
+    /// The cache directory [env: SKUA_CACHE_DIR] [default: ~/.cache/skua]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Print only errors (and the script's own output).
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// The script to run.
+    pub script: PathBuf,
+    /// Arguments passed to the script.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
 }

@@ -10,7 +10,7 @@ use skua_install::{Interpreter, VenvOptions, create_venv};
 use skua_sync::{SyncProgress, SyncRequest};
 
 use crate::Outcome;
-use crate::args::{SyncArgs, VenvArgs};
+use crate::args::{RunArgs, SyncArgs, VenvArgs};
 
 pub fn venv(args: VenvArgs) -> miette::Result<Outcome> {
     let interpreter =
@@ -63,16 +63,12 @@ fn env_list(names: &[&str]) -> Vec<String> {
 }
 
 pub fn sync(args: SyncArgs) -> miette::Result<Outcome> {
-    let cache = match &args.cache_dir {
-        Some(dir) => Cache::new(dir),
-        None => Cache::from_env().map_err(|error| miette!("{error}"))?,
-    };
+    let cache = cache(args.cache_dir.as_deref())?;
     let mut extra_index_urls = args.extra_index_url.clone();
     if extra_index_urls.is_empty() {
         extra_index_urls = env_list(&["SKUA_EXTRA_INDEX_URL", "PIP_EXTRA_INDEX_URL"]);
     }
     let request = SyncRequest {
-        lock: args.lock.clone(),
         venv: venv_root(args.python.as_deref()),
         inexact: args.inexact,
         compile_bytecode: args.compile_bytecode,
@@ -104,7 +100,7 @@ pub fn sync(args: SyncArgs) -> miette::Result<Outcome> {
         }
         SyncProgress::Installed { name } => reporter.set_message(format!("installed {name}")),
     });
-    let result = skua_sync::sync(&request, progress);
+    let result = skua_sync::sync(&args.lock, &request, progress);
     bar.finish_and_clear();
     let report = result.map_err(|error| miette!("{error}"))?;
     if !args.quiet {
@@ -123,4 +119,53 @@ pub fn sync(args: SyncArgs) -> miette::Result<Outcome> {
         );
     }
     Ok(Outcome::Clean)
+}
+
+fn cache(dir: Option<&Path>) -> miette::Result<Cache> {
+    match dir {
+        Some(dir) => Ok(Cache::new(dir)),
+        None => Cache::from_env().map_err(|error| miette!("{error}")),
+    }
+}
+
+pub fn run(args: RunArgs) -> miette::Result<Outcome> {
+    let mut extra_index_urls = args.extra_index_url.clone();
+    if extra_index_urls.is_empty() {
+        extra_index_urls = env_list(&["SKUA_EXTRA_INDEX_URL", "PIP_EXTRA_INDEX_URL"]);
+    }
+    let request = skua_sync::run::RunRequest {
+        script: args.script.clone(),
+        python: args.python.clone(),
+        index_url: args.index_url.clone().or_else(|| {
+            env_list(&["SKUA_INDEX_URL", "PIP_INDEX_URL"])
+                .into_iter()
+                .next()
+        }),
+        extra_index_urls,
+        offline: args.offline,
+        cache: cache(args.cache_dir.as_deref())?,
+    };
+    let prepared =
+        skua_sync::run::prepare(&request, Arc::new(|_| {})).map_err(|error| miette!("{error}"))?;
+    if prepared.created && !args.quiet {
+        if let Some(environment) = &prepared.environment {
+            eprintln!(
+                "Installed the script's dependencies into {}",
+                environment.display()
+            );
+        }
+    }
+    let mut command = std::process::Command::new(&prepared.python);
+    command.arg(&args.script).args(&args.args);
+    if let Some(environment) = &prepared.environment {
+        let bin = environment.join("bin");
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let joined = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&path)))
+            .map_err(|error| miette!("cannot build PATH: {error}"))?;
+        command.env("VIRTUAL_ENV", environment).env("PATH", joined);
+    }
+    // Replace this process: the script gets the terminal, stdin, signals and the exit code directly.
+    use std::os::unix::process::CommandExt;
+    let error = command.exec();
+    Err(miette!("cannot run {}: {error}", prepared.python.display()))
 }

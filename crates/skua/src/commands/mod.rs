@@ -22,6 +22,7 @@ pub fn run(cli: Cli) -> miette::Result<Outcome> {
         Command::Lock(args) => lock::run(args),
         Command::Venv(args) => env::venv(args),
         Command::Sync(args) => env::sync(args),
+        Command::Run(args) => env::run(args),
     }
 }
 

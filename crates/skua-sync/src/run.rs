@@ -1,0 +1,215 @@
+//! `skua run SCRIPT.py`: the environment a PEP 723 script asks for, resolved once and
+//! cached under a key of everything that decides its contents, then reused offline.
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use pep440_rs::{Version, VersionSpecifiers};
+use skua_index::{Cache, IndexClientBuilder, IndexUrl};
+use skua_install::{Interpreter, VenvOptions, create_venv};
+use skua_platform::Target;
+use skua_resolve::{Manifest, PrereleaseMode, ResolverOptions, RootRequirement, Upgrade};
+
+use crate::{LockedPackage, SyncError, SyncProgress, SyncRequest, sync_packages};
+
+/// Marks an environment whose installation finished; without it the environment is rebuilt.
+const READY_MARKER: &str = ".skua-ready";
+
+#[derive(Clone, Debug)]
+pub struct RunRequest {
+    pub script: PathBuf,
+    /// `--python`: a version or a path; the script's `requires-python` is checked against it.
+    pub python: Option<String>,
+    pub index_url: Option<String>,
+    pub extra_index_urls: Vec<String>,
+    pub offline: bool,
+    pub cache: Cache,
+}
+
+/// What to execute: the interpreter to run the script with.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub python: PathBuf,
+    /// The cached environment, when the script declared dependencies.
+    pub environment: Option<PathBuf>,
+    /// Whether this call had to build the environment.
+    pub created: bool,
+}
+
+fn other(message: impl Into<String>) -> SyncError {
+    SyncError::Other(message.into())
+}
+
+/// Finds or builds the environment for `request.script`.
+pub fn prepare(
+    request: &RunRequest,
+    progress: Arc<dyn Fn(SyncProgress) + Send + Sync>,
+) -> Result<Prepared, SyncError> {
+    let source = std::fs::read_to_string(&request.script)
+        .map_err(|error| other(format!("cannot read {}: {error}", request.script.display())))?;
+    let metadata = skua_requirements::parse_script_metadata(&source).map_err(|error| {
+        other(format!(
+            "invalid script metadata in {}: {error}",
+            request.script.display()
+        ))
+    })?;
+    let interpreter = Interpreter::find(request.python.as_deref())?;
+    let Some(metadata) = metadata else {
+        return Ok(Prepared {
+            python: interpreter.executable.clone(),
+            environment: None,
+            created: false,
+        });
+    };
+    if let Some((requires_python, _)) = &metadata.requires_python {
+        let specifiers = VersionSpecifiers::from_str(requires_python).map_err(|error| {
+            other(format!(
+                "invalid requires-python `{requires_python}`: {error}"
+            ))
+        })?;
+        let version = Version::from_str(&interpreter.full_version).map_err(|_| {
+            other(format!(
+                "cannot read the version of {}",
+                interpreter.executable.display()
+            ))
+        })?;
+        if !specifiers.contains(&version) {
+            return Err(other(format!(
+                "{} requires Python {requires_python}, but {} is Python {}",
+                request.script.display(),
+                interpreter.executable.display(),
+                interpreter.full_version
+            )));
+        }
+    }
+    let mut requirements = Vec::new();
+    for listed in &metadata.dependencies {
+        let requirement = listed.parsed.clone().map_err(|message| {
+            other(format!(
+                "invalid dependency `{}` in {}: {message}",
+                listed.raw,
+                request.script.display()
+            ))
+        })?;
+        requirements.push(RootRequirement {
+            requirement,
+            source: request.script.display().to_string(),
+        });
+    }
+
+    // Everything that decides the environment's contents goes into its key.
+    let raw: BTreeSet<String> = metadata
+        .dependencies
+        .iter()
+        .map(|listed| listed.raw.trim().to_string())
+        .collect();
+    let mut key_parts: Vec<String> = raw.into_iter().collect();
+    key_parts.push(interpreter.executable.display().to_string());
+    key_parts.push(interpreter.full_version.clone());
+    key_parts.extend(request.index_url.iter().cloned());
+    key_parts.extend(request.extra_index_urls.iter().cloned());
+    let key = Cache::key(&key_parts.iter().map(String::as_str).collect::<Vec<_>>());
+    let root = request
+        .cache
+        .bucket("environments-v1")
+        .join(&key[..16.min(key.len())]);
+
+    // Concurrent runs of the same script wait for the first one to finish the build.
+    let lock_path = root.with_extension("lock");
+    let lock_file = File::create(&lock_path)
+        .map_err(|error| other(format!("cannot create {}: {error}", lock_path.display())))?;
+    lock_file
+        .lock()
+        .map_err(|error| other(format!("cannot lock {}: {error}", lock_path.display())))?;
+    let python = root.join("bin").join("python");
+    if root.join(READY_MARKER).is_file() && python.exists() {
+        return Ok(Prepared {
+            python,
+            environment: Some(root),
+            created: false,
+        });
+    }
+
+    let target = Target::from_interpreter(&interpreter.executable.to_string_lossy())?;
+    let mut builder = IndexClientBuilder::new(request.cache.clone()).offline(request.offline);
+    if let Some(url) = &request.index_url {
+        builder = builder.index_url(IndexUrl::parse(url)?);
+    }
+    for url in &request.extra_index_urls {
+        builder = builder.extra_index_url(IndexUrl::parse(url)?);
+    }
+    let client = builder.build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+        .map_err(|error| other(format!("cannot start the async runtime: {error}")))?;
+    let options = ResolverOptions {
+        target,
+        prerelease: PrereleaseMode::IfNecessary,
+        exclude_newer: None,
+        preferences: Default::default(),
+        upgrade: Upgrade::None,
+    };
+    let manifest = Manifest {
+        requirements,
+        constraints: Vec::new(),
+    };
+    let resolution = skua_resolve::resolve(
+        &manifest,
+        &options,
+        &client,
+        runtime.handle(),
+        Arc::new(|_| {}),
+    )
+    .map_err(|error| other(error.to_string()))?;
+    drop(runtime);
+
+    let packages: Vec<LockedPackage> = resolution
+        .packages
+        .values()
+        .map(|package| LockedPackage {
+            name: package.name.clone(),
+            version: package.version.to_string(),
+            hashes: package
+                .files
+                .iter()
+                .filter_map(|file| file.sha256.clone())
+                .collect(),
+            files: package
+                .files
+                .iter()
+                .filter_map(|file| {
+                    file.sha256
+                        .clone()
+                        .map(|sha256| (file.filename.clone(), file.url.to_string(), sha256))
+                })
+                .collect(),
+        })
+        .collect();
+    create_venv(&root, &interpreter, &VenvOptions::default())?;
+    let sync = SyncRequest {
+        venv: root.clone(),
+        inexact: false,
+        compile_bytecode: false,
+        index_url: request.index_url.clone(),
+        extra_index_urls: request.extra_index_urls.clone(),
+        offline: request.offline,
+        cache: request.cache.clone(),
+    };
+    sync_packages(&packages, &sync, progress)?;
+    std::fs::write(root.join(READY_MARKER), "").map_err(|error| {
+        other(format!(
+            "cannot write {}: {error}",
+            root.join(READY_MARKER).display()
+        ))
+    })?;
+    Ok(Prepared {
+        python,
+        environment: Some(root),
+        created: true,
+    })
+}
