@@ -147,13 +147,14 @@ pub fn run(args: RunArgs) -> miette::Result<Outcome> {
     };
     let prepared =
         skua_sync::run::prepare(&request, Arc::new(|_| {})).map_err(|error| miette!("{error}"))?;
-    if prepared.created && !args.quiet {
-        if let Some(environment) = &prepared.environment {
-            eprintln!(
-                "Installed the script's dependencies into {}",
-                environment.display()
-            );
-        }
+    if prepared.created
+        && !args.quiet
+        && let Some(environment) = &prepared.environment
+    {
+        eprintln!(
+            "Installed the script's dependencies into {}",
+            environment.display()
+        );
     }
     let mut command = std::process::Command::new(&prepared.python);
     command.arg(&args.script).args(&args.args);
