@@ -372,6 +372,33 @@ impl IndexClient {
         }
     }
 
+    /// Files already downloaded and verified whose sha256 is `sha256`, without any request:
+    /// a lock's hashes are enough to find them again (warm syncs need no index page).
+    pub fn cached_files(&self, sha256: &str) -> Vec<PathBuf> {
+        if sha256.is_empty() || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Vec::new();
+        }
+        let dir = self
+            .inner
+            .cache
+            .root()
+            .join(FILES_BUCKET)
+            .join(sha256.to_ascii_lowercase());
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| {
+                path.is_file()
+                    && path
+                        .file_name()
+                        .is_some_and(|name| !name.to_string_lossy().starts_with('.'))
+            })
+            .collect()
+    }
+
     /// The file in the cache (downloading and verifying it first if needed). The path
     /// ends with the file's name; treat the file as read-only.
     pub async fn fetch(&self, file: &DistFile) -> Result<PathBuf, IndexError> {

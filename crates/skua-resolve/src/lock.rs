@@ -144,7 +144,10 @@ pub fn lock(
         &client,
         runtime.handle(),
         progress,
-    )?;
+    );
+    // Dropping a runtime waits for idle blocking threads; nothing is left to wait for.
+    runtime.shutdown_background();
+    let resolution = resolution?;
     let header = LockHeader {
         command: request.command.clone(),
         target: request.target.to_string(),

@@ -325,43 +325,79 @@ pub fn sync_packages(
         .map_err(|error| SyncError::Other(format!("cannot start the async runtime: {error}")))?;
 
     // Download (and verify) everything before touching the environment.
-    let downloads: Vec<(LockedPackage, PathBuf, String)> = runtime.block_on(async {
-        let mut tasks = tokio::task::JoinSet::new();
-        for package in &to_install {
-            let package = (*package).clone();
-            let client = client.clone();
-            let tags = tags.clone();
-            let target = target.clone();
-            let progress = Arc::clone(&progress);
-            tasks.spawn(async move {
-                let candidates = if package.files.is_empty() {
-                    client.project(&package.name).await?.files.clone()
-                } else {
-                    pylock_files(&package)?
-                };
-                let file = best_file(&package, candidates, &tags, &target)?;
-                let path = client.fetch(&file).await?;
-                progress(SyncProgress::Downloaded {
-                    name: package.name.clone(),
+    let downloads: Result<Vec<(LockedPackage, PathBuf, String)>, SyncError> =
+        runtime.block_on(async {
+            let mut tasks = tokio::task::JoinSet::new();
+            for package in &to_install {
+                let package = (*package).clone();
+                let client = client.clone();
+                let tags = tags.clone();
+                let target = target.clone();
+                let progress = Arc::clone(&progress);
+                tasks.spawn(async move {
+                    if let Some((path, filename)) = cached_wheel(&client, &package, &tags) {
+                        progress(SyncProgress::Downloaded {
+                            name: package.name.clone(),
+                        });
+                        return Ok((package, path, filename));
+                    }
+                    let candidates = if package.files.is_empty() {
+                        client.project(&package.name).await?.files.clone()
+                    } else {
+                        pylock_files(&package)?
+                    };
+                    let file = best_file(&package, candidates, &tags, &target)?;
+                    let path = client.fetch(&file).await?;
+                    progress(SyncProgress::Downloaded {
+                        name: package.name.clone(),
+                    });
+                    Ok::<_, SyncError>((package, path, file.filename.clone()))
                 });
-                Ok::<_, SyncError>((package, path, file.filename.clone()))
-            });
-        }
-        let mut done = Vec::new();
-        while let Some(joined) = tasks.join_next().await {
-            let result = joined
-                .map_err(|error| SyncError::Other(format!("download task failed: {error}")))?;
-            done.push(result?);
-        }
-        done.sort_by(|a, b| a.0.name.cmp(&b.0.name));
-        Ok::<_, SyncError>(done)
-    })?;
+            }
+            let mut done = Vec::new();
+            while let Some(joined) = tasks.join_next().await {
+                let result = joined
+                    .map_err(|error| SyncError::Other(format!("download task failed: {error}")))?;
+                done.push(result?);
+            }
+            done.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+            Ok::<_, SyncError>(done)
+        });
+    // Dropping a runtime waits for idle blocking threads (a resolver poll can hold one for
+    // seconds); nothing is left to wait for once the downloads are in.
+    runtime.shutdown_background();
+    let downloads = downloads?;
 
     let unpacked_root = request.cache.bucket("wheels-v1");
-    let mut unpacked = Vec::with_capacity(downloads.len());
-    for (package, path, filename) in downloads {
-        unpacked.push((package, unpack_wheel(&path, &unpacked_root)?, filename));
+    // Unpacking only touches the cache (each wheel its own directory, renamed into place),
+    // so wheels unpack in parallel; the environment is changed afterwards, in order.
+    let workers = std::thread::available_parallelism()
+        .map_or(2, usize::from)
+        .min(downloads.len().max(1));
+    let queue = std::sync::Mutex::new(downloads.into_iter());
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let next = queue.lock().map(|mut queue| queue.next()).unwrap_or(None);
+                    let Some((package, path, filename)) = next else {
+                        break;
+                    };
+                    let result =
+                        unpack_wheel(&path, &unpacked_root).map(|dir| (package, dir, filename));
+                    if let Ok(mut results) = results.lock() {
+                        results.push(result);
+                    }
+                }
+            });
+        }
+    });
+    let mut unpacked = Vec::new();
+    for result in results.into_inner().unwrap_or_default() {
+        unpacked.push(result?);
     }
+    unpacked.sort_by(|a, b| a.0.name.cmp(&b.0.name));
 
     for (name, dist) in &installed {
         let outdated = wanted
@@ -388,6 +424,39 @@ pub fn sync_packages(
         compile_bytecode(&venv, std::slice::from_ref(&venv.site_packages))?;
     }
     Ok(report)
+}
+
+/// The best already-downloaded wheel whose hash the lock allows, found by hash alone.
+fn cached_wheel(
+    client: &skua_index::IndexClient,
+    package: &LockedPackage,
+    tags: &Tags,
+) -> Option<(PathBuf, String)> {
+    let mut best: Option<(usize, PathBuf, String)> = None;
+    for hash in &package.hashes {
+        for path in client.cached_files(hash) {
+            let Some(filename) = path
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+            else {
+                continue;
+            };
+            let Some(wheel) = skua_index::WheelFilename::parse(&filename) else {
+                continue;
+            };
+            if !same_version(&wheel.version.to_string(), &package.version) {
+                continue;
+            }
+            if let Some(rank) = tags.rank(&wheel.python_tags, &wheel.abi_tags, &wheel.platform_tags)
+                && best
+                    .as_ref()
+                    .is_none_or(|(best_rank, _, _)| rank < *best_rank)
+            {
+                best = Some((rank, path, filename));
+            }
+        }
+    }
+    best.map(|(_, path, filename)| (path, filename))
 }
 
 /// PEP 440 equality (`1.0` is `1.0.0`), falling back to the strings as written.

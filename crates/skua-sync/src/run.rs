@@ -166,7 +166,7 @@ pub fn prepare(
         Arc::new(|_| {}),
     )
     .map_err(|error| other(error.to_string()))?;
-    drop(runtime);
+    runtime.shutdown_background();
 
     let packages: Vec<LockedPackage> = resolution
         .packages
