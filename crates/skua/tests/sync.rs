@@ -251,3 +251,101 @@ fn venv_refuses_to_replace_a_directory_that_is_not_a_venv() {
         String::from_utf8_lossy(&missing.stderr)
     );
 }
+
+#[test]
+fn platform_and_abi3_wheels_install_for_this_interpreter() {
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    ok(&skua(dir, &["venv", ".venv"]));
+    std::fs::write(dir.join("requirements.in"), "skf-native\nskf-abi3\n").expect("write");
+    lock(dir, &server, "requirements.in", "requirements.txt");
+    ok(&sync(dir, &server, "requirements.txt"));
+    let wheels: Vec<String> = server
+        .requests()
+        .into_iter()
+        .filter(|request| request.path.ends_with(".whl") && request.is_full_download())
+        .map(|request| request.path)
+        .collect();
+    let on_this_machine = python(dir, "import sysconfig; print(sysconfig.get_platform())");
+    if String::from_utf8_lossy(&on_this_machine.stdout).trim() == "linux-x86_64" {
+        assert!(
+            wheels
+                .iter()
+                .any(|path| path.contains("skf_native") && path.contains("manylinux")),
+            "{wheels:?}"
+        );
+        assert!(
+            wheels
+                .iter()
+                .any(|path| path.contains("skf_abi3") && path.contains("abi3-manylinux")),
+            "{wheels:?}"
+        );
+    }
+    let imported = python(dir, "import skf_native, skf_abi3; print('ok')");
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+}
+
+#[test]
+fn a_killed_sync_leaves_a_consistent_environment_that_the_next_sync_completes() {
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    ok(&skua(dir, &["venv", ".venv"]));
+    std::fs::write(
+        dir.join("requirements.in"),
+        "skf-tool\nskf-nometa\nskf-chain-a\nskf-web[all]\n",
+    )
+    .expect("write");
+    lock(dir, &server, "requirements.in", "requirements.txt");
+    std::fs::write(dir.join("empty.txt"), "").expect("write");
+    for delay_ms in [5u64, 40, 120] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("skua"))
+            .current_dir(dir)
+            .env("SKUA_CACHE_DIR", dir.join(format!(".cache-{delay_ms}")))
+            .args([
+                "sync",
+                "requirements.txt",
+                "--python",
+                ".venv",
+                "--index-url",
+                &server.simple_url("primary"),
+                "-q",
+            ])
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        // Every package the environment reports as installed has all of its files.
+        let check = python(
+            dir,
+            "import importlib.metadata as m, os, sys\nbad = [f'{d.metadata[\"Name\"]}:{f}' for d in m.distributions() for f in (d.files or []) if not os.path.exists(d.locate_file(f))]\nprint(bad); sys.exit(1 if bad else 0)",
+        );
+        assert!(
+            check.status.success(),
+            "inconsistent after a kill at {delay_ms} ms: {}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+        ok(&sync(dir, &server, "requirements.txt"));
+        let imported = python(
+            dir,
+            "import skf_tool, skf_nometa, skf_chain_a, skf_web, skf_socks",
+        );
+        assert!(
+            imported.status.success(),
+            "{}",
+            String::from_utf8_lossy(&imported.stderr)
+        );
+        // Start the next round from an empty environment.
+        ok(&sync(dir, &server, "empty.txt"));
+        assert!(
+            python(dir, "import skf_tool").status.code() != Some(0),
+            "the empty lock removed everything"
+        );
+    }
+}
