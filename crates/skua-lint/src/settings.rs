@@ -377,16 +377,11 @@ impl Settings {
         path.strip_prefix(&self.root).unwrap_or(path)
     }
 
-    /// Is `path` (or any directory on the way to it from the settings root) excluded?
+    /// Is `path` itself excluded? The walk prunes excluded directories as it descends,
+    /// so only the entry at hand needs checking; directories above the paths the user
+    /// named (a checkout under `site-packages`, say) never exclude what was asked for.
     pub fn is_excluded(&self, path: &Path) -> bool {
-        let relative = self.relative(path);
-        if self.exclude.is_match(relative) {
-            return true;
-        }
-        relative
-            .ancestors()
-            .skip(1)
-            .any(|ancestor| !ancestor.as_os_str().is_empty() && self.exclude.is_match(ancestor))
+        self.exclude.is_match(self.relative(path))
     }
 
     /// The settings for one file: `per-file-ignores` applied to the rule set.
@@ -621,8 +616,12 @@ mod tests {
             Path::new("/repo/tests/unit/test_x.py")
         ));
         assert!(settings.is_enabled_for(Rule::HardcodedToken, Path::new("/repo/src/x.py")));
-        assert!(settings.is_excluded(Path::new("/repo/legacy/old.py")));
-        assert!(settings.is_excluded(Path::new("/repo/a/.venv/lib/x.py")));
+        assert!(settings.is_excluded(Path::new("/repo/legacy")));
+        assert!(settings.is_excluded(Path::new("/repo/a/.venv")));
+        assert!(
+            !settings.is_excluded(Path::new("/elsewhere/site-packages/pkg/x.py")),
+            "only the entry itself counts"
+        );
         assert!(!settings.is_excluded(Path::new("/repo/src/x.py")));
     }
 }

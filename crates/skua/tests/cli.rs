@@ -414,3 +414,43 @@ fn usage_errors_exit_two() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("invalid value 'xml'"), "{}", out.stderr);
 }
+
+#[test]
+fn excluded_directory_names_above_the_named_path_do_not_hide_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "venv/lib/site-packages/pkg/job.py",
+        "import yaml\nyaml.load(open('x'))\n",
+    );
+    write(
+        dir.path(),
+        "venv/lib/site-packages/pkg/.venv/hidden.py",
+        "import yaml\nyaml.load(open('x'))\n",
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "lint",
+            "venv/lib/site-packages/pkg",
+            "--output-format",
+            "concise",
+        ],
+    );
+    assert!(
+        out.stdout.contains("pkg/job.py:2:1: YML001"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout.contains("hidden.py"),
+        "excluded directories inside the named path stay excluded:\n{}",
+        out.stdout
+    );
+    let from_root = run(dir.path(), &["lint", "--output-format", "concise"]);
+    assert!(
+        !from_root.stdout.contains("job.py"),
+        "walking from the root, `venv` is excluded:\n{}",
+        from_root.stdout
+    );
+}
