@@ -50,6 +50,8 @@ pub struct Checker<'a> {
     diagnostics: Vec<Diagnostic>,
     depth: usize,
     pub truncated: bool,
+    /// Inside a bare string statement (a docstring): prose with examples, not configuration.
+    pub in_docstring: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -63,6 +65,7 @@ impl<'a> Checker<'a> {
             diagnostics: Vec::new(),
             depth: 0,
             truncated: false,
+            in_docstring: false,
         }
     }
 
@@ -215,6 +218,11 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 self.scopes.push(HashMap::new());
                 self.visit_body(&class.body);
                 self.scopes.pop();
+            }
+            Stmt::Expr(expression) if expression.value.is_string_literal_expr() => {
+                self.in_docstring = true;
+                visitor::walk_stmt(self, stmt);
+                self.in_docstring = false;
             }
             _ => visitor::walk_stmt(self, stmt),
         }

@@ -174,6 +174,10 @@ fn check_string_text(checker: &mut Checker, node: &impl ruff_text_size::Ranged, 
     if checker.enabled(Rule::HardcodedToken) {
         sec::hardcoded_token::check_text(checker, node, text);
     }
+    // Docstrings show example URLs and headers; a token format in one is still a leak.
+    if checker.in_docstring {
+        return;
+    }
     if checker.enabled(Rule::CredentialsInUrl) {
         sec::credentials_in_url::check_text(checker, node, text);
     }

@@ -1106,3 +1106,18 @@ fn descriptions() {
     assert_eq!(TokenKind::GitHubToken.description(), "GitHub token");
     assert_eq!(TokenKind::PrivateKey.description(), "private key");
 }
+
+#[test]
+fn class_names_are_not_secrets() {
+    for value in [
+        "V1SecretVolumeSource",
+        "V1WebhookConversion",
+        "V1ServiceAccountTokenProjection",
+        "IAMRoleCredentials",
+    ] {
+        assert!(!looks_like_secret_value(value), "{value}");
+    }
+    for value in ["aB3dE5fG7hJ9kL2mN4pQ", "Tr0ub4dor&3", "x9KqV2mZr7Tt4WpLs8"] {
+        assert!(looks_like_secret_value(value), "{value}");
+    }
+}

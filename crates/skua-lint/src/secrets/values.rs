@@ -177,9 +177,12 @@ pub(super) fn char_classes(value: &str) -> CharClasses {
 /// CamelCase made of real-looking words ("SecureString", "ProdDatabase"),
 /// as opposed to mixed-case noise ("bPxRfiCY").
 pub(super) fn is_camel_words(s: &str) -> bool {
-    let words = split_name_words(s);
+    // Digits are version or index markers in identifiers (`V1SecretVolumeSource`), not
+    // entropy; one single-letter word (`V`, `I`) is common in class names too.
+    let letters: String = s.chars().filter(|c| !c.is_ascii_digit()).collect();
+    let words = split_name_words(&letters);
     !words.is_empty()
-        && words.iter().all(|w| w.len() >= 2)
+        && words.iter().filter(|w| w.len() < 2).count() <= usize::from(words.len() >= 3)
         && words.iter().map(String::len).sum::<usize>() >= 3 * words.len()
 }
 
@@ -441,6 +444,9 @@ pub fn looks_like_secret_value(value: &str) -> bool {
         // more often keywords, usernames or type names than passwords.
         (true, false, false) => is_random_fragment(word, 8),
         (false, true, false) => distinct_bytes(word.as_bytes()) >= 3,
+        // Versioned class and type names (`V1SecretVolumeSource`): several capitalised
+        // words around a digit, unlike passwords with one capital and digits swapped in.
+        (true, true, false) => !(classes.upper >= 3 && is_camel_words(word)),
         _ => true,
     }
 }

@@ -14,7 +14,7 @@ declare_rule! {
     /// (`"Server=…;PWD=…"`), Azure storage (`AccountKey=…`) and `?password=` query strings.
     ///
     /// URLs whose password is interpolated (`f"postgresql://{user}:{password}@{host}"`),
-    /// a `${VAR}` reference or a placeholder are not reported.
+    /// a `${VAR}` reference or a placeholder are not reported, nor examples in docstrings.
     ///
     /// ## Why is this bad?
     /// Connection strings get logged, printed in tracebacks and copied between scripts, and

@@ -14,7 +14,7 @@ declare_rule! {
     /// literal, and `Authorization: …` header lines inside strings (`curl -H`).
     ///
     /// `f"Bearer {token}"` and `"Bearer " + token` are fine: the credential comes from a
-    /// variable.
+    /// variable. Example headers in docstrings are documentation, not credentials.
     ///
     /// ## Why is this bad?
     /// A bearer token or basic-auth pair in code grants the same access as the account it
