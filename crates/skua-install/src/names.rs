@@ -1,22 +1,6 @@
 //! Distribution names as they appear in wheel filenames and `.dist-info` directories.
 
-/// PEP 503 normalization: lower case, runs of `-`, `_` and `.` become one `-`.
-pub fn normalize_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut in_separator = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !in_separator {
-                out.push('-');
-            }
-            in_separator = true;
-        } else {
-            out.extend(c.to_lowercase());
-            in_separator = false;
-        }
-    }
-    out
-}
+pub use skua_requirements::normalize_name;
 
 /// The normalized project name and the version of a wheel filename
 /// (`{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl`).
