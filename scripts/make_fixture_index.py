@@ -34,6 +34,12 @@ Spec keys (unknown keys are errors, so a typo cannot silently drop a scenario):
                      data {"scripts/x" = "text"} (the wheel's .data directory),
                      files {"pkg/mod.py" = "text"} (replaces the default module),
                      padding-kib (incompressible bytes, for range-request tests)
+    [[external]]     name, from-python (true): publish an existing wheel of a real project
+                     (setuptools, wheel) that ships with the interpreter running this
+                     script (ensurepip's _bundled directory, or the wheels CPython keeps
+                     for its own tests), so sdists can be built offline against the
+                     index. A missing wheel is skipped with a message, not an error;
+                     tests that need it look for its project page and skip.
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ import json
 import re
 import shutil
 import sys
+import sysconfig
 import tarfile
 import tomllib
 import zipfile
@@ -91,6 +98,9 @@ RELEASE_KEYS = {
     "files",
     "padding-kib",
 }
+
+
+EXTERNAL_KEYS = {"name", "from-python"}
 
 
 class SpecError(Exception):
@@ -179,7 +189,7 @@ def str_table(value: object, where: str) -> dict[str, str]:
 
 
 def parse_spec(spec: dict) -> tuple[dict[str, str], list[Project]]:
-    check_keys(spec, {"defaults", "index", "project"}, "spec")
+    check_keys(spec, {"defaults", "index", "project", "external"}, "spec")
     defaults = spec.get("defaults", {})
     check_keys(defaults, {"upload-time"}, "[defaults]")
     default_time = check_upload_time(
@@ -275,6 +285,74 @@ def parse_spec(spec: dict) -> tuple[dict[str, str], list[Project]]:
             raise SpecError(f"{where}: no releases")
         projects.append(project)
     return indexes, projects
+
+
+def parse_externals(spec: dict) -> list[str]:
+    names = []
+    for i, raw in enumerate(spec.get("external", [])):
+        where = f"[[external]] #{i + 1} ({raw.get('name', '?')})"
+        check_keys(raw, EXTERNAL_KEYS, where)
+        name = raw.get("name")
+        if not isinstance(name, str) or not NAME_RE.match(name):
+            raise SpecError(f"{where}: invalid project name {name!r}")
+        if raw.get("from-python") is not True:
+            # The only source so far; being explicit keeps room for others (a path, say).
+            raise SpecError(f"{where}: from-python = true is required")
+        names.append(normalize(name))
+    return names
+
+
+def bundled_wheel_dirs() -> list[Path]:
+    """Where the running interpreter keeps wheels of real projects, best first."""
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    # ensurepip bundles setuptools up to 3.11; CPython 3.12+ keeps setuptools and wheel
+    # wheels for its own test suite (test/wheeldata in 3.13, test/ in 3.12).
+    return [stdlib / "ensurepip" / "_bundled", stdlib / "test" / "wheeldata", stdlib / "test"]
+
+
+def find_external_wheel(name: str) -> Path | None:
+    for directory in bundled_wheel_dirs():
+        if not directory.is_dir():
+            continue
+        found = sorted(
+            p for p in directory.glob("*.whl") if normalize(p.name.split("-", 1)[0]) == name
+        )
+        if found:
+            # Several versions in one place: the newest by name is good enough here.
+            return found[-1]
+    return None
+
+
+def external_wheel(name: str) -> BuiltFile | None:
+    path = find_external_wheel(name)
+    if path is None:
+        print(
+            f"make_fixture_index: note: no bundled wheel of {name} in "
+            f"{', '.join(str(d) for d in bundled_wheel_dirs())}; skipping it "
+            "(tests that build sdists will skip)",
+            file=sys.stderr,
+        )
+        return None
+    data = path.read_bytes()
+    metadata = check_wheel(path, data)
+    _, version, *_ = path.name.split("-")
+    rel = Release(
+        version=version,
+        requires_python=None,
+        requires_dist=[],
+        provides_extra=[],
+        upload_time=DEFAULT_UPLOAD_TIME,
+        yanked=False,
+        summary="",
+        wheels=[],
+        sdist=False,
+        sdist_metadata="static",
+        entry_points={},
+        data={},
+        files=None,
+        padding_kib=0,
+    )
+    return BuiltFile(path.name, data, metadata, rel)
 
 
 def core_metadata(project: Project, rel: Release, metadata_version: str, dynamic: bool) -> bytes:
@@ -482,7 +560,13 @@ def file_entry(project: Project, built: BuiltFile) -> tuple[dict, str]:
 
 def build(spec_path: Path, out: Path) -> None:
     with spec_path.open("rb") as f:
-        indexes, projects = parse_spec(tomllib.load(f))
+        raw_spec = tomllib.load(f)
+    indexes, projects = parse_spec(raw_spec)
+    externals: list[tuple[Project, BuiltFile]] = []
+    for name in parse_externals(raw_spec):
+        built = external_wheel(name)
+        if built is not None:
+            externals.append((Project(name, "primary", True, [built.release]), built))
 
     if out.exists():
         if not (out / MARKER).exists() and any(out.iterdir()):
@@ -493,8 +577,11 @@ def build(spec_path: Path, out: Path) -> None:
 
     for index in indexes:
         root = out / index
+        prebuilt = {p.normalized: b for p, b in externals if p.index == index}
         mine = sorted(
-            (p for p in projects if p.index == index), key=lambda p: p.normalized
+            [p for p in projects if p.index == index]
+            + [p for p, _ in externals if p.index == index],
+            key=lambda p: p.normalized,
         )
         names = [p.normalized for p in mine]
         if len(set(names)) != len(names):
@@ -516,6 +603,8 @@ def build(spec_path: Path, out: Path) -> None:
             for rel in project.releases:
                 built = [build_sdist(project, rel)] if rel.sdist else []
                 built += [build_wheel(project, rel, tag) for tag in rel.wheels]
+                if project.normalized in prebuilt:
+                    built = [prebuilt[project.normalized]]
                 for b in built:
                     write_bytes(root / "files" / b.filename, b.data)
                     if b.metadata is not None and project.metadata_file:

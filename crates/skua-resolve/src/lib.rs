@@ -37,6 +37,26 @@ pub enum Upgrade {
     Packages(HashSet<String>),
 }
 
+/// Builds the core metadata of a source distribution whose dependencies are dynamic.
+///
+/// Defined here and implemented by a crate that can run builds (skua-sync, with skua-build),
+/// so the resolver needs no build machinery of its own.
+pub trait SdistMetadataBuilder: Send + Sync {
+    /// `file` has been downloaded (hash-verified) to `sdist`; returns its METADATA bytes.
+    /// Called on the solver thread, outside any async context; it may block.
+    fn metadata(&self, file: &DistFile, sdist: &std::path::Path) -> Result<Vec<u8>, String>;
+}
+
+/// A shared [`SdistMetadataBuilder`], so [`ResolverOptions`] stays `Clone` and `Debug`.
+#[derive(Clone)]
+pub struct SdistBuilder(pub Arc<dyn SdistMetadataBuilder>);
+
+impl std::fmt::Debug for SdistBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SdistBuilder(..)")
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct ResolverOptions {
     pub target: Target,
@@ -46,6 +66,9 @@ pub struct ResolverOptions {
     /// Existing pins (normalized name → version) kept while still valid.
     pub preferences: HashMap<String, Version>,
     pub upgrade: Upgrade,
+    /// Builds sdists whose dependencies are dynamic; `None` fails such a resolution with
+    /// [`ResolveError::SdistNeedsBuild`].
+    pub sdist_builder: Option<SdistBuilder>,
 }
 
 /// A top-level requirement and where it was declared (for `# via` annotations).
@@ -100,6 +123,12 @@ pub enum ResolveError {
         "{name}=={version} is only published as a source distribution whose dependencies are known only after building it, and skua cannot build sdists yet; pin a version of {name} that has wheels, or lock it with a tool that builds (e.g. uv)"
     )]
     SdistNeedsBuild { name: String, version: String },
+    #[error("cannot build {name}=={version} to read its dependencies: {message}")]
+    Build {
+        name: String,
+        version: String,
+        message: String,
+    },
     #[error("resolution failed: {0}")]
     Internal(String),
 }

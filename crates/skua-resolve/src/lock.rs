@@ -56,6 +56,9 @@ pub struct LockRequest {
     pub cache: Cache,
     /// The command line shown in the header.
     pub command: String,
+    /// Builds sdists with dynamic dependencies; `None` fails on them (see
+    /// [`crate::ResolverOptions::sdist_builder`]).
+    pub sdist_builder: Option<crate::SdistBuilder>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -132,6 +135,7 @@ pub fn lock(
         exclude_newer: request.exclude_newer,
         preferences,
         upgrade: request.upgrade.clone(),
+        sdist_builder: request.sdist_builder.clone(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(4)

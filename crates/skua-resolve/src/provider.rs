@@ -308,16 +308,33 @@ impl<'a> Provider<'a> {
             }
             Err(error) => return Err(error.into()),
         };
-        if matches!(file.kind, skua_index::DistKind::Sdist { .. })
+        let metadata = if matches!(file.kind, skua_index::DistKind::Sdist { .. })
             && !metadata.static_requires_dist()
         {
-            // Stop here rather than let the solver walk every older sdist: the user needs
-            // to know which package forces a build.
-            return Err(ResolveError::SdistNeedsBuild {
+            let Some(builder) = &self.options.sdist_builder else {
+                // Stop here rather than let the solver walk every older sdist: the user
+                // needs to know which package forces a build.
+                return Err(ResolveError::SdistNeedsBuild {
+                    name: name.clone(),
+                    version: version.to_string(),
+                });
+            };
+            let build_error = |message: String| ResolveError::Build {
                 name: name.clone(),
                 version: version.to_string(),
-            });
-        }
+                message,
+            };
+            let sdist = self.runtime.block_on(self.client.fetch(file))?;
+            // A failed build fails the resolution, like SdistNeedsBuild: silently trying
+            // older versions would hide why the newest one was skipped.
+            let bytes = builder.0.metadata(file, &sdist).map_err(build_error)?;
+            Arc::new(
+                skua_index::CoreMetadata::parse(&bytes)
+                    .map_err(|error| build_error(format!("unreadable METADATA: {error}")))?,
+            )
+        } else {
+            metadata
+        };
         let extras: Vec<String> = extra.iter().map(|extra| (*extra).clone()).collect();
         let mut map: BTreeMap<Pkg, Range> = BTreeMap::new();
         if let Some(extra) = extra {

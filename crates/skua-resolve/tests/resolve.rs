@@ -79,6 +79,7 @@ fn options(python: &str, platform: &str) -> ResolverOptions {
         exclude_newer: None,
         preferences: HashMap::new(),
         upgrade: Upgrade::None,
+        sdist_builder: None,
     }
 }
 

@@ -3,6 +3,7 @@
 //!
 //! Kept out of `skua-install` so the installer itself stays free of network code.
 
+pub mod build;
 pub mod run;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -214,7 +215,8 @@ pub enum SyncProgress {
     Installed { name: String },
 }
 
-/// Picks the best wheel of `package` for `tags` among `candidates` whose sha256 the lock allows.
+/// Picks the best wheel of `package` for `tags` among `candidates` whose sha256 the lock
+/// allows, else its sdist (which the caller builds).
 fn best_file(
     package: &LockedPackage,
     candidates: Vec<DistFile>,
@@ -230,7 +232,7 @@ fn best_file(
     };
     let mut hashed_out = 0;
     let mut best: Option<(usize, DistFile)> = None;
-    let mut sdist_only = false;
+    let mut sdist: Option<DistFile> = None;
     for file in candidates {
         if !same_version(&file.version().to_string(), &package.version) {
             continue;
@@ -248,13 +250,12 @@ fn best_file(
                     best = Some((rank, file));
                 }
             }
-            DistKind::Sdist { .. } => sdist_only = true,
+            DistKind::Sdist { .. } => sdist = Some(file),
         }
     }
-    best.map(|(_, file)| file).ok_or_else(|| {
-        let why = if sdist_only {
-            "only a source distribution matches, and skua cannot build sdists yet"
-        } else if hashed_out > 0 {
+    // A wheel always wins: building is slow and runs the package's own code.
+    best.map(|(_, file)| file).or(sdist).ok_or_else(|| {
+        let why = if hashed_out > 0 {
             "no wheel for this platform has a hash listed in the lock"
         } else {
             "no wheel of that version exists for this platform"
@@ -281,6 +282,17 @@ pub fn sync_packages(
     packages: &[LockedPackage],
     request: &SyncRequest,
     progress: Arc<dyn Fn(SyncProgress) + Send + Sync>,
+) -> Result<SyncReport, SyncError> {
+    sync_packages_inner(packages, request, progress, true)
+}
+
+/// [`sync_packages`]; `allow_build: false` (for build environments) refuses sdists, so a
+/// build backend is never built with itself.
+pub(crate) fn sync_packages_inner(
+    packages: &[LockedPackage],
+    request: &SyncRequest,
+    progress: Arc<dyn Fn(SyncProgress) + Send + Sync>,
+    allow_build: bool,
 ) -> Result<SyncReport, SyncError> {
     let venv = Venv::open(&request.venv)?;
     let _guard = lock_environment(&venv)?;
@@ -366,7 +378,46 @@ pub fn sync_packages(
     // Dropping a runtime waits for idle blocking threads (a resolver poll can hold one for
     // seconds); nothing is left to wait for once the downloads are in.
     runtime.shutdown_background();
-    let downloads = downloads?;
+    let mut downloads = downloads?;
+
+    // Sdists become wheels here, outside the runtime: a build blocks, and it resolves its
+    // build requirements with a runtime of its own.
+    let mut build_context = None;
+    for (package, path, filename) in &mut downloads {
+        if skua_index::WheelFilename::parse(filename).is_some() {
+            continue;
+        }
+        if !allow_build {
+            return Err(SyncError::Other(format!(
+                "cannot install {}=={} into a build environment: only a source distribution matches",
+                package.name, package.version
+            )));
+        }
+        let context = match &build_context {
+            Some(context) => context,
+            None => {
+                let interpreter = skua_install::Interpreter::query(&venv.python())?;
+                let settings = build::IndexSettings {
+                    index_url: request.index_url.clone(),
+                    extra_index_urls: request.extra_index_urls.clone(),
+                    offline: request.offline,
+                    cache: request.cache.clone(),
+                };
+                build_context.insert(build::build_context(&interpreter, &settings))
+            }
+        };
+        let wheel = skua_build::build_wheel(path, context).map_err(|error| {
+            SyncError::Other(format!(
+                "cannot build {}=={}: {error}",
+                package.name, package.version
+            ))
+        })?;
+        *filename = wheel
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        *path = wheel;
+    }
 
     let unpacked_root = request.cache.bucket("wheels-v1");
     // Unpacking only touches the cache (each wheel its own directory, renamed into place),
@@ -424,6 +475,32 @@ pub fn sync_packages(
         compile_bytecode(&venv, std::slice::from_ref(&venv.site_packages))?;
     }
     Ok(report)
+}
+
+/// Pins of a resolution, with every usable file's hash (what a pylock.toml would hold).
+pub(crate) fn locked_from_resolution(resolution: &skua_resolve::Resolution) -> Vec<LockedPackage> {
+    resolution
+        .packages
+        .values()
+        .map(|package| LockedPackage {
+            name: package.name.clone(),
+            version: package.version.to_string(),
+            hashes: package
+                .files
+                .iter()
+                .filter_map(|file| file.sha256.clone())
+                .collect(),
+            files: package
+                .files
+                .iter()
+                .filter_map(|file| {
+                    file.sha256
+                        .clone()
+                        .map(|sha256| (file.filename.clone(), file.url.to_string(), sha256))
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// The best already-downloaded wheel whose hash the lock allows, found by hash alone.

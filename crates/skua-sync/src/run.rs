@@ -147,12 +147,19 @@ pub fn prepare(
         .enable_all()
         .build()
         .map_err(|error| other(format!("cannot start the async runtime: {error}")))?;
+    let index_settings = crate::build::IndexSettings {
+        index_url: request.index_url.clone(),
+        extra_index_urls: request.extra_index_urls.clone(),
+        offline: request.offline,
+        cache: request.cache.clone(),
+    };
     let options = ResolverOptions {
         target,
         prerelease: PrereleaseMode::IfNecessary,
         exclude_newer: None,
         preferences: Default::default(),
         upgrade: Upgrade::None,
+        sdist_builder: Some(crate::build::sdist_builder(&interpreter, &index_settings)),
     };
     let manifest = Manifest {
         requirements,
@@ -168,28 +175,7 @@ pub fn prepare(
     .map_err(|error| other(error.to_string()))?;
     runtime.shutdown_background();
 
-    let packages: Vec<LockedPackage> = resolution
-        .packages
-        .values()
-        .map(|package| LockedPackage {
-            name: package.name.clone(),
-            version: package.version.to_string(),
-            hashes: package
-                .files
-                .iter()
-                .filter_map(|file| file.sha256.clone())
-                .collect(),
-            files: package
-                .files
-                .iter()
-                .filter_map(|file| {
-                    file.sha256
-                        .clone()
-                        .map(|sha256| (file.filename.clone(), file.url.to_string(), sha256))
-                })
-                .collect(),
-        })
-        .collect();
+    let packages: Vec<LockedPackage> = crate::locked_from_resolution(&resolution);
     create_venv(&root, &interpreter, &VenvOptions::default())?;
     let sync = SyncRequest {
         venv: root.clone(),

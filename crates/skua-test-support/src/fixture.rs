@@ -97,6 +97,9 @@ fn inputs_key() -> Result<String, String> {
         hasher.update((bytes.len() as u64).to_le_bytes());
         hasher.update(&bytes);
     }
+    // The index also carries wheels copied from the interpreter that runs the script
+    // (`[[external]]` in the spec), so a different interpreter is a different index.
+    hasher.update(python().as_encoded_bytes());
     Ok(hex(&hasher.finalize())[..16].to_owned())
 }
 

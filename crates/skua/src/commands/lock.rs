@@ -170,6 +170,8 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
         refresh: args.refresh,
         cache,
         command: command_line(),
+        // Not wired to skua-build yet: dynamic sdists still fail with SdistNeedsBuild.
+        sdist_builder: None,
     };
 
     let spinner = progress_spinner(args.quiet || args.no_progress);

@@ -1,0 +1,200 @@
+//! Building sdists end to end against the loopback fixture index: build requirements
+//! (setuptools, wheel) are resolved and installed by skua itself, then the backend runs.
+//!
+//! The fixture copies setuptools and wheel from the interpreter that builds it; without
+//! them (e.g. Python 3.11, whose ensurepip has no `wheel`) these tests skip with a note.
+//! `SKUA_TEST_PYTHON=python3.12` or newer provides both.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use skua_index::{Cache, DistKind, IndexClientBuilder, IndexUrl};
+use skua_install::{Interpreter, VenvOptions, create_venv};
+use skua_platform::Target;
+use skua_requirements::Requirement;
+use skua_resolve::{Manifest, PrereleaseMode, ResolverOptions, RootRequirement, Upgrade};
+use skua_sync::build::{IndexSettings, build_context, sdist_builder};
+use skua_sync::{LockedPackage, SyncRequest, sync_packages};
+use skua_test_support::{IndexServer, fixture_index_dir};
+
+fn backends_available() -> bool {
+    let root = fixture_index_dir().join("primary").join("simple");
+    let ok = ["setuptools", "wheel"]
+        .iter()
+        .all(|name| root.join(name).join("index.json").is_file());
+    if !ok {
+        eprintln!(
+            "skipping: the fixture index has no setuptools/wheel wheels (the interpreter that \
+             built it bundles none); run with SKUA_TEST_PYTHON=python3.12 or newer"
+        );
+    }
+    ok
+}
+
+struct Setup {
+    server: IndexServer,
+    _dir: tempfile::TempDir,
+    cache: Cache,
+    interpreter: Interpreter,
+    settings: IndexSettings,
+    root: PathBuf,
+}
+
+fn setup() -> Option<Setup> {
+    if !backends_available() {
+        return None;
+    }
+    let server = IndexServer::start_fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = Cache::new(dir.path().join("cache"));
+    let interpreter = Interpreter::find(None).expect("a python interpreter");
+    let settings = IndexSettings {
+        index_url: Some(server.simple_url("primary")),
+        extra_index_urls: Vec::new(),
+        offline: false,
+        cache: cache.clone(),
+    };
+    let root = dir.path().to_path_buf();
+    Some(Setup {
+        server,
+        _dir: dir,
+        cache,
+        interpreter,
+        settings,
+        root,
+    })
+}
+
+fn client(setup: &Setup) -> skua_index::IndexClient {
+    IndexClientBuilder::new(setup.cache.clone())
+        .index_url(IndexUrl::parse(&setup.server.simple_url("primary")).expect("url"))
+        .build()
+        .expect("client")
+}
+
+fn download_sdist(setup: &Setup, name: &str) -> PathBuf {
+    let client = client(setup);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let project = client.project(name).await.expect("project");
+        let file = project
+            .files
+            .iter()
+            .find(|file| matches!(file.kind, DistKind::Sdist { .. }))
+            .expect("an sdist")
+            .clone();
+        client.fetch(&file).await.expect("fetch")
+    })
+}
+
+#[test]
+fn builds_metadata_and_wheel_of_a_dynamic_sdist() {
+    let Some(setup) = setup() else { return };
+    let sdist = download_sdist(&setup, "skf-sdist-dynamic");
+    let context = build_context(&setup.interpreter, &setup.settings);
+
+    let metadata = skua_build::build_metadata(&sdist, &context).expect("metadata builds");
+    let text = String::from_utf8_lossy(&metadata);
+    assert!(text.contains("Name: skf-sdist-dynamic"), "{text}");
+    // Only setup.py knows this dependency; PKG-INFO marks it dynamic.
+    assert!(text.contains("Requires-Dist: skf-simple"), "{text}");
+
+    let wheel = skua_build::build_wheel(&sdist, &context).expect("wheel builds");
+    let name = wheel.file_name().map(|n| n.to_string_lossy().into_owned());
+    assert_eq!(
+        name.as_deref(),
+        Some("skf_sdist_dynamic-1.0.0-py3-none-any.whl")
+    );
+    assert!(wheel.starts_with(setup.cache.bucket("built-wheels-v1")));
+    // Second call: straight from the cache.
+    assert_eq!(skua_build::build_wheel(&sdist, &context).ok(), Some(wheel));
+}
+
+fn resolve_dynamic(setup: &Setup) -> skua_resolve::Resolution {
+    let target =
+        Target::from_interpreter(&setup.interpreter.executable.to_string_lossy()).expect("target");
+    let options = ResolverOptions {
+        target,
+        prerelease: PrereleaseMode::IfNecessary,
+        exclude_newer: None,
+        preferences: HashMap::new(),
+        upgrade: Upgrade::None,
+        sdist_builder: Some(sdist_builder(&setup.interpreter, &setup.settings)),
+    };
+    let manifest = Manifest {
+        requirements: vec![RootRequirement {
+            requirement: Requirement::from_str("skf-sdist-dynamic").expect("requirement"),
+            source: "test".into(),
+        }],
+        constraints: Vec::new(),
+    };
+    let client = client(setup);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let resolution = skua_resolve::resolve(
+        &manifest,
+        &options,
+        &client,
+        runtime.handle(),
+        Arc::new(|_| {}),
+    )
+    .expect("resolves with the builder");
+    runtime.shutdown_background();
+    resolution
+}
+
+#[test]
+fn resolves_and_installs_a_dynamic_sdist() {
+    let Some(setup) = setup() else { return };
+    let resolution = resolve_dynamic(&setup);
+    let names: Vec<&str> = resolution.packages.keys().map(String::as_str).collect();
+    // skf-simple comes only from setup.py.
+    assert_eq!(names, ["skf-sdist-dynamic", "skf-simple"]);
+
+    let packages: Vec<LockedPackage> = resolution
+        .packages
+        .values()
+        .map(|package| LockedPackage {
+            name: package.name.clone(),
+            version: package.version.to_string(),
+            hashes: package
+                .files
+                .iter()
+                .filter_map(|file| file.sha256.clone())
+                .collect(),
+            files: Vec::new(),
+        })
+        .collect();
+    let venv = setup.root.join("venv");
+    create_venv(&venv, &setup.interpreter, &VenvOptions::default()).expect("venv");
+    let request = SyncRequest {
+        venv: venv.clone(),
+        inexact: false,
+        compile_bytecode: false,
+        index_url: Some(setup.server.simple_url("primary")),
+        extra_index_urls: Vec::new(),
+        offline: false,
+        cache: setup.cache.clone(),
+    };
+    let report = sync_packages(&packages, &request, Arc::new(|_| {})).expect("sync builds");
+    assert_eq!(report.installed.len(), 2, "{report:?}");
+    let output = Command::new(python_of(&venv))
+        .args([
+            "-c",
+            "import skf_sdist_dynamic, skf_simple; print(skf_sdist_dynamic.__version__)",
+        ])
+        .output()
+        .expect("python runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "1.0.0");
+}
+
+fn python_of(venv: &Path) -> PathBuf {
+    venv.join("bin").join("python")
+}
