@@ -36,9 +36,53 @@ pub fn fixture_script_path() -> PathBuf {
 }
 
 /// The Python interpreter used to build the index and to check it with pip:
-/// `$SKUA_TEST_PYTHON`, or `python3` from `PATH`.
+/// `$SKUA_TEST_PYTHON`; else a Python 3.12+ found on `PATH` or under pyenv, because those
+/// bundle both setuptools and wheel wheels, which the sdist-build tests publish on the
+/// fixture index; else `python3`.
 pub fn python() -> OsString {
-    std::env::var_os("SKUA_TEST_PYTHON").unwrap_or_else(|| OsString::from("python3"))
+    static CHOSEN: std::sync::OnceLock<OsString> = std::sync::OnceLock::new();
+    CHOSEN
+        .get_or_init(|| {
+            if let Some(explicit) = std::env::var_os("SKUA_TEST_PYTHON") {
+                return explicit;
+            }
+            let mut candidates: Vec<OsString> = vec!["python3.13".into(), "python3.12".into()];
+            let pyenv = std::env::var_os("PYENV_ROOT")
+                .map(std::path::PathBuf::from)
+                .or_else(|| {
+                    std::env::var_os("HOME")
+                        .map(|home| std::path::PathBuf::from(home).join(".pyenv"))
+                });
+            if let Some(versions) = pyenv.map(|root| root.join("versions"))
+                && let Ok(entries) = std::fs::read_dir(versions)
+            {
+                let mut found: Vec<_> = entries
+                    .filter_map(Result::ok)
+                    .map(|entry| entry.path())
+                    .filter(|path| {
+                        let name = path
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        name.starts_with("3.12") || name.starts_with("3.13")
+                    })
+                    .map(|path| path.join("bin/python3").into_os_string())
+                    .collect();
+                found.sort();
+                found.reverse();
+                candidates.extend(found);
+            }
+            candidates
+                .into_iter()
+                .find(|candidate| {
+                    std::process::Command::new(candidate)
+                        .args(["-c", "import ensurepip, tomllib"])
+                        .output()
+                        .is_ok_and(|output| output.status.success())
+                })
+                .unwrap_or_else(|| OsString::from("python3"))
+        })
+        .clone()
 }
 
 /// Runs the fixture script into `out`, which must not exist yet (or be a previous output of

@@ -305,3 +305,32 @@ fn offline_runs_use_the_cache() {
     assert_eq!(cold.code, 2);
     assert!(cold.stderr.contains("offline"), "{}", cold.stderr);
 }
+
+#[test]
+fn dynamic_sdists_are_built_to_read_their_dependencies() {
+    if !skua_test_support::fixture_index_dir()
+        .join("primary/simple/setuptools")
+        .exists()
+    {
+        eprintln!(
+            "skipped: the fixture index has no setuptools (build it with Python 3.12+, see skua-test-support)"
+        );
+        return;
+    }
+    let server = IndexServer::start_fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "requirements.in", "skf-sdist-dynamic\n");
+    let run = lock(dir.path(), &server, &["requirements.in"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("skf-sdist-dynamic==1.0.0"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("skf-simple==2.0.0 \\")
+            && run.stdout.contains("    # via skf-sdist-dynamic"),
+        "{}",
+        run.stdout
+    );
+}
