@@ -349,3 +349,54 @@ fn a_killed_sync_leaves_a_consistent_environment_that_the_next_sync_completes() 
         );
     }
 }
+
+#[test]
+fn sdist_only_packages_are_built_and_missing_platform_wheels_are_named() {
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    ok(&skua(dir, &["venv", ".venv"]));
+
+    let page = std::fs::read_to_string(
+        skua_test_support::fixture_index_dir().join("primary/simple/skf-musl-only/index.json"),
+    )
+    .expect("fixture page");
+    let page: serde_json::Value = serde_json::from_str(&page).expect("json");
+    let hash = page["files"][0]["hashes"]["sha256"]
+        .as_str()
+        .expect("hash")
+        .to_string();
+    std::fs::write(
+        dir.join("musl.txt"),
+        format!("skf-musl-only==1.0.0 --hash=sha256:{hash}\n"),
+    )
+    .expect("write");
+    let before = site_listing(dir);
+    let out = sync(dir, &server, "musl.txt");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot install skf-musl-only==1.0.0") && stderr.contains("no wheel"),
+        "{stderr}"
+    );
+    assert_eq!(site_listing(dir), before, "nothing was installed");
+
+    if !skua_test_support::fixture_index_dir()
+        .join("primary/simple/setuptools")
+        .exists()
+    {
+        eprintln!(
+            "skipped the sdist build: the fixture index has no setuptools (needs Python 3.12+)"
+        );
+        return;
+    }
+    std::fs::write(dir.join("requirements.in"), "skf-sdist-dynamic\n").expect("write");
+    lock(dir, &server, "requirements.in", "requirements.txt");
+    ok(&sync(dir, &server, "requirements.txt"));
+    let imported = python(dir, "import skf_sdist_dynamic, skf_simple; print('ok')");
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+}
