@@ -400,3 +400,31 @@ fn sdist_only_packages_are_built_and_missing_platform_wheels_are_named() {
         String::from_utf8_lossy(&imported.stderr)
     );
 }
+
+#[test]
+fn unwritable_or_missing_targets_are_clear_errors() {
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    // /proc refuses new entries even for root.
+    let out = skua(dir, &["venv", "/proc/skua-test-venv"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("skua-test-venv") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+
+    std::fs::write(dir.join("requirements.txt"), "").expect("write");
+    let out = sync(dir, &server, "requirements.txt");
+    assert_eq!(out.status.code(), Some(2), "no .venv to sync into");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(".venv"), "{stderr}");
+    let out = sync(dir, &server, "missing-lock.txt");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("missing-lock.txt"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
