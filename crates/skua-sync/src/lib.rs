@@ -322,19 +322,12 @@ pub(crate) fn sync_packages_inner(
         downloads: to_install.len(),
     });
 
-    let mut builder = IndexClientBuilder::new(request.cache.clone()).offline(request.offline);
-    if let Some(url) = &request.index_url {
-        builder = builder.index_url(IndexUrl::parse(url)?);
-    }
-    for url in &request.extra_index_urls {
-        builder = builder.extra_index_url(IndexUrl::parse(url)?);
-    }
-    let client = builder.build()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(4)
-        .enable_all()
-        .build()
-        .map_err(|error| SyncError::Other(format!("cannot start the async runtime: {error}")))?;
+    let (client, runtime) = connect(
+        request.index_url.as_ref(),
+        &request.extra_index_urls,
+        request.offline,
+        &request.cache,
+    )?;
 
     // Download (and verify) everything before touching the environment.
     let downloads: Result<Vec<(LockedPackage, PathBuf, String)>, SyncError> =
@@ -534,6 +527,29 @@ fn cached_wheel(
         }
     }
     best.map(|(_, path, filename)| (path, filename))
+}
+
+/// An index client for these settings and a runtime to drive it from synchronous code.
+pub(crate) fn connect(
+    index_url: Option<&String>,
+    extra_index_urls: &[String],
+    offline: bool,
+    cache: &Cache,
+) -> Result<(skua_index::IndexClient, tokio::runtime::Runtime), SyncError> {
+    let mut builder = IndexClientBuilder::new(cache.clone()).offline(offline);
+    if let Some(url) = index_url {
+        builder = builder.index_url(IndexUrl::parse(url)?);
+    }
+    for url in extra_index_urls {
+        builder = builder.extra_index_url(IndexUrl::parse(url)?);
+    }
+    let client = builder.build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+        .map_err(|error| SyncError::Other(format!("cannot start the async runtime: {error}")))?;
+    Ok((client, runtime))
 }
 
 /// PEP 440 equality (`1.0` is `1.0.0`), falling back to the strings as written.

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use pep440_rs::{Version, VersionSpecifiers};
-use skua_index::{Cache, IndexClientBuilder, IndexUrl};
+use skua_index::Cache;
 use skua_install::{Interpreter, VenvOptions, create_venv};
 use skua_platform::Target;
 use skua_resolve::{Manifest, PrereleaseMode, ResolverOptions, RootRequirement, Upgrade};
@@ -134,19 +134,12 @@ pub fn prepare(
     }
 
     let target = Target::from_interpreter(&interpreter.executable.to_string_lossy())?;
-    let mut builder = IndexClientBuilder::new(request.cache.clone()).offline(request.offline);
-    if let Some(url) = &request.index_url {
-        builder = builder.index_url(IndexUrl::parse(url)?);
-    }
-    for url in &request.extra_index_urls {
-        builder = builder.extra_index_url(IndexUrl::parse(url)?);
-    }
-    let client = builder.build()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(4)
-        .enable_all()
-        .build()
-        .map_err(|error| other(format!("cannot start the async runtime: {error}")))?;
+    let (client, runtime) = crate::connect(
+        request.index_url.as_ref(),
+        &request.extra_index_urls,
+        request.offline,
+        &request.cache,
+    )?;
     let index_settings = crate::build::IndexSettings {
         index_url: request.index_url.clone(),
         extra_index_urls: request.extra_index_urls.clone(),

@@ -9,6 +9,7 @@ use skua_index::Cache;
 use skua_install::{Interpreter, VenvOptions, create_venv};
 use skua_sync::{SyncProgress, SyncRequest};
 
+use super::env_list;
 use crate::Outcome;
 use crate::args::{RunArgs, SyncArgs, VenvArgs};
 
@@ -48,18 +49,6 @@ fn venv_root(python: Option<&Path>) -> PathBuf {
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(".venv")),
     }
-}
-
-fn env_list(names: &[&str]) -> Vec<String> {
-    names
-        .iter()
-        .find_map(|name| {
-            std::env::var(name)
-                .ok()
-                .filter(|value| !value.trim().is_empty())
-        })
-        .map(|value| value.split_whitespace().map(str::to_string).collect())
-        .unwrap_or_default()
 }
 
 pub fn sync(args: SyncArgs) -> miette::Result<Outcome> {

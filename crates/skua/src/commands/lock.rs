@@ -13,20 +13,9 @@ use skua_resolve::inputs::ProjectSelection;
 use skua_resolve::lock::{LockError, LockFormat, LockRequest, is_up_to_date};
 use skua_resolve::{PrereleaseMode, Progress, ResolveError, Upgrade};
 
+use super::env_list;
 use crate::Outcome;
 use crate::args::{LockArgs, LockFormatArg, PrereleaseArg};
-
-fn env_list(names: &[&str]) -> Vec<String> {
-    names
-        .iter()
-        .find_map(|name| {
-            std::env::var(name)
-                .ok()
-                .filter(|value| !value.trim().is_empty())
-        })
-        .map(|value| value.split_whitespace().map(str::to_string).collect())
-        .unwrap_or_default()
-}
 
 fn target(args: &LockArgs) -> miette::Result<Target> {
     let local = || Target::from_interpreter("python3").map_err(|error| miette!("{error}"));

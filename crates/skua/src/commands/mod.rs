@@ -98,6 +98,20 @@ fn lint(args: LintArgs) -> miette::Result<Outcome> {
     }
 }
 
+/// The first of these environment variables that is set, split on whitespace
+/// (`PIP_EXTRA_INDEX_URL` holds several URLs).
+pub(crate) fn env_list(names: &[&str]) -> Vec<String> {
+    names
+        .iter()
+        .find_map(|name| {
+            std::env::var(name)
+                .ok()
+                .filter(|value| !value.trim().is_empty())
+        })
+        .map(|value| value.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
 /// A closed pipe (`skua lint | head`) ends output quietly instead of failing.
 pub(crate) fn write_out(out: &mut impl Write, text: &str) -> miette::Result<()> {
     match out.write_all(text.as_bytes()) {
