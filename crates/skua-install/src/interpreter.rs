@@ -139,8 +139,31 @@ struct ProbeLayout {
 }
 
 impl Interpreter {
+    /// Like [`Interpreter::query`], but answers from the skua cache when the same
+    /// executable (same path, same file, same `pyvenv.cfg`) was probed before: starting
+    /// Python is most of the cost of `skua venv` and `skua sync`.
+    pub fn query_cached(executable: &Path) -> Result<Interpreter, InstallError> {
+        let Some(entry) = probe_cache_entry(executable) else {
+            return Self::query(executable);
+        };
+        if let Ok(line) = std::fs::read_to_string(&entry)
+            && let Ok(probe) = serde_json::from_str::<Probe>(&line)
+            && let Ok(interpreter) = Self::from_probe(executable, probe)
+        {
+            return Ok(interpreter);
+        }
+        let (interpreter, line) = Self::query_with_output(executable)?;
+        // A cache that cannot be written only costs the next run a probe.
+        let _ = skua_cache::write_atomic(&entry, line.as_bytes());
+        Ok(interpreter)
+    }
+
     /// Runs `executable` once with a small probe script and records its answers.
     pub fn query(executable: &Path) -> Result<Interpreter, InstallError> {
+        Self::query_with_output(executable).map(|(interpreter, _)| interpreter)
+    }
+
+    fn query_with_output(executable: &Path) -> Result<(Interpreter, String), InstallError> {
         let fail = |reason: String| InstallError::InterpreterQuery {
             path: executable.to_path_buf(),
             reason,
@@ -171,7 +194,7 @@ impl Interpreter {
                 summarize_output(&stdout)
             ))
         })?;
-        Self::from_probe(executable, probe)
+        Ok((Self::from_probe(executable, probe)?, line.to_string()))
     }
 
     fn from_probe(queried: &Path, probe: Probe) -> Result<Interpreter, InstallError> {
@@ -484,7 +507,7 @@ fn find_with(
                     path.display()
                 )]));
             };
-            return Interpreter::query(&executable);
+            return Interpreter::query_cached(&executable);
         }
     }
 
@@ -534,7 +557,7 @@ fn find_with(
         if !seen.insert(key) {
             continue;
         }
-        match Interpreter::query(&candidate) {
+        match Interpreter::query_cached(&candidate) {
             Ok(found) => match &version {
                 Some(version) if !version.matches(found.version) => tried.push(format!(
                     "{} ({origin}): Python {}",
@@ -547,6 +570,38 @@ fn find_with(
         }
     }
     Err(not_found(tried))
+}
+
+/// Where the probe answer for `executable` is cached: keyed by the path as given (a venv's
+/// `bin/python` answers differently from its base), the file it resolves to (size, mtime,
+/// inode: an upgraded interpreter is a new file) and the venv's `pyvenv.cfg`.
+fn probe_cache_entry(executable: &Path) -> Option<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let absolute = std::path::absolute(executable).ok()?;
+    let target = std::fs::metadata(&absolute).ok()?;
+    let mut parts = vec![
+        absolute.to_string_lossy().into_owned(),
+        target.len().to_string(),
+        target.mtime().to_string(),
+        target.mtime_nsec().to_string(),
+        target.ino().to_string(),
+    ];
+    if let Some(cfg) = absolute
+        .parent()
+        .and_then(Path::parent)
+        .map(|root| root.join("pyvenv.cfg"))
+        && let Ok(meta) = std::fs::metadata(&cfg)
+    {
+        parts.push(meta.mtime().to_string());
+        parts.push(meta.mtime_nsec().to_string());
+    }
+    let cache = skua_cache::Cache::from_env().ok()?;
+    let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+    Some(
+        cache
+            .bucket("interpreter-v1")
+            .join(format!("{}.json", skua_cache::Cache::key(&refs))),
+    )
 }
 
 #[cfg(test)]

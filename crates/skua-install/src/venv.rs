@@ -78,7 +78,7 @@ impl Venv {
         if !python.exists() {
             return Err(not_venv(format!("{} does not exist", python.display())));
         }
-        let interpreter = Interpreter::query(&python)?;
+        let interpreter = Interpreter::query_cached(&python)?;
         if !same_dir(&interpreter.sys_prefix, &root) {
             return Err(not_venv(format!(
                 "its python reports sys.prefix = {}",
@@ -376,7 +376,18 @@ pub fn create_venv(
             system_site_packages: options.system_site_packages,
         };
         layout.write(staging.path())?;
-        match check_staged(staging.path(), interpreter) {
+        let checked = match known_good_base(base) {
+            // This base interpreter has produced working venvs before: skip starting Python.
+            Some(marker) if marker.is_file() => {
+                Ok(assumed_venv_interpreter(staging.path(), interpreter))
+            }
+            marker => check_staged(staging.path(), interpreter).inspect(|_| {
+                if let Some(marker) = marker {
+                    let _ = skua_cache::write_atomic(&marker, b"ok\n");
+                }
+            }),
+        };
+        match checked {
             Ok(staged) => {
                 swap_into_place(staging.path(), &target, &existing, &parent, &dir_name)?;
                 let _ = staging.keep();
@@ -390,6 +401,36 @@ pub fn create_venv(
         path: requested,
         reason: failures.join("; "),
     })
+}
+
+/// A cache marker recording that venvs linked to `base` start correctly, keyed by the
+/// base executable's path and file identity (an upgraded interpreter is checked again).
+fn known_good_base(base: &Path) -> Option<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::metadata(base).ok()?;
+    let parts = [
+        base.to_string_lossy().into_owned(),
+        meta.len().to_string(),
+        meta.mtime().to_string(),
+        meta.mtime_nsec().to_string(),
+        meta.ino().to_string(),
+    ];
+    let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+    let cache = skua_cache::Cache::from_env().ok()?;
+    Some(
+        cache
+            .bucket("venv-check-v1")
+            .join(skua_cache::Cache::key(&refs)),
+    )
+}
+
+/// What the staged venv's python would report, derived from its base interpreter.
+fn assumed_venv_interpreter(staging: &Path, base: &Interpreter) -> Interpreter {
+    let mut interpreter = base.clone();
+    interpreter.executable = staging.join(&base.layout.scripts).join(PYTHON_EXE);
+    interpreter.sys_prefix = staging.to_path_buf();
+    interpreter.is_venv = true;
+    interpreter
 }
 
 /// Runs the staged venv's python and checks it sees itself as a venv of `base`.

@@ -133,3 +133,41 @@ pub fn sdist_builder(interpreter: &Interpreter, settings: &IndexSettings) -> Sdi
         context: build_context(interpreter, settings),
     }))
 }
+
+/// A resolver hook that looks for the build interpreter (`python`: a version or path,
+/// default `python3`) only when a dynamic sdist is met, so locks that never need a build
+/// never start Python.
+pub fn lazy_sdist_builder(python: Option<String>, settings: &IndexSettings) -> SdistBuilder {
+    SdistBuilder(Arc::new(LazyMetadataBuilder {
+        python,
+        settings: settings.clone(),
+        builder: std::sync::OnceLock::new(),
+    }))
+}
+
+struct LazyMetadataBuilder {
+    python: Option<String>,
+    settings: IndexSettings,
+    builder: std::sync::OnceLock<Result<MetadataBuilder, String>>,
+}
+
+impl SdistMetadataBuilder for LazyMetadataBuilder {
+    fn metadata(&self, file: &DistFile, sdist: &Path) -> Result<Vec<u8>, String> {
+        let builder = self.builder.get_or_init(|| {
+            Interpreter::find(self.python.as_deref())
+                .map(|interpreter| MetadataBuilder {
+                    context: build_context(&interpreter, &self.settings),
+                })
+                .map_err(|error| {
+                    format!(
+                        "building {} needs a Python interpreter: {error}",
+                        file.filename
+                    )
+                })
+        });
+        match builder {
+            Ok(builder) => builder.metadata(file, sdist),
+            Err(message) => Err(message.clone()),
+        }
+    }
+}

@@ -162,21 +162,16 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
         sdist_builder: None,
     };
     // Packages published only as sdists with dynamic metadata are built (PEP 517) with the
-    // local interpreter; without one, they fail with an error naming the package.
-    let request = match skua_install::Interpreter::find(None) {
-        Ok(interpreter) => {
-            let settings = skua_sync::build::IndexSettings {
-                index_url: request.index_url.clone(),
-                extra_index_urls: request.extra_index_urls.clone(),
-                offline: request.offline,
-                cache: request.cache.clone(),
-            };
-            LockRequest {
-                sdist_builder: Some(skua_sync::build::sdist_builder(&interpreter, &settings)),
-                ..request
-            }
-        }
-        Err(_) => request,
+    // local interpreter, found only if such a package comes up.
+    let settings = skua_sync::build::IndexSettings {
+        index_url: request.index_url.clone(),
+        extra_index_urls: request.extra_index_urls.clone(),
+        offline: request.offline,
+        cache: request.cache.clone(),
+    };
+    let request = LockRequest {
+        sdist_builder: Some(skua_sync::build::lazy_sdist_builder(None, &settings)),
+        ..request
     };
 
     let spinner = progress_spinner(args.quiet || args.no_progress);
