@@ -163,21 +163,11 @@ pub struct LockArgs {
     #[arg(short = 'P', long = "upgrade-package", value_name = "NAME")]
     pub upgrade_packages: Vec<String>,
 
-    /// The package index (PEP 691/503 simple API) [env: SKUA_INDEX_URL, PIP_INDEX_URL] [default: PyPI]
-    #[arg(short = 'i', long, value_name = "URL")]
-    pub index_url: Option<String>,
-    /// Extra indexes, consulted after the index for projects it does not have [env: SKUA_EXTRA_INDEX_URL, PIP_EXTRA_INDEX_URL]
-    #[arg(long, value_name = "URL")]
-    pub extra_index_url: Vec<String>,
-    /// Use only the cache: no network.
-    #[arg(long)]
-    pub offline: bool,
+    #[command(flatten)]
+    pub index: IndexArgs,
     /// Revalidate every cached index page.
     #[arg(long)]
     pub refresh: bool,
-    /// The cache directory [env: SKUA_CACHE_DIR] [default: ~/.cache/skua]
-    #[arg(long, value_name = "DIR")]
-    pub cache_dir: Option<PathBuf>,
 
     /// Hide the progress spinner.
     #[arg(long)]
@@ -232,18 +222,8 @@ pub struct SyncArgs {
     /// Compile installed Python files to bytecode.
     #[arg(long)]
     pub compile_bytecode: bool,
-    /// The package index [env: SKUA_INDEX_URL, PIP_INDEX_URL] [default: PyPI]
-    #[arg(short = 'i', long, value_name = "URL")]
-    pub index_url: Option<String>,
-    /// Extra indexes [env: SKUA_EXTRA_INDEX_URL, PIP_EXTRA_INDEX_URL]
-    #[arg(long, value_name = "URL")]
-    pub extra_index_url: Vec<String>,
-    /// Use only the cache: no network.
-    #[arg(long)]
-    pub offline: bool,
-    /// The cache directory [env: SKUA_CACHE_DIR] [default: ~/.cache/skua]
-    #[arg(long, value_name = "DIR")]
-    pub cache_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub index: IndexArgs,
     /// Hide progress bars.
     #[arg(long)]
     pub no_progress: bool,
@@ -257,18 +237,8 @@ pub struct RunArgs {
     /// The interpreter: a version (3.12) or a path [default: python3 on PATH]
     #[arg(short, long, value_name = "VERSION|PATH")]
     pub python: Option<String>,
-    /// The package index [env: SKUA_INDEX_URL, PIP_INDEX_URL] [default: PyPI]
-    #[arg(short = 'i', long, value_name = "URL")]
-    pub index_url: Option<String>,
-    /// Extra indexes [env: SKUA_EXTRA_INDEX_URL, PIP_EXTRA_INDEX_URL]
-    #[arg(long, value_name = "URL")]
-    pub extra_index_url: Vec<String>,
-    /// Use only the cache: no network.
-    #[arg(long)]
-    pub offline: bool,
-    /// The cache directory [env: SKUA_CACHE_DIR] [default: ~/.cache/skua]
-    #[arg(long, value_name = "DIR")]
-    pub cache_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub index: IndexArgs,
     /// Print only errors (and the script's own output).
     #[arg(short, long)]
     pub quiet: bool,
@@ -277,4 +247,21 @@ pub struct RunArgs {
     /// Arguments passed to the script.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub args: Vec<String>,
+}
+
+/// Where packages come from; shared by `lock`, `sync` and `run`.
+#[derive(Args, Debug)]
+pub struct IndexArgs {
+    /// The package index (PEP 691/503 simple API) [env: SKUA_INDEX_URL, PIP_INDEX_URL] [default: PyPI]
+    #[arg(short = 'i', long, value_name = "URL")]
+    pub index_url: Option<String>,
+    /// Extra indexes, consulted after the index for projects it does not have [env: SKUA_EXTRA_INDEX_URL, PIP_EXTRA_INDEX_URL]
+    #[arg(long, value_name = "URL")]
+    pub extra_index_url: Vec<String>,
+    /// Use only the cache: no network.
+    #[arg(long)]
+    pub offline: bool,
+    /// The cache directory [env: SKUA_CACHE_DIR] [default: ~/.cache/skua]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }

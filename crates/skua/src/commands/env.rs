@@ -5,11 +5,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use miette::miette;
-use skua_index::Cache;
 use skua_install::{Interpreter, VenvOptions, create_venv};
 use skua_sync::{SyncProgress, SyncRequest};
 
-use super::env_list;
 use crate::Outcome;
 use crate::args::{RunArgs, SyncArgs, VenvArgs};
 
@@ -52,23 +50,15 @@ fn venv_root(python: Option<&Path>) -> PathBuf {
 }
 
 pub fn sync(args: SyncArgs) -> miette::Result<Outcome> {
-    let cache = cache(args.cache_dir.as_deref())?;
-    let mut extra_index_urls = args.extra_index_url.clone();
-    if extra_index_urls.is_empty() {
-        extra_index_urls = env_list(&["SKUA_EXTRA_INDEX_URL", "PIP_EXTRA_INDEX_URL"]);
-    }
+    let indexes = super::indexes(&args.index)?;
     let request = SyncRequest {
         venv: venv_root(args.python.as_deref()),
         inexact: args.inexact,
         compile_bytecode: args.compile_bytecode,
-        index_url: args.index_url.clone().or_else(|| {
-            env_list(&["SKUA_INDEX_URL", "PIP_INDEX_URL"])
-                .into_iter()
-                .next()
-        }),
-        extra_index_urls,
-        offline: args.offline,
-        cache,
+        index_url: indexes.index_url,
+        extra_index_urls: indexes.extra_index_urls,
+        offline: indexes.offline,
+        cache: indexes.cache,
     };
     let hidden = args.quiet || args.no_progress || !std::io::stderr().is_terminal();
     let bar = if hidden {
@@ -110,29 +100,15 @@ pub fn sync(args: SyncArgs) -> miette::Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-fn cache(dir: Option<&Path>) -> miette::Result<Cache> {
-    match dir {
-        Some(dir) => Ok(Cache::new(dir)),
-        None => Cache::from_env().map_err(|error| miette!("{error}")),
-    }
-}
-
 pub fn run(args: RunArgs) -> miette::Result<Outcome> {
-    let mut extra_index_urls = args.extra_index_url.clone();
-    if extra_index_urls.is_empty() {
-        extra_index_urls = env_list(&["SKUA_EXTRA_INDEX_URL", "PIP_EXTRA_INDEX_URL"]);
-    }
+    let indexes = super::indexes(&args.index)?;
     let request = skua_sync::run::RunRequest {
         script: args.script.clone(),
         python: args.python.clone(),
-        index_url: args.index_url.clone().or_else(|| {
-            env_list(&["SKUA_INDEX_URL", "PIP_INDEX_URL"])
-                .into_iter()
-                .next()
-        }),
-        extra_index_urls,
-        offline: args.offline,
-        cache: cache(args.cache_dir.as_deref())?,
+        index_url: indexes.index_url,
+        extra_index_urls: indexes.extra_index_urls,
+        offline: indexes.offline,
+        cache: indexes.cache,
     };
     let prepared =
         skua_sync::run::prepare(&request, Arc::new(|_| {})).map_err(|error| miette!("{error}"))?;

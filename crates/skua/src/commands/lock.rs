@@ -7,13 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use miette::{LabeledSpan, NamedSource, miette};
-use skua_index::Cache;
 use skua_platform::Target;
 use skua_resolve::inputs::ProjectSelection;
 use skua_resolve::lock::{LockError, LockFormat, LockRequest, is_up_to_date};
 use skua_resolve::{PrereleaseMode, Progress, ResolveError, Upgrade};
 
-use super::env_list;
 use crate::Outcome;
 use crate::args::{LockArgs, LockFormatArg, PrereleaseArg};
 
@@ -98,10 +96,7 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
             path.file_name()
                 .is_some_and(|name| name == "pyproject.toml")
         });
-    let cache = match &args.cache_dir {
-        Some(dir) => Cache::new(dir),
-        None => Cache::from_env().map_err(|error| miette!("{error}"))?,
-    };
+    let indexes = super::indexes(&args.index)?;
     let exclude_newer = args
         .exclude_newer
         .as_deref()
@@ -125,15 +120,6 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
         Some(LockFormatArg::RequirementsTxt) => LockFormat::RequirementsTxt,
         None => LockFormat::for_output(args.output_file.as_deref()),
     };
-    let index_url = args.index_url.clone().or_else(|| {
-        env_list(&["SKUA_INDEX_URL", "PIP_INDEX_URL"])
-            .into_iter()
-            .next()
-    });
-    let mut extra_index_urls = args.extra_index_url.clone();
-    if extra_index_urls.is_empty() {
-        extra_index_urls = env_list(&["SKUA_EXTRA_INDEX_URL", "PIP_EXTRA_INDEX_URL"]);
-    }
     let request = LockRequest {
         requirement_files,
         pyprojects,
@@ -153,11 +139,11 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
         },
         exclude_newer,
         upgrade,
-        index_url,
-        extra_index_urls,
-        offline: args.offline,
+        index_url: indexes.index_url,
+        extra_index_urls: indexes.extra_index_urls,
+        offline: indexes.offline,
         refresh: args.refresh,
-        cache,
+        cache: indexes.cache,
         command: command_line(),
         sdist_builder: None,
     };

@@ -98,6 +98,36 @@ fn lint(args: LintArgs) -> miette::Result<Outcome> {
     }
 }
 
+/// Index settings from flags, falling back to the environment variables pip and uv users set.
+pub(crate) struct Indexes {
+    pub index_url: Option<String>,
+    pub extra_index_urls: Vec<String>,
+    pub offline: bool,
+    pub cache: skua_index::Cache,
+}
+
+pub(crate) fn indexes(args: &crate::args::IndexArgs) -> miette::Result<Indexes> {
+    let cache = match &args.cache_dir {
+        Some(dir) => skua_index::Cache::new(dir),
+        None => skua_index::Cache::from_env().map_err(|error| miette!("{error}"))?,
+    };
+    let extra_index_urls = if args.extra_index_url.is_empty() {
+        env_list(&["SKUA_EXTRA_INDEX_URL", "PIP_EXTRA_INDEX_URL"])
+    } else {
+        args.extra_index_url.clone()
+    };
+    Ok(Indexes {
+        index_url: args.index_url.clone().or_else(|| {
+            env_list(&["SKUA_INDEX_URL", "PIP_INDEX_URL"])
+                .into_iter()
+                .next()
+        }),
+        extra_index_urls,
+        offline: args.offline,
+        cache,
+    })
+}
+
 /// The first of these environment variables that is set, split on whitespace
 /// (`PIP_EXTRA_INDEX_URL` holds several URLs).
 pub(crate) fn env_list(names: &[&str]) -> Vec<String> {
