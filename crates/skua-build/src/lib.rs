@@ -22,7 +22,11 @@ use skua_install::{Interpreter, VenvOptions, create_venv};
 pub trait BuildEnvironmentInstaller: Send + Sync {
     /// Resolves `requirements` (PEP 508 strings) and installs them into the virtual
     /// environment at `venv`, keeping whatever it already holds.
-    fn install(&self, venv: &Path, requirements: &[String]) -> Result<(), String>;
+    fn install(
+        &self,
+        venv: &Path,
+        requirements: &[String],
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>>;
 }
 
 /// What every build needs.
@@ -49,11 +53,12 @@ pub enum BuildError {
     Unpack { sdist: PathBuf, message: String },
     #[error("{package}: invalid pyproject.toml: {message}")]
     Pyproject { package: String, message: String },
-    #[error("{package}: cannot install the build requirements {requirements:?}: {message}")]
+    #[error("{package}: cannot install the build requirements {requirements:?}")]
     Requirements {
         package: String,
         requirements: Vec<String>,
-        message: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     #[error("{package}: build backend hook `{hook}` failed ({status})\n{output}")]
     Hook {
@@ -237,7 +242,12 @@ impl Prepared {
         };
         let system = BuildSystem::parse(pyproject.as_deref(), &package)?;
         let venv_root = scratch.join("env");
-        let venv = create_venv(&venv_root, &ctx.interpreter, &VenvOptions::default())?;
+        let venv = create_venv(
+            &venv_root,
+            &ctx.interpreter,
+            &VenvOptions::default(),
+            Some(&ctx.cache),
+        )?;
         let prepared = Prepared {
             _scratch: scratch_dir,
             scratch,
@@ -283,10 +293,10 @@ impl Prepared {
         }
         ctx.installer
             .install(venv, requirements)
-            .map_err(|message| BuildError::Requirements {
+            .map_err(|source| BuildError::Requirements {
                 package: self.package.clone(),
                 requirements: requirements.to_vec(),
-                message,
+                source,
             })
     }
 

@@ -13,14 +13,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-/// Why the cache directory could not be determined.
-#[derive(Debug, thiserror::Error)]
-pub enum CacheError {
-    #[error("cannot find a cache directory: set SKUA_CACHE_DIR, XDG_CACHE_HOME or HOME")]
-    NoCacheDir,
-}
-
-/// The root of skua's cache directory.
+/// The root of skua's cache directory; where it is (`--cache-dir`, `SKUA_CACHE_DIR`, the
+/// XDG default) is decided once by the settings layer (`skua-settings`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cache {
     root: PathBuf,
@@ -31,31 +25,6 @@ const CACHEDIR_TAG: &[u8] = b"Signature: 8a477f597d28d172789f06886806bc55\n\
 # For information about cache directory tags see https://bford.info/cachedir/\n";
 
 impl Cache {
-    /// `SKUA_CACHE_DIR`, else `$XDG_CACHE_HOME/skua`, else `~/.cache/skua`.
-    pub fn from_env() -> Result<Cache, CacheError> {
-        Self::from_vars(|name| std::env::var_os(name), std::env::home_dir)
-    }
-
-    fn from_vars(
-        var: impl Fn(&str) -> Option<std::ffi::OsString>,
-        home: impl Fn() -> Option<PathBuf>,
-    ) -> Result<Cache, CacheError> {
-        let non_empty = |name: &str| var(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-        if let Some(dir) = non_empty("SKUA_CACHE_DIR") {
-            return Ok(Cache::new(dir));
-        }
-        // The XDG spec says relative paths are invalid and must be ignored.
-        if let Some(dir) = non_empty("XDG_CACHE_HOME").filter(|d| d.is_absolute()) {
-            return Ok(Cache::new(dir.join("skua")));
-        }
-        match home() {
-            Some(home) if !home.as_os_str().is_empty() => {
-                Ok(Cache::new(home.join(".cache").join("skua")))
-            }
-            _ => Err(CacheError::NoCacheDir),
-        }
-    }
-
     /// A cache rooted at `root` (created lazily, on the first write).
     pub fn new(root: impl Into<PathBuf>) -> Cache {
         Cache { root: root.into() }
@@ -156,40 +125,6 @@ fn sync_dir(dir: &Path) {
 mod tests {
     use super::*;
     use std::ffi::OsString;
-
-    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<OsString> {
-        let pairs: Vec<(String, String)> = pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        move |name| {
-            pairs
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| OsString::from(v))
-        }
-    }
-
-    #[test]
-    fn from_env_precedence() {
-        let home = || Some(PathBuf::from("/home/u"));
-        let c = Cache::from_vars(
-            vars(&[("SKUA_CACHE_DIR", "/c"), ("XDG_CACHE_HOME", "/x")]),
-            home,
-        )
-        .unwrap();
-        assert_eq!(c.root(), Path::new("/c"));
-        let c = Cache::from_vars(vars(&[("XDG_CACHE_HOME", "/x")]), home).unwrap();
-        assert_eq!(c.root(), Path::new("/x/skua"));
-        // Relative XDG paths are invalid per the spec; empty values count as unset.
-        let c = Cache::from_vars(
-            vars(&[("XDG_CACHE_HOME", "rel"), ("SKUA_CACHE_DIR", "")]),
-            home,
-        )
-        .unwrap();
-        assert_eq!(c.root(), Path::new("/home/u/.cache/skua"));
-        assert!(Cache::from_vars(vars(&[]), || None).is_err());
-    }
 
     #[test]
     fn key_is_stable_and_unambiguous() {

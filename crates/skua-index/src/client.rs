@@ -10,20 +10,18 @@ use reqwest::header::{
     IF_NONE_MATCH, RANGE, RETRY_AFTER,
 };
 use reqwest::{Response, StatusCode};
-use sha2::{Digest, Sha256};
+use sha2::Digest;
 use skua_cache::{Cache, hex, read_if_exists, write_atomic};
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use tokio::sync::{OnceCell, Semaphore, SemaphorePermit};
 use url::Url;
 
 use crate::http_cache::{self, CachedPage, now_secs};
-use crate::index_url::{credentials_of, redact_url, strip_credentials};
 use crate::netrc::Netrc;
 use crate::simple::parse_project_page;
 use crate::zipread::{self, FileSource, MemorySource, RangeSource, ZipError};
-use crate::{
-    CoreMetadata, DistFile, DistKind, IndexError, IndexUrl, Project, WheelFilename, normalize_name,
-};
+use crate::{CoreMetadata, DistFile, DistKind, IndexError, IndexUrl, Project, WheelFilename};
+use skua_types::{PackageName, Sha256, credentials_of, redact_url, strip_credentials};
 
 const USER_AGENT: &str = concat!("skua/", env!("CARGO_PKG_VERSION"));
 const PAGE_ACCEPT: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
@@ -333,11 +331,10 @@ impl IndexClient {
     /// The project's files from the first index (in priority order) that has the
     /// project; indexes answering 404 are skipped. A project found on an earlier index
     /// is never looked up on a later one (no dependency confusion).
-    pub async fn project(&self, name: &str) -> Result<Arc<Project>, IndexError> {
-        let name = normalize_name(name);
+    pub async fn project(&self, name: &PackageName) -> Result<Arc<Project>, IndexError> {
         self.inner
             .projects
-            .get_or_fetch(&name, || self.fetch_project(&name))
+            .get_or_fetch(name.as_str(), || self.fetch_project(name))
             .await
     }
 
@@ -374,16 +371,13 @@ impl IndexClient {
 
     /// Files already downloaded and verified whose sha256 is `sha256`, without any request:
     /// a lock's hashes are enough to find them again (warm syncs need no index page).
-    pub fn cached_files(&self, sha256: &str) -> Vec<PathBuf> {
-        if sha256.is_empty() || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Vec::new();
-        }
+    pub fn cached_files(&self, sha256: &Sha256) -> Vec<PathBuf> {
         let dir = self
             .inner
             .cache
             .root()
             .join(FILES_BUCKET)
-            .join(sha256.to_ascii_lowercase());
+            .join(sha256.hex());
         let Ok(entries) = std::fs::read_dir(dir) else {
             return Vec::new();
         };
@@ -413,15 +407,12 @@ impl IndexClient {
 
     // ----- project pages -------------------------------------------------------------
 
-    async fn fetch_project(&self, name: &str) -> Result<Arc<Project>, IndexError> {
+    async fn fetch_project(&self, name: &PackageName) -> Result<Arc<Project>, IndexError> {
         let indexes = &self.inner.indexes;
         let not_found = || IndexError::NotFound {
-            name: name.to_owned(),
+            name: name.to_string(),
             indexes: indexes.iter().map(ToString::to_string).collect(),
         };
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(not_found());
-        }
         if self.inner.offline {
             for index in indexes {
                 if let Some(cached) = self.read_cached_page(index, name)
@@ -431,7 +422,7 @@ impl IndexClient {
                 }
             }
             return Err(IndexError::Offline {
-                name: name.to_owned(),
+                name: name.to_string(),
             });
         }
         for index in indexes {
@@ -442,14 +433,14 @@ impl IndexClient {
         Err(not_found())
     }
 
-    fn page_cache_path(&self, index: &IndexUrl, name: &str) -> PathBuf {
+    fn page_cache_path(&self, index: &IndexUrl, name: &PackageName) -> PathBuf {
         self.inner
             .cache
             .bucket(PAGES_BUCKET)
-            .join(Cache::key(&[index.url().as_str(), name]))
+            .join(Cache::key(&[index.url().as_str(), name.as_str()]))
     }
 
-    fn read_cached_page(&self, index: &IndexUrl, name: &str) -> Option<CachedPage> {
+    fn read_cached_page(&self, index: &IndexUrl, name: &PackageName) -> Option<CachedPage> {
         let bytes = read_if_exists(&self.page_cache_path(index, name)).ok()??;
         CachedPage::decode(&bytes)
     }
@@ -458,7 +449,7 @@ impl IndexClient {
     async fn fetch_page(
         &self,
         index: &IndexUrl,
-        name: &str,
+        name: &PackageName,
     ) -> Result<Option<Project>, IndexError> {
         let url = index.project_url(name);
         let cache_path = self.page_cache_path(index, name);
@@ -563,7 +554,7 @@ impl IndexClient {
             });
         }
         if let Some(hash) = &file.core_metadata
-            && let Some(bytes) = self.fetch_metadata_file(file, hash.as_deref()).await?
+            && let Some(bytes) = self.fetch_metadata_file(file, hash.as_ref()).await?
         {
             return Ok(bytes);
         }
@@ -582,7 +573,7 @@ impl IndexClient {
     async fn fetch_metadata_file(
         &self,
         file: &DistFile,
-        expected: Option<&str>,
+        expected: Option<&Sha256>,
     ) -> Result<Option<Vec<u8>>, IndexError> {
         let url = file.metadata_url();
         let response = self.get(&url, &HeaderMap::new()).await?;
@@ -590,10 +581,10 @@ impl IndexClient {
             StatusCode::OK => {
                 if let Some(expected) = expected {
                     let actual = sha256_hex(&response.body);
-                    if !actual.eq_ignore_ascii_case(expected) {
+                    if actual != expected.hex() {
                         return Err(IndexError::HashMismatch {
                             filename: format!("{}.metadata", file.filename),
-                            expected: expected.to_owned(),
+                            expected: expected.hex().to_owned(),
                             actual,
                         });
                     }
@@ -741,11 +732,11 @@ impl IndexClient {
             }
         };
         if let Some(expected) = &file.sha256 {
-            if !digest.eq_ignore_ascii_case(expected) {
+            if digest != expected.hex() {
                 // Dropping `temp_path` deletes the bad download.
                 return Err(IndexError::HashMismatch {
                     filename: file.filename.clone(),
-                    expected: expected.clone(),
+                    expected: expected.hex().to_owned(),
                     actual: digest,
                 });
             }
@@ -787,7 +778,7 @@ impl IndexClient {
         let io_fatal = |e: io::Error| Failure::Fatal(IndexError::io("writing a download", e));
         out.set_len(0).await.map_err(io_fatal)?;
         out.seek(io::SeekFrom::Start(0)).await.map_err(io_fatal)?;
-        let mut hasher = Sha256::new();
+        let mut hasher = sha2::Sha256::new();
         let mut size = 0u64;
         loop {
             match response.chunk().await {
@@ -1077,22 +1068,23 @@ fn header_value(s: &str) -> Option<HeaderValue> {
 
 /// Files are immutable, so a hash identifies them; without one, the URL must do.
 fn artifact_key(file: &DistFile) -> String {
-    file.sha256
-        .clone()
-        .unwrap_or_else(|| Cache::key(&["url", file.url.as_str()]))
+    match &file.sha256 {
+        Some(sha256) => sha256.hex().to_owned(),
+        None => Cache::key(&["url", file.url.as_str()]),
+    }
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
+    hex(&sha2::Sha256::digest(bytes))
 }
 
 fn verify_sha256(file: &DistFile, bytes: &[u8]) -> Result<(), IndexError> {
     if let Some(expected) = &file.sha256 {
         let actual = sha256_hex(bytes);
-        if !actual.eq_ignore_ascii_case(expected) {
+        if actual != expected.hex() {
             return Err(IndexError::HashMismatch {
                 filename: file.filename.clone(),
-                expected: expected.clone(),
+                expected: expected.hex().to_owned(),
                 actual,
             });
         }
@@ -1100,7 +1092,11 @@ fn verify_sha256(file: &DistFile, bytes: &[u8]) -> Result<(), IndexError> {
     Ok(())
 }
 
-fn parse_cached(index: &IndexUrl, name: &str, cached: &CachedPage) -> Result<Project, IndexError> {
+fn parse_cached(
+    index: &IndexUrl,
+    name: &PackageName,
+    cached: &CachedPage,
+) -> Result<Project, IndexError> {
     let base = Url::parse(&cached.meta.url).map_err(|e| IndexError::Malformed {
         url: "(cached page)".to_owned(),
         message: e.to_string(),
@@ -1128,7 +1124,9 @@ fn check_metadata(file: &DistFile, bytes: &[u8]) -> Result<CoreMetadata, IndexEr
         DistKind::Wheel(w) => (&w.name, &w.version),
         DistKind::Sdist { name, version } => (name, version),
     };
-    if normalize_name(&metadata.name) != *name || metadata.version != *version {
+    if PackageName::new(metadata.name.trim()).ok().as_ref() != Some(name)
+        || metadata.version != *version
+    {
         return Err(IndexError::MetadataUnavailable {
             filename: file.filename.clone(),
             reason: format!(
@@ -1224,7 +1222,7 @@ mod tests {
             filename: "a-1.0.tar.gz".into(),
             url: Url::parse("https://example.org/a-1.0.tar.gz").unwrap(),
             kind: DistKind::Sdist {
-                name: "a".into(),
+                name: PackageName::new("a").unwrap(),
                 version: "1.0".parse().unwrap(),
             },
             sha256: None,
@@ -1234,7 +1232,8 @@ mod tests {
             size: None,
             core_metadata: None,
         };
-        assert_send(&client.project("a"));
+        let name = PackageName::new("a").unwrap();
+        assert_send(&client.project(&name));
         assert_send(&client.metadata(&file));
         assert_send(&client.download(&file, Path::new("x")));
     }

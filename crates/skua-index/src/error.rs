@@ -48,8 +48,8 @@ pub enum IndexError {
     MetadataUnavailable { filename: String, reason: String },
 
     /// An index URL given to the builder is not usable.
-    #[error("invalid index URL `{url}`: {reason}")]
-    InvalidUrl { url: String, reason: String },
+    #[error(transparent)]
+    InvalidUrl(#[from] skua_types::InvalidIndexUrl),
 }
 
 impl IndexError {

@@ -18,10 +18,8 @@
 
 mod client;
 mod error;
-mod filename;
 mod html;
 mod http_cache;
-mod index_url;
 mod metadata;
 mod netrc;
 mod simple;
@@ -29,10 +27,12 @@ mod zipread;
 
 pub use client::{IndexClient, IndexClientBuilder};
 pub use error::IndexError;
-pub use filename::{WheelFilename, parse_sdist_filename};
-pub use index_url::{IndexUrl, normalize_name, redact_url};
 pub use metadata::CoreMetadata;
-pub use simple::{DistFile, DistKind, Project, parse_exclude_newer, parse_timestamp};
+pub use simple::{DistFile, DistKind, Project, parse_timestamp};
+pub use skua_types::{
+    ExcludeNewer, IndexUrl, InvalidIndexUrl, PackageName, SdistFilename, Sha256, WheelFilename,
+    redact_url,
+};
 
 /// Re-exported so callers can name the types in the public API without depending on
 /// matching versions themselves.

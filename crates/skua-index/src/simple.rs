@@ -9,16 +9,15 @@ use pep440_rs::Version;
 use serde::Deserialize;
 use url::Url;
 
-use crate::filename::{WheelFilename, parse_sdist_filename};
 use crate::html::{self, Element};
-use crate::index_url::{percent_decode, redact_url};
-use crate::{IndexError, IndexUrl, normalize_name};
+use skua_types::{PackageName, SdistFilename, Sha256, WheelFilename, percent_decode, redact_url};
+
+use crate::{IndexError, IndexUrl};
 
 /// A project's files on one index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Project {
-    /// PEP 503-normalized.
-    pub name: String,
+    pub name: PackageName,
     /// The index the page came from.
     pub index: IndexUrl,
     /// In page order. Files whose names are not a wheel or sdist of this project are
@@ -30,9 +29,9 @@ pub struct Project {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DistKind {
     Wheel(WheelFilename),
-    /// A `.tar.gz` or `.zip` source distribution; `name` is normalized.
+    /// A `.tar.gz` or `.zip` source distribution.
     Sdist {
-        name: String,
+        name: PackageName,
         version: Version,
     },
 }
@@ -44,8 +43,7 @@ pub struct DistFile {
     /// Absolute, resolved against the page URL, without fragment or credentials.
     pub url: Url,
     pub kind: DistKind,
-    /// Lower-case hex.
-    pub sha256: Option<String>,
+    pub sha256: Option<Sha256>,
     pub requires_python: Option<String>,
     /// `Some(reason)` when yanked (PEP 592); the reason is `""` when none was given.
     pub yanked: Option<String>,
@@ -54,7 +52,7 @@ pub struct DistFile {
     pub size: Option<u64>,
     /// `Some(sha256)` when the index serves a PEP 658 metadata file at `{url}.metadata`
     /// (the inner `None`: no sha256 advertised for it).
-    pub core_metadata: Option<Option<String>>,
+    pub core_metadata: Option<Option<Sha256>>,
 }
 
 impl DistFile {
@@ -101,17 +99,6 @@ pub fn parse_timestamp(s: &str) -> Option<jiff::Timestamp> {
     jiff::Timestamp::from_str(s.trim()).ok()
 }
 
-/// Parses an `--exclude-newer` value: an RFC 3339 timestamp, or a date `YYYY-MM-DD`,
-/// which means the start of that day in UTC.
-pub fn parse_exclude_newer(s: &str) -> Result<jiff::Timestamp, String> {
-    if let Some(ts) = parse_timestamp(s) {
-        return Ok(ts);
-    }
-    let date = jiff::civil::Date::from_str(s.trim())
-        .map_err(|_| format!("`{s}` is neither an RFC 3339 timestamp nor a YYYY-MM-DD date"))?;
-    parse_timestamp(&format!("{date}T00:00:00Z")).ok_or_else(|| format!("`{s}` is out of range"))
-}
-
 pub(crate) enum PageFormat {
     Json,
     Html,
@@ -136,7 +123,7 @@ impl PageFormat {
 /// URLs are relative to it).
 pub(crate) fn parse_project_page(
     index: &IndexUrl,
-    name: &str,
+    name: &PackageName,
     page_url: &Url,
     content_type: Option<&str>,
     body: &[u8],
@@ -151,7 +138,7 @@ pub(crate) fn parse_project_page(
     }
     .map_err(malformed)?;
     Ok(Project {
-        name: normalize_name(name),
+        name: name.clone(),
         index: index.clone(),
         files,
     })
@@ -220,7 +207,7 @@ fn check_api_version(version: Option<&str>) -> Result<(), String> {
     }
 }
 
-fn parse_json(name: &str, page_url: &Url, body: &[u8]) -> Result<Vec<DistFile>, String> {
+fn parse_json(name: &PackageName, page_url: &Url, body: &[u8]) -> Result<Vec<DistFile>, String> {
     let page: JsonPage =
         serde_json::from_slice(body).map_err(|e| format!("invalid PEP 691 JSON: {e}"))?;
     check_api_version(page.meta.as_ref().and_then(|m| m.api_version.as_deref()))?;
@@ -261,19 +248,27 @@ fn parse_json(name: &str, page_url: &Url, body: &[u8]) -> Result<Vec<DistFile>, 
     Ok(files)
 }
 
-fn sha256_of(hashes: &HashMap<String, String>) -> Option<String> {
+fn sha256_of(hashes: &HashMap<String, String>) -> Option<Sha256> {
     hashes
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("sha256"))
-        .map(|(_, v)| v.trim().to_ascii_lowercase())
-        .filter(|v| is_sha256_hex(v))
+        .and_then(|(_, v)| Sha256::from_hex(v.trim()).ok())
 }
 
-fn is_sha256_hex(v: &str) -> bool {
-    v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit())
+/// `sha256=<hex>` (a URL fragment or a `data-core-metadata` value).
+fn sha256_assignment(text: &str) -> Option<Sha256> {
+    let (algorithm, hex) = text.split_once('=')?;
+    if !algorithm.trim().eq_ignore_ascii_case("sha256") {
+        return None;
+    }
+    Sha256::from_hex(hex.trim()).ok()
 }
 
-fn parse_html(name: &str, page_url: &Url, html_text: &str) -> Result<Vec<DistFile>, String> {
+fn parse_html(
+    name: &PackageName,
+    page_url: &Url,
+    html_text: &str,
+) -> Result<Vec<DistFile>, String> {
     let elements = html::parse_elements(html_text);
     let mut base = page_url.clone();
     let mut files = Vec::new();
@@ -311,11 +306,7 @@ fn parse_html(name: &str, page_url: &Url, html_text: &str) -> Result<Vec<DistFil
                         None => continue,
                     },
                 };
-                let sha256 = url.fragment().and_then(|frag| {
-                    let (algo, value) = frag.split_once('=')?;
-                    let value = value.to_ascii_lowercase();
-                    (algo.eq_ignore_ascii_case("sha256") && is_sha256_hex(&value)).then_some(value)
-                });
+                let sha256 = url.fragment().and_then(sha256_assignment);
                 let core_metadata = html::attr(&attrs, "data-core-metadata")
                     .or_else(|| html::attr(&attrs, "data-dist-info-metadata"))
                     .and_then(|value| {
@@ -323,12 +314,7 @@ fn parse_html(name: &str, page_url: &Url, html_text: &str) -> Result<Vec<DistFil
                         if value.eq_ignore_ascii_case("false") {
                             return None;
                         }
-                        let hash = value.split_once('=').and_then(|(algo, hash)| {
-                            let hash = hash.trim().to_ascii_lowercase();
-                            (algo.eq_ignore_ascii_case("sha256") && is_sha256_hex(&hash))
-                                .then_some(hash)
-                        });
-                        Some(hash)
+                        Some(sha256_assignment(value))
                     });
                 files.push(DistFile {
                     filename,
@@ -349,17 +335,17 @@ fn parse_html(name: &str, page_url: &Url, html_text: &str) -> Result<Vec<DistFil
     Ok(files)
 }
 
-fn dist_kind(project: &str, filename: &str) -> Option<DistKind> {
+fn dist_kind(project: &PackageName, filename: &str) -> Option<DistKind> {
     if let Some(wheel) = WheelFilename::parse(filename) {
-        return (wheel.name == normalize_name(project)).then_some(DistKind::Wheel(wheel));
+        return (&wheel.name == project).then_some(DistKind::Wheel(wheel));
     }
-    let (name, version) = parse_sdist_filename(filename, Some(project))?;
+    let SdistFilename { name, version } = SdistFilename::parse(filename, Some(project))?;
     Some(DistKind::Sdist { name, version })
 }
 
 fn clean_url(mut url: Url) -> Url {
     url.set_fragment(None);
-    crate::index_url::strip_credentials(&url)
+    skua_types::strip_credentials(&url)
 }
 
 #[cfg(test)]
@@ -401,7 +387,7 @@ mod tests {
         );
         let p = parse_project_page(
             &index(),
-            "Skf_Web",
+            &PackageName::new("Skf_Web").unwrap(),
             &page_url(),
             Some("application/vnd.pypi.simple.v1+json"),
             body.as_bytes(),
@@ -418,9 +404,9 @@ mod tests {
             f.url.as_str(),
             "https://example.org/files/skf_web-1.0.0-py3-none-any.whl"
         );
-        assert_eq!(f.sha256.as_deref(), Some(H1));
+        assert_eq!(f.sha256.as_ref().map(Sha256::hex), Some(H1));
         assert_eq!(f.requires_python.as_deref(), Some(">=3.8"));
-        assert_eq!(f.core_metadata, Some(Some(H2.to_owned())));
+        assert_eq!(f.core_metadata, Some(Some(Sha256::from_hex(H2).unwrap())));
         assert_eq!(f.size, Some(1234));
         assert_eq!(f.yanked, None);
         assert!(f.is_wheel());
@@ -446,14 +432,26 @@ mod tests {
     #[test]
     fn json_rejects_unknown_major_version_and_garbage() {
         let body = br#"{"meta": {"api-version": "2.0"}, "name": "x", "files": []}"#;
-        let e = parse_project_page(&index(), "x", &page_url(), Some("application/json"), body)
-            .unwrap_err();
+        let e = parse_project_page(
+            &index(),
+            &PackageName::new("x").unwrap(),
+            &page_url(),
+            Some("application/json"),
+            body,
+        )
+        .unwrap_err();
         assert!(
             e.to_string().contains("unsupported repository API version"),
             "{e}"
         );
-        let e = parse_project_page(&index(), "x", &page_url(), Some("application/json"), b"{")
-            .unwrap_err();
+        let e = parse_project_page(
+            &index(),
+            &PackageName::new("x").unwrap(),
+            &page_url(),
+            Some("application/json"),
+            b"{",
+        )
+        .unwrap_err();
         assert!(matches!(e, IndexError::Malformed { .. }), "{e}");
     }
 
@@ -473,7 +471,7 @@ mod tests {
         );
         let p = parse_project_page(
             &index(),
-            "skf-web",
+            &PackageName::new("skf-web").unwrap(),
             &page_url(),
             Some("text/html"),
             body.as_bytes(),
@@ -486,9 +484,9 @@ mod tests {
             f.url.as_str(),
             "https://example.org/files/skf_web-1.0.0-py3-none-any.whl"
         );
-        assert_eq!(f.sha256.as_deref(), Some(H1));
+        assert_eq!(f.sha256.as_ref().map(Sha256::hex), Some(H1));
         assert_eq!(f.requires_python.as_deref(), Some(">=3.8,<4"));
-        assert_eq!(f.core_metadata, Some(Some(H2.to_owned())));
+        assert_eq!(f.core_metadata, Some(Some(Sha256::from_hex(H2).unwrap())));
         assert_eq!(f.yanked, None);
         assert_eq!(f.upload_time, None);
         let s = &p.files[1];
@@ -514,8 +512,14 @@ mod tests {
     fn html_base_href() {
         let body = r#"<html><head><base href="https://mirror.example.net/pkgs/"></head>
 <body><a href="skf_web-1.0.0.tar.gz">skf_web-1.0.0.tar.gz</a></body></html>"#;
-        let p =
-            parse_project_page(&index(), "skf-web", &page_url(), None, body.as_bytes()).unwrap();
+        let p = parse_project_page(
+            &index(),
+            &PackageName::new("skf-web").unwrap(),
+            &page_url(),
+            None,
+            body.as_bytes(),
+        )
+        .unwrap();
         assert_eq!(
             p.files[0].url.as_str(),
             "https://mirror.example.net/pkgs/skf_web-1.0.0.tar.gz"
@@ -524,13 +528,16 @@ mod tests {
 
     #[test]
     fn exclude_newer_values() {
-        let cutoff = parse_exclude_newer("2026-01-01").unwrap();
+        let cutoff = "2026-01-01".parse::<skua_types::ExcludeNewer>().unwrap().0;
         assert_eq!(cutoff, parse_timestamp("2026-01-01T00:00:00Z").unwrap());
         assert!(parse_timestamp("2025-12-31T23:59:59Z").unwrap() < cutoff);
         assert_eq!(
-            parse_exclude_newer("2026-01-01T01:00:00+01:00").unwrap(),
+            "2026-01-01T01:00:00+01:00"
+                .parse::<skua_types::ExcludeNewer>()
+                .unwrap()
+                .0,
             cutoff
         );
-        assert!(parse_exclude_newer("yesterday").is_err());
+        assert!("yesterday".parse::<skua_types::ExcludeNewer>().is_err());
     }
 }

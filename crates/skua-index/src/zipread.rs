@@ -324,7 +324,7 @@ fn decompress(entry: &CdEntry, data: &[u8]) -> Result<Vec<u8>, String> {
 /// directories (a broken wheel, or a vendored one) the matching one wins.
 pub(crate) fn pick_wheel_metadata<'a>(
     entries: &'a [CdEntry],
-    name: &str,
+    name: &skua_types::PackageName,
     version: &pep440_rs::Version,
 ) -> Result<&'a CdEntry, String> {
     let candidates: Vec<&CdEntry> = entries
@@ -339,7 +339,7 @@ pub(crate) fn pick_wheel_metadata<'a>(
         let dir = e.name.split_once('/').map_or("", |(d, _)| d);
         let stem = dir.strip_suffix(".dist-info").unwrap_or(dir);
         stem.rsplit_once('-').is_some_and(|(n, v)| {
-            crate::normalize_name(n) == crate::normalize_name(name)
+            skua_types::PackageName::new(n).is_ok_and(|n| &n == name)
                 && v.parse::<pep440_rs::Version>().is_ok_and(|v| v == *version)
         })
     };
@@ -504,7 +504,11 @@ mod tests {
             requests: 0,
         };
         let got = block_on(read_entry(&mut source, |e| {
-            pick_wheel_metadata(e, "skf-demo", &version)
+            pick_wheel_metadata(
+                e,
+                &skua_types::PackageName::new("skf-demo").unwrap(),
+                &version,
+            )
         }))
         .unwrap();
         assert_eq!(got, METADATA.as_bytes());
@@ -552,7 +556,11 @@ mod tests {
         bytes.extend_from_slice(comment);
         let version = pep440_rs::Version::from_str("1.0").unwrap();
         let got = block_on(read_entry(&mut MemorySource(&bytes), |e| {
-            pick_wheel_metadata(e, "skf_demo", &version)
+            pick_wheel_metadata(
+                e,
+                &skua_types::PackageName::new("skf_demo").unwrap(),
+                &version,
+            )
         }))
         .unwrap();
         assert_eq!(got, METADATA.as_bytes());
@@ -588,7 +596,11 @@ mod tests {
         let bytes = wheel(METADATA, 2000);
         let version = pep440_rs::Version::from_str("1.0").unwrap();
         let pick = |e: &[CdEntry]| -> Result<usize, String> {
-            let found = pick_wheel_metadata(e, "skf-demo", &version)?;
+            let found = pick_wheel_metadata(
+                e,
+                &skua_types::PackageName::new("skf-demo").unwrap(),
+                &version,
+            )?;
             Ok(e.iter().position(|x| x == found).unwrap_or(0))
         };
         // Every truncation (a cut-off download) ...
@@ -625,11 +637,27 @@ mod tests {
         ];
         let v = pep440_rs::Version::from_str("1.0").unwrap();
         assert_eq!(
-            pick_wheel_metadata(&entries, "skf-demo", &v).unwrap().name,
+            pick_wheel_metadata(
+                &entries,
+                &skua_types::PackageName::new("skf-demo").unwrap(),
+                &v
+            )
+            .unwrap()
+            .name,
             "Skf.Demo-1.0.dist-info/METADATA"
         );
-        assert!(pick_wheel_metadata(&entries[..1], "skf-demo", &v).is_ok());
-        assert!(pick_wheel_metadata(&[], "skf-demo", &v).is_err());
+        assert!(
+            pick_wheel_metadata(
+                &entries[..1],
+                &skua_types::PackageName::new("skf-demo").unwrap(),
+                &v
+            )
+            .is_ok()
+        );
+        assert!(
+            pick_wheel_metadata(&[], &skua_types::PackageName::new("skf-demo").unwrap(), &v)
+                .is_err()
+        );
         assert_eq!(
             pick_sdist_pkg_info(&[
                 entry("a-1.0/src/a.egg-info/PKG-INFO"),

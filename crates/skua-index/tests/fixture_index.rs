@@ -19,7 +19,7 @@ async fn json_project_page() {
     let cache = tempfile::tempdir().unwrap();
     let client = builder(cache.path(), &primary(&server)).build().unwrap();
 
-    let project = client.project("SKF_Yanked").await.unwrap();
+    let project = client.project(&pn("SKF_Yanked")).await.unwrap();
     assert_eq!(project.name, "skf-yanked");
     assert_eq!(project.index.to_string(), server.simple_url("primary"));
     assert_eq!(project.files.len(), 4);
@@ -32,7 +32,7 @@ async fn json_project_page() {
     );
     let good = file(&project, "skf_yanked-1.1.0-py3-none-any.whl");
     assert_eq!(good.yanked, None);
-    assert_eq!(good.sha256.as_ref().map(String::len), Some(64));
+    assert_eq!(good.sha256.as_ref().map(|hash| hash.hex().len()), Some(64));
     assert!(matches!(good.core_metadata, Some(Some(_))));
     assert!(good.size.is_some());
     assert!(good.upload_timestamp().is_some());
@@ -60,8 +60,11 @@ async fn upload_times_and_requires_python() {
     let cache = tempfile::tempdir().unwrap();
     let client = builder(cache.path(), &primary(&server)).build().unwrap();
 
-    let timed = client.project("skf-timed").await.unwrap();
-    let cutoff = skua_index::parse_exclude_newer("2026-01-01T00:00:00Z").unwrap();
+    let timed = client.project(&pn("skf-timed")).await.unwrap();
+    let cutoff = "2026-01-01T00:00:00Z"
+        .parse::<skua_index::ExcludeNewer>()
+        .unwrap()
+        .0;
     let mut before: Vec<String> = timed
         .files
         .iter()
@@ -71,7 +74,7 @@ async fn upload_times_and_requires_python() {
     before.sort();
     assert_eq!(before, ["1.0.0", "1.1.0"]);
 
-    let pyreq = client.project("skf-pyreq").await.unwrap();
+    let pyreq = client.project(&pn("skf-pyreq")).await.unwrap();
     let v2 = pyreq
         .files
         .iter()
@@ -86,7 +89,7 @@ async fn metadata_from_pep658_file() {
     let cache = tempfile::tempdir().unwrap();
     let client = builder(cache.path(), &primary(&server)).build().unwrap();
 
-    let project = client.project("skf-web").await.unwrap();
+    let project = client.project(&pn("skf-web")).await.unwrap();
     let wheel = file(&project, "skf_web-1.0.0-py3-none-any.whl");
     let metadata = client.metadata(wheel).await.unwrap();
     assert_eq!(metadata.version.to_string(), "1.0.0");
@@ -127,7 +130,7 @@ async fn metadata_through_range_requests() {
         .build()
         .unwrap();
 
-    let project = client.project("skf-nometa").await.unwrap();
+    let project = client.project(&pn("skf-nometa")).await.unwrap();
     let wheel = file(&project, "skf_nometa-1.0.0-py3-none-any.whl");
     assert_eq!(wheel.core_metadata, None);
     let metadata = client.metadata(wheel).await.unwrap();
@@ -169,7 +172,7 @@ async fn sdist_pkg_info_through_a_download() {
         ("skf-sdist-dynamic", &[][..], false, true),
         ("skf-sdist-legacy", &["skf-simple>=1.0"][..], false, false),
     ] {
-        let page = client.project(project).await.unwrap();
+        let page = client.project(&pn(project)).await.unwrap();
         let [sdist] = page.files.as_slice() else {
             panic!("{project}: {:?}", page.files)
         };
@@ -204,11 +207,11 @@ async fn pages_are_revalidated_with_etags() {
     let server = IndexServer::start_fixture();
     let cache = tempfile::tempdir().unwrap();
     let first = builder(cache.path(), &primary(&server)).build().unwrap();
-    let cold = first.project("skf-simple").await.unwrap();
+    let cold = first.project(&pn("skf-simple")).await.unwrap();
 
     // The fixture server sends max-age=0, so a new client revalidates.
     let second = builder(cache.path(), &primary(&server)).build().unwrap();
-    let warm = second.project("skf-simple").await.unwrap();
+    let warm = second.project(&pn("skf-simple")).await.unwrap();
     assert_eq!(cold.files, warm.files);
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
@@ -218,7 +221,7 @@ async fn pages_are_revalidated_with_etags() {
     assert!(requests[1].if_none_match.is_some());
 
     // Within one client the answer is remembered: no request at all.
-    second.project("skf_simple").await.unwrap();
+    second.project(&pn("skf_simple")).await.unwrap();
     assert_eq!(server.requests().len(), 2);
 }
 
@@ -227,22 +230,22 @@ async fn offline_uses_only_the_cache() {
     let server = IndexServer::start_fixture();
     let cache = tempfile::tempdir().unwrap();
     let online = builder(cache.path(), &primary(&server)).build().unwrap();
-    let project = online.project("skf-chain-a").await.unwrap();
+    let project = online.project(&pn("skf-chain-a")).await.unwrap();
     let wheel = file(&project, "skf_chain_a-1.0.0-py3-none-any.whl").clone();
     online.metadata(&wheel).await.unwrap();
-    let simple = online.project("skf-simple").await.unwrap();
+    let simple = online.project(&pn("skf-simple")).await.unwrap();
     server.clear_requests();
 
     let offline = builder(cache.path(), &primary(&server))
         .offline(true)
         .build()
         .unwrap();
-    let cached = offline.project("skf-chain-a").await.unwrap();
+    let cached = offline.project(&pn("skf-chain-a")).await.unwrap();
     assert_eq!(cached.files, project.files);
     let metadata = offline.metadata(&wheel).await.unwrap();
     assert_eq!(metadata.requires_dist, ["skf-chain-b>=1.0"]);
 
-    let err = offline.project("skf-chain-b").await.unwrap_err();
+    let err = offline.project(&pn("skf-chain-b")).await.unwrap_err();
     assert!(
         matches!(&err, IndexError::Offline { name } if name == "skf-chain-b"),
         "{err}"
@@ -264,7 +267,7 @@ async fn retries_transient_server_errors() {
     let client = builder(cache.path(), &primary(&server)).build().unwrap();
 
     server.faults().fail_next("/simple/skf-simple/", 2, 500);
-    let project = client.project("skf-simple").await.unwrap();
+    let project = client.project(&pn("skf-simple")).await.unwrap();
     assert!(!project.files.is_empty());
     let statuses: Vec<u16> = server.requests().iter().map(|r| r.status).collect();
     assert_eq!(statuses, [500, 500, 200]);
@@ -289,7 +292,7 @@ async fn gives_up_clearly_on_a_persistent_503() {
         .unwrap();
 
     server.faults().fail_next("/simple/", usize::MAX, 503);
-    let err = client.project("skf-simple").await.unwrap_err();
+    let err = client.project(&pn("skf-simple")).await.unwrap_err();
     assert!(matches!(err, IndexError::Http { status: 503, .. }), "{err}");
     let message = err.to_string();
     assert!(message.contains("503 Service Unavailable"), "{message}");
@@ -305,7 +308,7 @@ async fn gives_up_clearly_on_a_persistent_503() {
 
     // The failure is not remembered: once the index recovers, it works.
     server.faults().clear();
-    client.project("skf-simple").await.unwrap();
+    client.project(&pn("skf-simple")).await.unwrap();
 }
 
 #[tokio::test]
@@ -314,7 +317,7 @@ async fn no_retry_on_client_errors() {
     let cache = tempfile::tempdir().unwrap();
     let client = builder(cache.path(), &primary(&server)).build().unwrap();
     server.faults().fail_next("/simple/", 1, 403);
-    let err = client.project("skf-simple").await.unwrap_err();
+    let err = client.project(&pn("skf-simple")).await.unwrap_err();
     assert!(matches!(err, IndexError::Http { status: 403, .. }), "{err}");
     assert_eq!(server.request_count(""), 1);
 }
@@ -333,7 +336,7 @@ async fn times_out_on_a_stalled_response() {
         .faults()
         .delay("/simple/skf-simple/", Duration::from_secs(3));
     let started = Instant::now();
-    let err = client.project("skf-simple").await.unwrap_err();
+    let err = client.project(&pn("skf-simple")).await.unwrap_err();
     let elapsed = started.elapsed();
     assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
     let IndexError::Network { url, message } = &err else {
@@ -352,7 +355,7 @@ async fn truncated_download_leaves_nothing() {
         .retries(1)
         .build()
         .unwrap();
-    let project = client.project("skf-nometa").await.unwrap();
+    let project = client.project(&pn("skf-nometa")).await.unwrap();
     let wheel = file(&project, "skf_nometa-1.0.0-py3-none-any.whl");
     let out = tempfile::tempdir().unwrap();
     let dest = out.path().join(&wheel.filename);
@@ -396,9 +399,12 @@ async fn hash_mismatch_is_an_error_and_leaves_nothing() {
     let server = IndexServer::start_fixture();
     let cache = tempfile::tempdir().unwrap();
     let client = builder(cache.path(), &primary(&server)).build().unwrap();
-    let project = client.project("skf-simple").await.unwrap();
+    let project = client.project(&pn("skf-simple")).await.unwrap();
     let mut wheel = file(&project, "skf_simple-1.1.0-py3-none-any.whl").clone();
-    let real = wheel.sha256.replace("0".repeat(64)).unwrap();
+    let real = wheel
+        .sha256
+        .replace(skua_index::Sha256::from_hex(&"0".repeat(64)).unwrap())
+        .unwrap();
 
     let dest = cache.path().join("out.whl");
     let err = client.download(&wheel, &dest).await.unwrap_err();
@@ -412,7 +418,7 @@ async fn hash_mismatch_is_an_error_and_leaves_nothing() {
     };
     assert_eq!(filename, "skf_simple-1.1.0-py3-none-any.whl");
     assert_eq!(*expected, "0".repeat(64));
-    assert_eq!(*actual, real);
+    assert_eq!(*actual, real.hex());
     assert!(!dest.exists());
     assert!(walk(&cache.path().join("files-v1")).is_empty());
 }
@@ -422,9 +428,9 @@ async fn pep658_metadata_hash_is_checked() {
     let server = IndexServer::start_fixture();
     let cache = tempfile::tempdir().unwrap();
     let client = builder(cache.path(), &primary(&server)).build().unwrap();
-    let project = client.project("skf-lib").await.unwrap();
+    let project = client.project(&pn("skf-lib")).await.unwrap();
     let mut wheel = file(&project, "skf_lib-1.0.0-py3-none-any.whl").clone();
-    wheel.core_metadata = Some(Some("f".repeat(64)));
+    wheel.core_metadata = Some(Some(skua_index::Sha256::from_hex(&"f".repeat(64)).unwrap()));
     let err = client.metadata(&wheel).await.unwrap_err();
     assert!(
         matches!(&err, IndexError::HashMismatch { filename, .. } if filename.ends_with(".whl.metadata")),
@@ -445,7 +451,7 @@ async fn basic_auth_from_the_index_url() {
         .unwrap();
     assert!(!client.indexes()[0].to_string().contains("s3cr3t"));
 
-    let project = client.project("skf-simple").await.unwrap();
+    let project = client.project(&pn("skf-simple")).await.unwrap();
     assert!(!project.index.to_string().contains("s3cr3t"));
     // File URLs on the same host get the credentials too.
     let wheel = file(&project, "skf_simple-2.0.0-py3-none-any.whl");
@@ -466,7 +472,7 @@ async fn basic_auth_from_the_index_url() {
         .replacen("http://", "http://alice:wrong-s3cr3t@", 1);
     let other_cache = tempfile::tempdir().unwrap();
     let client = builder(other_cache.path(), &[wrong]).build().unwrap();
-    let err = client.project("skf-simple").await.unwrap_err();
+    let err = client.project(&pn("skf-simple")).await.unwrap_err();
     assert!(matches!(err, IndexError::Http { status: 401, .. }), "{err}");
     let shown = format!("{err} {err:?}");
     assert!(
@@ -490,7 +496,7 @@ async fn basic_auth_from_netrc() {
         .netrc(Some(netrc))
         .build()
         .unwrap();
-    let project = client.project("skf-simple").await.unwrap();
+    let project = client.project(&pn("skf-simple")).await.unwrap();
     client.metadata(&project.files[0]).await.unwrap();
     assert!(
         server
@@ -504,7 +510,7 @@ async fn basic_auth_from_netrc() {
     let client = builder(other_cache.path(), &primary(&server))
         .build()
         .unwrap();
-    let err = client.project("skf-simple").await.unwrap_err();
+    let err = client.project(&pn("skf-simple")).await.unwrap_err();
     assert!(matches!(err, IndexError::Http { status: 401, .. }), "{err}");
 }
 
@@ -516,7 +522,7 @@ async fn first_index_with_the_project_wins() {
     let client = builder(cache.path(), &indexes).build().unwrap();
 
     // On both: the primary's copy, and the extra index is not even asked.
-    let internal = client.project("skf-internal").await.unwrap();
+    let internal = client.project(&pn("skf-internal")).await.unwrap();
     assert_eq!(internal.index.to_string(), indexes[0]);
     let versions: Vec<String> = internal
         .files
@@ -527,11 +533,11 @@ async fn first_index_with_the_project_wins() {
     assert_eq!(server.request_count("/extra/"), 0);
 
     // Only on the extra index: found there after the primary's 404.
-    let extra_only = client.project("skf-extra-only").await.unwrap();
+    let extra_only = client.project(&pn("skf-extra-only")).await.unwrap();
     assert_eq!(extra_only.index.to_string(), indexes[1]);
     assert_eq!(server.request_count("/primary/simple/skf-extra-only/"), 1);
 
-    let err = client.project("skf-nowhere").await.unwrap_err();
+    let err = client.project(&pn("skf-nowhere")).await.unwrap_err();
     let IndexError::NotFound {
         name,
         indexes: searched,
@@ -562,7 +568,7 @@ async fn concurrent_identical_requests_are_shared() {
             } else {
                 "SKF_Chain.C"
             };
-            tokio::spawn(async move { client.project(name).await })
+            tokio::spawn(async move { client.project(&pn(name)).await })
         })
         .collect();
     let mut projects = Vec::new();
@@ -606,7 +612,7 @@ async fn concurrency_limit_is_respected() {
         .into_iter()
         .map(|name| {
             let client = client.clone();
-            tokio::spawn(async move { client.project(name).await })
+            tokio::spawn(async move { client.project(&pn(name)).await })
         })
         .collect();
     for task in tasks {
@@ -626,7 +632,7 @@ async fn malformed_page_is_reported() {
     let cache = tempfile::tempdir().unwrap();
     let client = builder(cache.path(), &primary(&server)).build().unwrap();
     server.faults().malformed_json("skf-simple");
-    let err = client.project("skf-simple").await.unwrap_err();
+    let err = client.project(&pn("skf-simple")).await.unwrap_err();
     assert!(matches!(err, IndexError::Malformed { .. }), "{err}");
     assert!(
         err.to_string().contains("/primary/simple/skf-simple/"),
@@ -639,7 +645,7 @@ async fn download_verifies_and_writes_atomically() {
     let server = IndexServer::start_fixture();
     let cache = tempfile::tempdir().unwrap();
     let client = builder(cache.path(), &primary(&server)).build().unwrap();
-    let project = client.project("skf-tool").await.unwrap();
+    let project = client.project(&pn("skf-tool")).await.unwrap();
     let wheel = file(&project, "skf_tool-1.0.0-py3-none-any.whl");
     let out = tempfile::tempdir().unwrap();
     let dest = out.path().join("tool.whl");
@@ -655,4 +661,9 @@ async fn download_verifies_and_writes_atomically() {
         .await
         .unwrap();
     assert_eq!(server.request_count(""), 0);
+}
+
+/// A package name for the tests.
+fn pn(name: &str) -> skua_index::PackageName {
+    skua_index::PackageName::new(name).expect("a valid name")
 }

@@ -33,14 +33,14 @@ async fn html_only_index() {
     let client = builder(cache.path(), &[format!("{}/simple/", server.url)])
         .build()
         .unwrap();
-    let project = client.project("Demo.Pkg").await.unwrap();
+    let project = client.project(&pn("Demo.Pkg")).await.unwrap();
     assert_eq!(project.files.len(), 2);
     let wheel = &project.files[0];
     assert_eq!(
         wheel.url.as_str(),
         format!("{}/files/demo_pkg-1.0-py3-none-any.whl", server.url)
     );
-    assert_eq!(wheel.sha256.as_deref(), Some(SHA));
+    assert_eq!(wheel.sha256.as_ref().map(|hash| hash.hex()), Some(SHA));
     assert_eq!(wheel.requires_python.as_deref(), Some(">=3.9"));
     assert_eq!(wheel.core_metadata, Some(None));
     let sdist = &project.files[1];
@@ -64,19 +64,19 @@ async fn fresh_pages_are_not_requested_again_unless_refreshing() {
     builder(cache.path(), &index)
         .build()
         .unwrap()
-        .project("demo-pkg")
+        .project(&pn("demo-pkg"))
         .await
         .unwrap();
     assert_eq!(server.requests().len(), 1);
 
     // Another process within max-age: straight from the cache.
     let warm = builder(cache.path(), &index).build().unwrap();
-    assert_eq!(warm.project("demo-pkg").await.unwrap().files.len(), 2);
+    assert_eq!(warm.project(&pn("demo-pkg")).await.unwrap().files.len(), 2);
     assert_eq!(server.requests().len(), 1);
 
     // --refresh revalidates, with the validator we have.
     let refreshing = builder(cache.path(), &index).refresh(true).build().unwrap();
-    refreshing.project("demo-pkg").await.unwrap();
+    refreshing.project(&pn("demo-pkg")).await.unwrap();
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
     assert_eq!(
@@ -103,9 +103,9 @@ async fn not_modified_reuses_the_cached_body() {
     let cache = tempfile::tempdir().unwrap();
     let index = vec![format!("{}/simple/", server.url)];
     let cold = builder(cache.path(), &index).build().unwrap();
-    let first = cold.project("demo-pkg").await.unwrap();
+    let first = cold.project(&pn("demo-pkg")).await.unwrap();
     let warm = builder(cache.path(), &index).build().unwrap();
-    let second = warm.project("demo-pkg").await.unwrap();
+    let second = warm.project(&pn("demo-pkg")).await.unwrap();
     assert_eq!(first.files, second.files);
     assert_eq!(server.requests().len(), 2);
 }
@@ -128,7 +128,7 @@ async fn retry_after_is_honoured() {
         .build()
         .unwrap();
     let started = Instant::now();
-    client.project("demo-pkg").await.unwrap();
+    client.project(&pn("demo-pkg")).await.unwrap();
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(server.requests().len(), 2);
 }
@@ -149,7 +149,7 @@ async fn connection_refused_is_a_clear_network_error() {
     .retries(1)
     .build()
     .unwrap();
-    let err = client.project("demo").await.unwrap_err();
+    let err = client.project(&pn("demo")).await.unwrap_err();
     let IndexError::Network { url, message } = &err else {
         panic!("{err}")
     };
@@ -157,4 +157,9 @@ async fn connection_refused_is_a_clear_network_error() {
     assert!(message.contains("gave up after 2 attempts"), "{message}");
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains("t0ps3cret"), "{shown}");
+}
+
+/// A package name for the tests.
+fn pn(name: &str) -> skua_index::PackageName {
+    skua_index::PackageName::new(name).expect("a valid name")
 }

@@ -71,7 +71,10 @@ pub enum InstallError {
     InvalidDistInfo { path: PathBuf, reason: String },
 
     #[error("{name} is already installed at {}; uninstall it first", dist_info.display())]
-    AlreadyInstalled { name: String, dist_info: PathBuf },
+    AlreadyInstalled {
+        name: skua_types::PackageName,
+        dist_info: PathBuf,
+    },
 
     #[error("cannot install {wheel}: {reason}")]
     Conflict { wheel: String, reason: String },

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::activate::quote_posix;
 use crate::entry_points::{EntryPoint, parse_entry_points};
 use crate::error::{InstallError, IoContext};
-use crate::names::{normalize_name, parse_wheel_filename, split_dist_info_name};
+use crate::names::{is_project, parse_wheel_filename, split_dist_info_name};
 use crate::paths::relative_record_path;
 use crate::record::{RecordEntry, hash_file, parse_record, sha256_record_hash, write_record};
 use crate::venv::{InstalledDist, Venv};
@@ -145,7 +145,7 @@ fn install_data(
     venv: &Venv,
     data_dir: &Path,
     data_name: &str,
-    project: &str,
+    project: &skua_types::PackageName,
     known: &HashMap<String, RecordEntry>,
     filename: &str,
 ) -> Result<(), InstallError> {
@@ -172,7 +172,11 @@ fn install_data(
             }
             "purelib" => tx.link(&source, &join_rel(&venv.site_packages, rest), known)?,
             "platlib" => tx.link(&source, &join_rel(&venv.platlib, rest), known)?,
-            "headers" => tx.link(&source, &join_rel(&venv.headers_dir(project), rest), known)?,
+            "headers" => tx.link(
+                &source,
+                &join_rel(&venv.headers_dir(project.as_str()), rest),
+                known,
+            )?,
             "data" => tx.link(&source, &join_rel(&venv.root, rest), known)?,
             other => {
                 return Err(invalid(format!(
@@ -185,7 +189,10 @@ fn install_data(
     Ok(())
 }
 
-fn find_unpacked_dist_info(unpacked: &Path, project: &str) -> Result<String, String> {
+fn find_unpacked_dist_info(
+    unpacked: &Path,
+    project: &skua_types::PackageName,
+) -> Result<String, String> {
     let entries = fs::read_dir(unpacked)
         .map_err(|e| format!("cannot read the unpacked wheel {}: {e}", unpacked.display()))?;
     let mut found = Vec::new();
@@ -194,7 +201,7 @@ fn find_unpacked_dist_info(unpacked: &Path, project: &str) -> Result<String, Str
             continue;
         };
         if let Some((dir_project, _)) = split_dist_info_name(&name)
-            && normalize_name(dir_project) == project
+            && is_project(dir_project, project)
         {
             found.push(name);
         }

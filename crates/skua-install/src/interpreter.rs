@@ -142,8 +142,13 @@ impl Interpreter {
     /// Like [`Interpreter::query`], but answers from the skua cache when the same
     /// executable (same path, same file, same `pyvenv.cfg`) was probed before: starting
     /// Python is most of the cost of `skua venv` and `skua sync`.
-    pub fn query_cached(executable: &Path) -> Result<Interpreter, InstallError> {
-        let Some(entry) = probe_cache_entry(executable) else {
+    ///
+    /// `probes` is the cache to use; `None` probes every time and writes nothing.
+    pub fn query_cached(
+        executable: &Path,
+        probes: Option<&skua_cache::Cache>,
+    ) -> Result<Interpreter, InstallError> {
+        let Some(entry) = probes.and_then(|cache| probe_cache_entry(executable, cache)) else {
             return Self::query(executable);
         };
         if let Ok(line) = std::fs::read_to_string(&entry)
@@ -340,13 +345,18 @@ impl Interpreter {
     /// - any other word: an executable of that name on `PATH` (`pypy3`, `python3.13t`).
     ///
     /// The error lists every candidate tried and why it was rejected.
-    pub fn find(request: Option<&str>) -> Result<Interpreter, InstallError> {
+    ///
+    /// `probes` caches the interpreters' answers (see [`Interpreter::query_cached`]).
+    pub fn find(
+        request: Option<&str>,
+        probes: Option<&skua_cache::Cache>,
+    ) -> Result<Interpreter, InstallError> {
         let path_var = std::env::var_os("PATH").unwrap_or_default();
         let roots = pyenv_roots(
             std::env::var_os("PYENV_ROOT").map(PathBuf::from),
             std::env::home_dir(),
         );
-        find_with(request, &path_var, &roots)
+        find_with(request, &path_var, &roots, probes)
     }
 }
 
@@ -475,6 +485,7 @@ fn find_with(
     request: Option<&str>,
     path_var: &OsString,
     pyenv_roots: &[PathBuf],
+    probes: Option<&skua_cache::Cache>,
 ) -> Result<Interpreter, InstallError> {
     let shown_request = request.unwrap_or("python3").to_owned();
     let mut tried: Vec<String> = Vec::new();
@@ -507,7 +518,7 @@ fn find_with(
                     path.display()
                 )]));
             };
-            return Interpreter::query_cached(&executable);
+            return Interpreter::query_cached(&executable, probes);
         }
     }
 
@@ -557,7 +568,7 @@ fn find_with(
         if !seen.insert(key) {
             continue;
         }
-        match Interpreter::query_cached(&candidate) {
+        match Interpreter::query_cached(&candidate, probes) {
             Ok(found) => match &version {
                 Some(version) if !version.matches(found.version) => tried.push(format!(
                     "{} ({origin}): Python {}",
@@ -575,7 +586,7 @@ fn find_with(
 /// Where the probe answer for `executable` is cached: keyed by the path as given (a venv's
 /// `bin/python` answers differently from its base), the file it resolves to (size, mtime,
 /// inode: an upgraded interpreter is a new file) and the venv's `pyvenv.cfg`.
-fn probe_cache_entry(executable: &Path) -> Option<PathBuf> {
+fn probe_cache_entry(executable: &Path, cache: &skua_cache::Cache) -> Option<PathBuf> {
     use std::os::unix::fs::MetadataExt;
     let absolute = std::path::absolute(executable).ok()?;
     let target = std::fs::metadata(&absolute).ok()?;
@@ -595,7 +606,6 @@ fn probe_cache_entry(executable: &Path) -> Option<PathBuf> {
         parts.push(meta.mtime().to_string());
         parts.push(meta.mtime_nsec().to_string());
     }
-    let cache = skua_cache::Cache::from_env().ok()?;
     let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
     Some(
         cache
@@ -667,7 +677,8 @@ mod tests {
     fn not_found_lists_what_was_tried() {
         let empty = tempfile::tempdir().unwrap();
         let path_var = empty.path().as_os_str().to_owned();
-        let err = find_with(Some("3.99"), &path_var, &[empty.path().to_path_buf()]).unwrap_err();
+        let err =
+            find_with(Some("3.99"), &path_var, &[empty.path().to_path_buf()], None).unwrap_err();
         let message = err.to_string();
         assert!(message.contains("`3.99`"), "{message}");
         assert!(
@@ -677,7 +688,7 @@ mod tests {
         assert!(message.contains("no matching version"), "{message}");
         assert!(message.contains("python3: not found on PATH"), "{message}");
 
-        let err = find_with(Some("./no/such/python"), &path_var, &[]).unwrap_err();
+        let err = find_with(Some("./no/such/python"), &path_var, &[], None).unwrap_err();
         assert!(err.to_string().contains("does not exist"), "{err}");
     }
 }

@@ -8,8 +8,8 @@
 //! use std::path::Path;
 //! use skua_install::*;
 //!
-//! let interpreter = Interpreter::find(Some("3.11"))?;
-//! let venv = create_venv(Path::new(".venv"), &interpreter, &VenvOptions::default())?;
+//! let interpreter = Interpreter::find(Some("3.11"), None)?;
+//! let venv = create_venv(Path::new(".venv"), &interpreter, &VenvOptions::default(), None)?;
 //! let _lock = lock_environment(&venv)?;
 //! let unpacked = unpack_wheel(Path::new("dl/pkg-1.0-py3-none-any.whl"), Path::new("cache/wheels-v1"))?;
 //! let dist = install_wheel(&venv, &unpacked, "pkg-1.0-py3-none-any.whl", None)?;
@@ -41,7 +41,6 @@ pub use error::InstallError;
 pub use install::install_wheel;
 pub use interpreter::{Interpreter, SchemeLayout};
 pub use lock::{EnvironmentLock, LOCK_FILE_NAME, lock_environment, try_lock_environment};
-pub use names::normalize_name;
 pub use uninstall::uninstall;
 pub use unpack::unpack_wheel;
 pub use venv::{InstalledDist, Venv, VenvOptions, create_venv};

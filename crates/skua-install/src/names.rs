@@ -1,13 +1,13 @@
 //! Distribution names as they appear in wheel filenames and `.dist-info` directories.
 
-pub use skua_requirements::normalize_name;
+use skua_types::PackageName;
 
 /// The normalized project name and the version of a wheel filename
 /// (`{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl`).
 ///
 /// Only what installation needs is checked here; tag compatibility is the resolver's
 /// business.
-pub(crate) fn parse_wheel_filename(filename: &str) -> Option<(String, String)> {
+pub(crate) fn parse_wheel_filename(filename: &str) -> Option<(PackageName, String)> {
     let stem = filename
         .len()
         .checked_sub(4)
@@ -20,7 +20,12 @@ pub(crate) fn parse_wheel_filename(filename: &str) -> Option<(String, String)> {
     if !(parts.len() == 5 || parts.len() == 6) || parts.iter().any(|p| p.is_empty()) {
         return None;
     }
-    Some((normalize_name(parts[0]), parts[1].to_owned()))
+    Some((PackageName::new(parts[0]).ok()?, parts[1].to_owned()))
+}
+
+/// Does the (escaped) project part of a `.dist-info` directory name mean `project`?
+pub(crate) fn is_project(dir_project: &str, project: &PackageName) -> bool {
+    PackageName::new(dir_project).is_ok_and(|name| &name == project)
 }
 
 /// Splits a `{name}-{version}.dist-info` directory name. Both parts are escaped in
@@ -36,20 +41,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn normalizes() {
-        assert_eq!(normalize_name("Skf_Mixed.Case"), "skf-mixed-case");
-        assert_eq!(normalize_name("a--._b"), "a-b");
+    fn matches_dist_info_projects_by_normal_form() {
+        let project = PackageName::new("skf-mixed-case").unwrap();
+        assert!(is_project("Skf_Mixed.Case", &project));
+        assert!(!is_project("skf_mixed", &project));
     }
 
     #[test]
     fn parses_wheel_filenames() {
         assert_eq!(
             parse_wheel_filename("skf_tool-1.0.0-py3-none-any.whl"),
-            Some(("skf-tool".into(), "1.0.0".into()))
+            Some((PackageName::new("skf-tool").unwrap(), "1.0.0".into()))
         );
         assert_eq!(
             parse_wheel_filename("Foo.Bar-2.0-1build-cp311-cp311-manylinux_2_17_x86_64.WHL"),
-            Some(("foo-bar".into(), "2.0".into()))
+            Some((PackageName::new("foo-bar").unwrap(), "2.0".into()))
         );
         assert_eq!(parse_wheel_filename("foo-1.0.tar.gz"), None);
         assert_eq!(parse_wheel_filename("foo-1.0-py3.whl"), None);

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use zip::ZipArchive;
 
 use crate::error::{InstallError, IoContext};
-use crate::names::{normalize_name, parse_wheel_filename, split_dist_info_name};
+use crate::names::{is_project, parse_wheel_filename, split_dist_info_name};
 use crate::paths::safe_relative_components;
 use crate::record::{RecordEntry, RecordHasher, parse_record, same_hash};
 
@@ -244,7 +244,7 @@ fn find_dist_info(names: &[String], wheel_name: &str) -> Result<String, String> 
     };
     if let Some((project, _)) = parse_wheel_filename(wheel_name)
         && let Some((dir_project, _)) = split_dist_info_name(dir)
-        && normalize_name(dir_project) != project
+        && !is_project(dir_project, &project)
     {
         return Err(format!("{dir} does not belong to project {project}"));
     }

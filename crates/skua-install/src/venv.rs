@@ -10,7 +10,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::activate;
 use crate::error::{InstallError, IoContext};
 use crate::interpreter::Interpreter;
-use crate::names::{normalize_name, split_dist_info_name};
+use skua_types::PackageName;
+
+use crate::names::{is_project, split_dist_info_name};
 use crate::pyvenv_cfg::PyVenvCfg;
 
 /// How to create a virtual environment.
@@ -55,8 +57,7 @@ pub struct Venv {
 /// A distribution installed in a venv, found through its `.dist-info` directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstalledDist {
-    /// PEP 503-normalized project name.
-    pub name: String,
+    pub name: PackageName,
     pub version: String,
     pub dist_info: PathBuf,
     /// The content of `INSTALLER` (`skua`, `pip`, `uv`), if there is one.
@@ -65,7 +66,8 @@ pub struct InstalledDist {
 
 impl Venv {
     /// Opens the venv at `root`, asking its interpreter for its layout.
-    pub fn open(root: &Path) -> Result<Venv, InstallError> {
+    /// `probes` caches the interpreter's answers (see [`Interpreter::query_cached`]).
+    pub fn open(root: &Path, probes: Option<&skua_cache::Cache>) -> Result<Venv, InstallError> {
         let root = std::path::absolute(root).at("resolve", root)?;
         let not_venv = |reason: String| InstallError::NotAVenv {
             path: root.clone(),
@@ -78,7 +80,7 @@ impl Venv {
         if !python.exists() {
             return Err(not_venv(format!("{} does not exist", python.display())));
         }
-        let interpreter = Interpreter::query_cached(&python)?;
+        let interpreter = Interpreter::query_cached(&python, probes)?;
         if !same_dir(&interpreter.sys_prefix, &root) {
             return Err(not_venv(format!(
                 "its python reports sys.prefix = {}",
@@ -172,8 +174,7 @@ impl Venv {
     ///
     /// Only `.dist-info` directories whose name matches are read, so this stays cheap in
     /// a venv with hundreds of packages (it runs before every install).
-    pub fn find(&self, name: &str) -> Result<Option<InstalledDist>, InstallError> {
-        let wanted = normalize_name(name);
+    pub fn find(&self, name: &PackageName) -> Result<Option<InstalledDist>, InstallError> {
         for dir in self.lib_dirs() {
             let entries = match fs::read_dir(dir) {
                 Ok(entries) => entries,
@@ -186,7 +187,7 @@ impl Venv {
                     .file_name()
                     .to_str()
                     .and_then(split_dist_info_name)
-                    .is_some_and(|(project, _)| normalize_name(project) == wanted);
+                    .is_some_and(|(project, _)| is_project(project, name));
                 if matches && entry.path().is_dir() {
                     return InstalledDist::read(&entry.path()).map(Some);
                 }
@@ -235,8 +236,13 @@ impl InstalledDist {
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(e) => return Err(e).at("read", &installer_path),
         };
+        let name =
+            PackageName::new(name.trim()).map_err(|error| InstallError::InvalidDistInfo {
+                path: dist_info.to_path_buf(),
+                reason: error.to_string(),
+            })?;
         Ok(InstalledDist {
-            name: normalize_name(&name),
+            name,
             version,
             dist_info: dist_info.to_path_buf(),
             installer,
@@ -314,6 +320,7 @@ pub fn create_venv(
     path: &Path,
     interpreter: &Interpreter,
     options: &VenvOptions,
+    probes: Option<&skua_cache::Cache>,
 ) -> Result<Venv, InstallError> {
     if !cfg!(unix) {
         return Err(InstallError::Unsupported("creating a virtual environment"));
@@ -376,7 +383,7 @@ pub fn create_venv(
             system_site_packages: options.system_site_packages,
         };
         layout.write(staging.path())?;
-        let checked = match known_good_base(base) {
+        let checked = match probes.and_then(|cache| known_good_base(base, cache)) {
             // This base interpreter has produced working venvs before: skip starting Python.
             Some(marker) if marker.is_file() => {
                 Ok(assumed_venv_interpreter(staging.path(), interpreter))
@@ -405,7 +412,7 @@ pub fn create_venv(
 
 /// A cache marker recording that venvs linked to `base` start correctly, keyed by the
 /// base executable's path and file identity (an upgraded interpreter is checked again).
-fn known_good_base(base: &Path) -> Option<PathBuf> {
+fn known_good_base(base: &Path, cache: &skua_cache::Cache) -> Option<PathBuf> {
     use std::os::unix::fs::MetadataExt;
     let meta = fs::metadata(base).ok()?;
     let parts = [
@@ -416,7 +423,6 @@ fn known_good_base(base: &Path) -> Option<PathBuf> {
         meta.ino().to_string(),
     ];
     let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
-    let cache = skua_cache::Cache::from_env().ok()?;
     Some(
         cache
             .bucket("venv-check-v1")

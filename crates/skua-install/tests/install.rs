@@ -59,7 +59,10 @@ fn installs_runs_and_uninstalls_the_tool_fixture() {
         venv.site_packages.join("skf_tool-1.0.0.dist-info")
     );
     assert_eq!(venv.installed().unwrap(), std::slice::from_ref(&dist));
-    assert_eq!(venv.find("SKF_Tool").unwrap(), Some(dist.clone()));
+    assert_eq!(
+        venv.find(&"SKF_Tool".parse().unwrap()).unwrap(),
+        Some(dist.clone())
+    );
 
     // The module imports with the venv's python.
     assert_eq!(
@@ -209,7 +212,7 @@ fn namespace_packages_install_side_by_side() {
         .installed()
         .unwrap()
         .into_iter()
-        .map(|d| d.name)
+        .map(|d| d.name.to_string())
         .collect();
     assert_eq!(names, ["skf-ns-alpha", "skf-ns-beta"]);
 
@@ -515,6 +518,7 @@ fn scripts_work_from_a_venv_path_with_spaces_and_quotes() {
         &dir.path().join("my project's env"),
         &common::interpreter(),
         &skua_install::VenvOptions::default(),
+        None,
     )
     .unwrap();
     install_fixture(&venv, &dir.path().join("cache"), TOOL);
@@ -584,7 +588,7 @@ fn every_available_python_version_works() {
     let cache = dir.path().join("cache");
     let mut tried = Vec::new();
     for version in ["3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14"] {
-        let Ok(interpreter) = skua_install::Interpreter::find(Some(version)) else {
+        let Ok(interpreter) = skua_install::Interpreter::find(Some(version), None) else {
             continue;
         };
         if interpreter.python_minor_version() != version {
@@ -594,6 +598,7 @@ fn every_available_python_version_works() {
             &dir.path().join(version),
             &interpreter,
             &skua_install::VenvOptions::default(),
+            None,
         )
         .unwrap();
         let before = tree(&venv.root);

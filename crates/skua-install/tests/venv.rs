@@ -27,16 +27,16 @@ fn query_describes_the_interpreter() {
     assert_eq!(interp.layout.data, Path::new(""));
 
     // The same interpreter, by version and by path.
-    let by_version = Interpreter::find(Some(&interp.python_minor_version())).unwrap();
+    let by_version = Interpreter::find(Some(&interp.python_minor_version()), None).unwrap();
     assert_eq!(by_version.version.0, 3);
     assert_eq!(by_version.version.1, interp.version.1);
-    let by_path = Interpreter::find(interp.executable.to_str()).unwrap();
+    let by_path = Interpreter::find(interp.executable.to_str(), None).unwrap();
     assert_eq!(by_path.executable, interp.executable);
 }
 
 #[test]
 fn find_reports_what_it_tried() {
-    let err = Interpreter::find(Some("3.99")).unwrap_err();
+    let err = Interpreter::find(Some("3.99"), None).unwrap_err();
     assert!(
         matches!(err, InstallError::InterpreterNotFound { .. }),
         "{err}"
@@ -51,7 +51,7 @@ fn creates_a_working_venv_without_pip() {
     let dir = tempfile::tempdir().unwrap();
     let interp = interpreter();
     let path = dir.path().join(".venv");
-    let venv = create_venv(&path, &interp, &VenvOptions::default()).unwrap();
+    let venv = create_venv(&path, &interp, &VenvOptions::default(), None).unwrap();
     assert_eq!(venv.root, path);
     assert_eq!(venv.python(), path.join("bin").join("python"));
     assert!(venv.interpreter.is_venv);
@@ -136,7 +136,7 @@ fn creates_a_working_venv_without_pip() {
     assert_eq!(siblings, [".venv"]);
 
     // Opening it again gives the same description.
-    let reopened = Venv::open(&path).unwrap();
+    let reopened = Venv::open(&path, None).unwrap();
     assert_eq!(reopened.site_packages, venv.site_packages);
     assert_eq!(reopened.scripts, venv.scripts);
     assert_eq!(reopened.interpreter.sys_prefix, path);
@@ -179,6 +179,7 @@ fn other_shells_activate() {
             prompt: Some("demo".into()),
             ..VenvOptions::default()
         },
+        None,
     )
     .unwrap();
     let root = venv.root.display().to_string();
@@ -244,7 +245,7 @@ fn refuses_to_replace_a_directory_that_is_not_a_venv() {
     let target = dir.path().join("project");
     fs::create_dir(&target).unwrap();
     fs::write(target.join("important.txt"), "keep me").unwrap();
-    let err = create_venv(&target, &interpreter(), &VenvOptions::default()).unwrap_err();
+    let err = create_venv(&target, &interpreter(), &VenvOptions::default(), None).unwrap_err();
     assert!(
         matches!(err, InstallError::RefusingToReplace { .. }),
         "{err}"
@@ -263,7 +264,7 @@ fn refuses_to_replace_a_directory_that_is_not_a_venv() {
     // A plain file is not replaced either.
     let file = dir.path().join("file");
     fs::write(&file, "x").unwrap();
-    let err = create_venv(&file, &interpreter(), &VenvOptions::default()).unwrap_err();
+    let err = create_venv(&file, &interpreter(), &VenvOptions::default(), None).unwrap_err();
     assert!(
         matches!(err, InstallError::RefusingToReplace { .. }),
         "{err}"
@@ -277,18 +278,18 @@ fn replaces_an_existing_venv_only_when_clearing() {
     let path = dir.path().join("env");
     // An empty directory is simply used.
     fs::create_dir(&path).unwrap();
-    let venv = create_venv(&path, &interp, &VenvOptions::default()).unwrap();
+    let venv = create_venv(&path, &interp, &VenvOptions::default(), None).unwrap();
     fs::write(venv.site_packages.join("stale.py"), "").unwrap();
 
     let keep = VenvOptions {
         clear: false,
         ..VenvOptions::default()
     };
-    let err = create_venv(&path, &interp, &keep).unwrap_err();
+    let err = create_venv(&path, &interp, &keep, None).unwrap_err();
     assert!(matches!(err, InstallError::VenvExists { .. }), "{err}");
     assert!(venv.site_packages.join("stale.py").exists());
 
-    let venv = create_venv(&path, &interp, &VenvOptions::default()).unwrap();
+    let venv = create_venv(&path, &interp, &VenvOptions::default(), None).unwrap();
     assert!(!venv.site_packages.join("stale.py").exists());
     python(&venv, "import sys");
     let names: Vec<_> = fs::read_dir(dir.path())
@@ -306,13 +307,20 @@ fn a_venv_made_from_a_venv_links_to_the_base_interpreter() {
         &dir.path().join("first"),
         &interpreter(),
         &VenvOptions::default(),
+        None,
     )
     .unwrap();
     let inner = Interpreter::query(&first.python()).unwrap();
     assert!(inner.is_venv);
     assert!(!inner.base_executable.starts_with(&first.root));
 
-    let second = create_venv(&dir.path().join("second"), &inner, &VenvOptions::default()).unwrap();
+    let second = create_venv(
+        &dir.path().join("second"),
+        &inner,
+        &VenvOptions::default(),
+        None,
+    )
+    .unwrap();
     let link = fs::read_link(second.python()).unwrap();
     assert!(!link.starts_with(&first.root), "{}", link.display());
     fs::remove_dir_all(&first.root).unwrap();
@@ -326,20 +334,32 @@ fn a_venv_made_from_a_venv_links_to_the_base_interpreter() {
 fn older_pythons_inside_a_venv_still_find_their_base() {
     let Some(old) = ["3.10", "3.9", "3.8"]
         .iter()
-        .find_map(|v| Interpreter::find(Some(v)).ok())
+        .find_map(|v| Interpreter::find(Some(v), None).ok())
     else {
         eprintln!("no Python older than 3.11 found; skipped");
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let first = create_venv(&dir.path().join("first"), &old, &VenvOptions::default()).unwrap();
+    let first = create_venv(
+        &dir.path().join("first"),
+        &old,
+        &VenvOptions::default(),
+        None,
+    )
+    .unwrap();
     let inner = Interpreter::query(&first.python()).unwrap();
     assert!(
         !inner.base_executable.starts_with(&first.root),
         "{}",
         inner.base_executable.display()
     );
-    let second = create_venv(&dir.path().join("second"), &inner, &VenvOptions::default()).unwrap();
+    let second = create_venv(
+        &dir.path().join("second"),
+        &inner,
+        &VenvOptions::default(),
+        None,
+    )
+    .unwrap();
     python(&second, "import sys; assert sys.prefix != sys.base_prefix");
 }
 
@@ -350,7 +370,7 @@ fn system_site_packages_is_recorded() {
         system_site_packages: true,
         ..VenvOptions::default()
     };
-    let venv = create_venv(&dir.path().join("v"), &interpreter(), &options).unwrap();
+    let venv = create_venv(&dir.path().join("v"), &interpreter(), &options, None).unwrap();
     let cfg = fs::read_to_string(venv.root.join("pyvenv.cfg")).unwrap();
     assert!(
         cfg.contains("include-system-site-packages = true\n"),
@@ -366,6 +386,6 @@ fn system_site_packages_is_recorded() {
 #[test]
 fn open_rejects_non_venvs() {
     let dir = tempfile::tempdir().unwrap();
-    let err = Venv::open(dir.path()).unwrap_err();
+    let err = Venv::open(dir.path(), None).unwrap_err();
     assert!(matches!(err, InstallError::NotAVenv { .. }), "{err}");
 }

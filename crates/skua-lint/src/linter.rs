@@ -282,7 +282,7 @@ struct RequirementsGraph {
 
 struct RequirementsNode {
     includes: Vec<(skua_requirements::IncludeKind, PathBuf)>,
-    pins: HashSet<String>,
+    pins: HashSet<skua_types::PackageName>,
 }
 
 impl RequirementsGraph {
@@ -325,7 +325,7 @@ impl RequirementsGraph {
             for entry in &parsed.entries {
                 match &entry.kind {
                     EntryKind::Requirement(requirement) if requirement.is_pinned() => {
-                        node.pins.insert(requirement.normalized_name.clone());
+                        node.pins.extend(requirement.package_name.clone());
                     }
                     EntryKind::Include {
                         kind,
@@ -433,7 +433,7 @@ impl RequirementsGraph {
 fn collect_pins(
     path: &PathBuf,
     nodes: &HashMap<PathBuf, RequirementsNode>,
-    pins: &mut HashSet<String>,
+    pins: &mut HashSet<skua_types::PackageName>,
     seen: &mut HashSet<PathBuf>,
 ) {
     if !seen.insert(path.clone()) {

@@ -76,6 +76,7 @@ rule_registry! {
     RequestWithoutTimeout => rules::net::request_without_timeout::RequestWithoutTimeout,
     UnusedNoqa => rules::meta::unused_noqa::UnusedNoqa,
     IoError => rules::meta::io_error::IoError,
+    IncompleteCheck => rules::meta::incomplete_check::IncompleteCheck,
     SyntaxError => rules::meta::syntax_error::SyntaxError,
 }
 
@@ -99,7 +100,10 @@ impl Rule {
     /// Rules that report problems with the run itself rather than the code; they are
     /// always on, because hiding an unreadable file would hide unchecked code.
     pub fn is_always_on(self) -> bool {
-        matches!(self, Rule::IoError | Rule::SyntaxError)
+        matches!(
+            self,
+            Rule::IoError | Rule::SyntaxError | Rule::IncompleteCheck
+        )
     }
 
     /// Rules enabled without any `select`.

@@ -1,11 +1,11 @@
 //! `[tool.skua]` / `skua.toml` configuration: loading, validation and per-directory resolution.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use serde::Deserialize;
+use skua_types::PackageName;
 
 use crate::registry::{Rule, RuleSelector};
 
@@ -50,182 +50,32 @@ pub const DEFAULT_CLOUD_CLIS: &[&str] = &[
     "eksctl",
 ];
 
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("failed to read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
+pub use skua_settings::{ConfigError, Options};
+
+/// Rule selectors in `options` are codes or prefixes the registry knows.
+pub fn validate_rule_selectors(options: &Options, path: &Path) -> Result<(), ConfigError> {
+    let selector_lists = [
+        &options.select,
+        &options.ignore,
+        &options.extend_select,
+        &options.extend_ignore,
+    ];
+    let per_file = options.per_file_ignores.iter().flat_map(|map| map.values());
+    for list in selector_lists.into_iter().flatten().chain(per_file) {
+        for entry in list {
+            RuleSelector::parse(entry).map_err(|message| ConfigError::invalid(path, message))?;
+        }
+    }
+    Ok(())
 }
 
-/// The options as written in a configuration file (kebab-case keys).
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub struct Options {
-    pub select: Option<Vec<String>>,
-    pub ignore: Option<Vec<String>>,
-    pub extend_select: Option<Vec<String>>,
-    pub extend_ignore: Option<Vec<String>>,
-    pub per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
-    pub exclude: Option<Vec<String>>,
-    pub extend_exclude: Option<Vec<String>>,
-    pub cloud_clis: Option<Vec<String>>,
-    pub extend_cloud_clis: Option<Vec<String>>,
-    pub secret_names: Option<Vec<String>>,
-    pub application: Option<bool>,
-    pub allowed_unpinned: Option<Vec<String>>,
-    pub baseline: Option<String>,
-    pub index_url: Option<String>,
-    pub extra_index_url: Option<Vec<String>>,
-}
-
-const KNOWN_KEYS: &[&str] = &[
-    "select",
-    "ignore",
-    "extend-select",
-    "extend-ignore",
-    "per-file-ignores",
-    "exclude",
-    "extend-exclude",
-    "cloud-clis",
-    "extend-cloud-clis",
-    "secret-names",
-    "application",
-    "allowed-unpinned",
-    "baseline",
-    "index-url",
-    "extra-index-url",
-];
-
-impl Options {
-    /// Parses a `[tool.skua]` table (or a whole `skua.toml`), rejecting unknown keys with a suggestion.
-    pub fn from_table(table: toml::Table, path: &Path) -> Result<Options, ConfigError> {
-        for key in table.keys() {
-            if !KNOWN_KEYS.contains(&key.as_str()) {
-                let suggestion = KNOWN_KEYS
-                    .iter()
-                    .map(|known| (strsim::jaro_winkler(known, key), known))
-                    .filter(|(score, _)| *score > 0.75)
-                    .max_by(|a, b| a.0.total_cmp(&b.0))
-                    .map(|(_, known)| format!("; did you mean `{known}`?"))
-                    .unwrap_or_default();
-                return Err(ConfigError::Invalid {
-                    path: path.to_path_buf(),
-                    message: format!("unknown option `{key}` in skua configuration{suggestion}"),
-                });
-            }
-        }
-        let options: Options =
-            toml::Value::Table(table)
-                .try_into()
-                .map_err(|error: toml::de::Error| ConfigError::Invalid {
-                    path: path.to_path_buf(),
-                    message: error.message().to_string(),
-                })?;
-        options.validate(path)?;
-        Ok(options)
+/// Loads a configuration file's options, checking the linter's part of them.
+fn load_options(path: &Path) -> Result<Option<Options>, ConfigError> {
+    let options = Options::load(path)?;
+    if let Some(options) = &options {
+        validate_rule_selectors(options, path)?;
     }
-
-    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
-        let selector_lists = [
-            &self.select,
-            &self.ignore,
-            &self.extend_select,
-            &self.extend_ignore,
-        ];
-        let per_file = self.per_file_ignores.iter().flat_map(|map| map.values());
-        for list in selector_lists.into_iter().flatten().chain(per_file) {
-            for entry in list {
-                RuleSelector::parse(entry).map_err(|message| ConfigError::Invalid {
-                    path: path.to_path_buf(),
-                    message,
-                })?;
-            }
-        }
-        for pattern in self.exclude.iter().chain(&self.extend_exclude).flatten() {
-            Glob::new(pattern).map_err(|error| ConfigError::Invalid {
-                path: path.to_path_buf(),
-                message: format!("invalid exclude pattern `{pattern}`: {error}"),
-            })?;
-        }
-        Ok(())
-    }
-
-    /// Loads the options of a configuration file; `Ok(None)` for a `pyproject.toml` without `[tool.skua]`.
-    pub fn load(path: &Path) -> Result<Option<Options>, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let document: toml::Table =
-            toml::from_str(&text).map_err(|error| ConfigError::Invalid {
-                path: path.to_path_buf(),
-                message: format!("invalid TOML: {}", error.message()),
-            })?;
-        let is_pyproject = path
-            .file_name()
-            .is_some_and(|name| name == "pyproject.toml");
-        let table = if is_pyproject {
-            match document.get("tool").and_then(|tool| tool.get("skua")) {
-                Some(toml::Value::Table(table)) => table.clone(),
-                Some(_) => {
-                    return Err(ConfigError::Invalid {
-                        path: path.to_path_buf(),
-                        message: "`tool.skua` must be a table".into(),
-                    });
-                }
-                None => return Ok(None),
-            }
-        } else {
-            document
-        };
-        Options::from_table(table, path).map(Some)
-    }
-
-    /// `overrides` (command-line flags) win over `self` (a file).
-    pub fn merged_with(&self, overrides: &Options) -> Options {
-        fn pick<T: Clone>(over: &Option<T>, base: &Option<T>) -> Option<T> {
-            over.clone().or_else(|| base.clone())
-        }
-        fn concat(a: &Option<Vec<String>>, b: &Option<Vec<String>>) -> Option<Vec<String>> {
-            match (a, b) {
-                (None, None) => None,
-                _ => Some(a.iter().chain(b).flatten().cloned().collect()),
-            }
-        }
-        let per_file_ignores = match (&self.per_file_ignores, &overrides.per_file_ignores) {
-            (None, None) => None,
-            (base, over) => {
-                let mut map = base.clone().unwrap_or_default();
-                for (pattern, codes) in over.iter().flatten() {
-                    map.entry(pattern.clone())
-                        .or_default()
-                        .extend(codes.iter().cloned());
-                }
-                Some(map)
-            }
-        };
-        Options {
-            select: pick(&overrides.select, &self.select),
-            ignore: concat(&self.ignore, &overrides.ignore),
-            extend_select: concat(&self.extend_select, &overrides.extend_select),
-            extend_ignore: concat(&self.extend_ignore, &overrides.extend_ignore),
-            per_file_ignores,
-            exclude: pick(&overrides.exclude, &self.exclude),
-            extend_exclude: concat(&self.extend_exclude, &overrides.extend_exclude),
-            cloud_clis: pick(&overrides.cloud_clis, &self.cloud_clis),
-            extend_cloud_clis: concat(&self.extend_cloud_clis, &overrides.extend_cloud_clis),
-            secret_names: concat(&self.secret_names, &overrides.secret_names),
-            application: overrides.application.or(self.application),
-            allowed_unpinned: concat(&self.allowed_unpinned, &overrides.allowed_unpinned),
-            baseline: pick(&overrides.baseline, &self.baseline),
-            index_url: pick(&overrides.index_url, &self.index_url),
-            extra_index_url: concat(&self.extra_index_url, &overrides.extra_index_url),
-        }
-    }
+    Ok(options)
 }
 
 /// A set of enabled rules.
@@ -283,13 +133,12 @@ pub struct Settings {
     /// The configuration file these settings came from, if any.
     pub config_path: Option<PathBuf>,
     pub rules: RuleSet,
-    pub exclude: GlobSet,
+    exclude: Excludes,
     per_file_ignores: Vec<(GlobSet, Vec<RuleSelector>)>,
     pub cloud_clis: Vec<String>,
     pub secret_names: Vec<String>,
     pub application: bool,
-    pub allowed_unpinned: Vec<String>,
-    pub baseline: Option<PathBuf>,
+    pub allowed_unpinned: Vec<PackageName>,
 }
 
 fn selectors(list: &Option<Vec<String>>) -> Vec<RuleSelector> {
@@ -300,22 +149,101 @@ fn selectors(list: &Option<Vec<String>>) -> Vec<RuleSelector> {
         .collect()
 }
 
+/// The globs one written pattern stands for. A bare name (`build`) matches that file or
+/// directory anywhere, like ruff's exclude; a trailing `/` (`legacy/`) names a directory.
+fn pattern_globs(pattern: &str) -> Vec<String> {
+    let pattern = pattern.strip_suffix('/').unwrap_or(pattern);
+    if pattern.contains('/') {
+        vec![pattern.trim_start_matches("./").to_string()]
+    } else {
+        vec![pattern.to_string(), format!("**/{pattern}")]
+    }
+}
+
 fn glob_set(patterns: impl IntoIterator<Item = String>) -> GlobSet {
     let mut builder = GlobSetBuilder::new();
     for pattern in patterns {
-        // A bare name (`build`) matches that file or directory anywhere, like ruff's exclude.
-        let patterns = if pattern.contains('/') {
-            vec![pattern.trim_start_matches("./").to_string()]
-        } else {
-            vec![pattern.clone(), format!("**/{pattern}")]
-        };
-        for pattern in patterns {
-            if let Ok(glob) = Glob::new(&pattern) {
+        for glob in pattern_globs(&pattern) {
+            // Patterns were validated when the options were loaded or parsed from flags.
+            if let Ok(glob) = Glob::new(&glob) {
                 builder.add(glob);
             }
         }
     }
     builder.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
+/// Exclude patterns, remembering which ones the user wrote and whether each ever matched,
+/// so a pattern that excludes nothing is reported instead of silently doing nothing.
+#[derive(Debug, Clone)]
+struct Excludes {
+    globs: GlobSet,
+    /// For each glob in `globs`, the index of the user pattern it came from (`None`: a default).
+    owner: Vec<Option<usize>>,
+    user: Arc<Vec<UserPattern>>,
+    /// Whether the walk consulted these settings at all.
+    consulted: Arc<std::sync::atomic::AtomicBool>,
+}
+
+#[derive(Debug)]
+struct UserPattern {
+    pattern: String,
+    matched: std::sync::atomic::AtomicBool,
+}
+
+impl Excludes {
+    fn new(defaults: &[String], user: &[String]) -> Excludes {
+        let mut builder = GlobSetBuilder::new();
+        let mut owner = Vec::new();
+        let written = defaults.iter().map(|pattern| (pattern, None)).chain(
+            user.iter()
+                .enumerate()
+                .map(|(i, pattern)| (pattern, Some(i))),
+        );
+        for (pattern, source) in written {
+            for glob in pattern_globs(pattern) {
+                if let Ok(glob) = Glob::new(&glob) {
+                    builder.add(glob);
+                    owner.push(source);
+                }
+            }
+        }
+        Excludes {
+            globs: builder.build().unwrap_or_else(|_| GlobSet::empty()),
+            owner,
+            user: Arc::new(
+                user.iter()
+                    .map(|pattern| UserPattern {
+                        pattern: pattern.clone(),
+                        matched: Default::default(),
+                    })
+                    .collect(),
+            ),
+            consulted: Default::default(),
+        }
+    }
+
+    fn is_match(&self, path: &Path) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.consulted.store(true, Relaxed);
+        let matches = self.globs.matches(path);
+        for index in &matches {
+            if let Some(Some(user)) = self.owner.get(*index)
+                && let Some(pattern) = self.user.get(*user)
+            {
+                pattern.matched.store(true, Relaxed);
+            }
+        }
+        !matches.is_empty()
+    }
+}
+
+/// A user-written exclude pattern that matched no file or directory in the walk.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UnmatchedExclude {
+    pub pattern: String,
+    /// The configuration file that holds it; `None` for `--exclude`/`--extend-exclude`.
+    pub config: Option<PathBuf>,
 }
 
 impl Settings {
@@ -335,12 +263,17 @@ impl Settings {
         ignore.extend(selectors(&options.extend_ignore));
         let rules = RuleSet::from_selection(&select, &selectors(&options.extend_select), &ignore);
 
-        let exclude_patterns = options
+        let defaults: Vec<String> = match &options.exclude {
+            Some(_) => Vec::new(),
+            None => DEFAULT_EXCLUDE.iter().map(|s| s.to_string()).collect(),
+        };
+        let user: Vec<String> = options
             .exclude
-            .clone()
-            .unwrap_or_else(|| DEFAULT_EXCLUDE.iter().map(|s| s.to_string()).collect())
-            .into_iter()
-            .chain(options.extend_exclude.iter().flatten().cloned());
+            .iter()
+            .flatten()
+            .chain(options.extend_exclude.iter().flatten())
+            .cloned()
+            .collect();
         let per_file_ignores = options
             .per_file_ignores
             .iter()
@@ -355,18 +288,18 @@ impl Settings {
             .chain(options.extend_cloud_clis.iter().flatten().cloned())
             .collect();
         Settings {
-            exclude: glob_set(exclude_patterns),
+            exclude: Excludes::new(&defaults, &user),
             per_file_ignores,
             cloud_clis,
             secret_names: options.secret_names.clone().unwrap_or_default(),
             application: options.application.unwrap_or(false),
+            // Names were validated when the file was loaded.
             allowed_unpinned: options
                 .allowed_unpinned
                 .iter()
                 .flatten()
-                .map(|name| skua_requirements::normalize_name(name))
+                .filter_map(|name| PackageName::new(name).ok())
                 .collect(),
-            baseline: options.baseline.as_ref().map(|path| root.join(path)),
             rules,
             root,
             config_path,
@@ -382,6 +315,18 @@ impl Settings {
     /// named (a checkout under `site-packages`, say) never exclude what was asked for.
     pub fn is_excluded(&self, path: &Path) -> bool {
         self.exclude.is_match(self.relative(path))
+    }
+
+    /// User-written exclude patterns that matched nothing, when the walk consulted these
+    /// settings at all.
+    fn unmatched_excludes(&self) -> impl Iterator<Item = &str> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let consulted = self.exclude.consulted.load(Relaxed);
+        self.exclude
+            .user
+            .iter()
+            .filter(move |pattern| consulted && !pattern.matched.load(Relaxed))
+            .map(|pattern| pattern.pattern.as_str())
     }
 
     /// The settings for one file: `per-file-ignores` applied to the rule set.
@@ -438,7 +383,7 @@ impl SettingsResolver {
     ) -> Result<Self, ConfigError> {
         let fixed = match config_file {
             Some(path) => {
-                let options = Options::load(path)?.unwrap_or_default();
+                let options = load_options(path)?.unwrap_or_default();
                 let root = path
                     .parent()
                     .map(Path::to_path_buf)
@@ -495,18 +440,9 @@ impl SettingsResolver {
             return Ok(found);
         }
         let mut settings = None;
-        for ancestor in dir.ancestors() {
-            for name in ["skua.toml", ".skua.toml", "pyproject.toml"] {
-                let candidate = ancestor.join(name);
-                if !candidate.is_file() {
-                    continue;
-                }
-                if let Some(found) = self.load_config(&candidate)? {
-                    settings = Some(found);
-                    break;
-                }
-            }
-            if settings.is_some() {
+        for candidate in skua_settings::config::candidates(dir) {
+            if let Some(found) = self.load_config(&candidate)? {
+                settings = Some(found);
                 break;
             }
         }
@@ -515,6 +451,123 @@ impl SettingsResolver {
             cache.insert(dir.to_path_buf(), Arc::clone(&settings));
         }
         Ok(settings)
+    }
+
+    /// Exclude patterns the user wrote (flags or a configuration file the walk used) that
+    /// matched nothing. A pattern given as a flag counts as matched when it matched under
+    /// any configuration.
+    pub fn unmatched_excludes(&self) -> Vec<UnmatchedExclude> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let mut in_use: Vec<Arc<Settings>> = self.fixed.iter().cloned().collect();
+        in_use.push(Arc::clone(&self.fallback));
+        if let Ok(by_config) = self.by_config.lock() {
+            in_use.extend(by_config.values().cloned());
+        }
+        in_use.retain(|settings| settings.exclude.consulted.load(Relaxed));
+        let from_flags = |pattern: &str| {
+            self.overrides
+                .exclude
+                .iter()
+                .chain(&self.overrides.extend_exclude)
+                .flatten()
+                .any(|flag| flag == pattern)
+        };
+        let matched_anywhere = |pattern: &str| {
+            in_use.iter().any(|settings| {
+                settings
+                    .exclude
+                    .user
+                    .iter()
+                    .any(|user| user.pattern == pattern && user.matched.load(Relaxed))
+            })
+        };
+        let mut unmatched: Vec<UnmatchedExclude> = in_use
+            .iter()
+            .flat_map(|settings| {
+                settings.unmatched_excludes().map(|pattern| {
+                    let config = if from_flags(pattern) {
+                        None
+                    } else {
+                        settings.config_path.clone()
+                    };
+                    UnmatchedExclude {
+                        pattern: pattern.to_string(),
+                        config,
+                    }
+                })
+            })
+            .filter(|unmatched| unmatched.config.is_some() || !matched_anywhere(&unmatched.pattern))
+            .collect();
+        unmatched.sort();
+        unmatched.dedup();
+        unmatched
+    }
+
+    /// The settings governing `dir` as `key = value  # source` lines (`--show-settings`):
+    /// each linter key with where its value came from, then the resolved rule set.
+    pub fn show(&self, dir: &Path) -> Result<String, ConfigError> {
+        let settings = self.for_dir(dir)?;
+        let file = match &settings.config_path {
+            Some(path) => Options::load(path)?.unwrap_or_default(),
+            None => Options::default(),
+        };
+        let merged = file.merged_with(&self.overrides);
+        let table = |options: &Options| match toml::Value::try_from(options) {
+            Ok(toml::Value::Table(table)) => table,
+            _ => toml::Table::new(),
+        };
+        let (file, flags, merged) = (table(&file), table(&self.overrides), table(&merged));
+        let strings = |list: &[&str]| {
+            toml::Value::Array(list.iter().map(|s| toml::Value::from(*s)).collect())
+        };
+        let mut out = format!(
+            "# configuration file: {}\n",
+            settings
+                .config_path
+                .as_ref()
+                .map_or_else(|| "none".to_string(), |path| path.display().to_string())
+        );
+        for key in skua_settings::config::LINT_KEYS {
+            let (value, source) = match merged.get(*key) {
+                Some(value) => {
+                    let source = match (flags.contains_key(*key), file.contains_key(*key)) {
+                        (true, true) => format!(
+                            "command line and {}",
+                            settings
+                                .config_path
+                                .as_deref()
+                                .unwrap_or(Path::new("?"))
+                                .display()
+                        ),
+                        (true, false) => "command line".to_string(),
+                        _ => settings.config_path.as_ref().map_or_else(
+                            || "command line".to_string(),
+                            |p| p.display().to_string(),
+                        ),
+                    };
+                    (value.clone(), source)
+                }
+                None => {
+                    let value = match *key {
+                        "select" => strings(&["ALL"]),
+                        "exclude" => strings(DEFAULT_EXCLUDE),
+                        "cloud-clis" => strings(DEFAULT_CLOUD_CLIS),
+                        "application" => toml::Value::Boolean(false),
+                        "per-file-ignores" => toml::Value::Table(toml::Table::new()),
+                        _ => toml::Value::Array(Vec::new()),
+                    };
+                    (value, "default".to_string())
+                }
+            };
+            out.push_str(&format!("{key} = {value}  # {source}\n"));
+        }
+        let rules: Vec<&str> = settings.rules.iter().map(Rule::code).collect();
+        out.push_str(&format!(
+            "# resolved: {} rules enabled\nrules = {}\n",
+            rules.len(),
+            strings(&rules)
+        ));
+        Ok(out)
     }
 
     fn load_config(&self, path: &Path) -> Result<Option<Arc<Settings>>, ConfigError> {
@@ -526,7 +579,7 @@ impl SettingsResolver {
         {
             return Ok(Some(found));
         }
-        let Some(options) = Options::load(path)? else {
+        let Some(options) = load_options(path)? else {
             return Ok(None);
         };
         let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -559,16 +612,10 @@ mod tests {
     }
 
     #[test]
-    fn unknown_key_suggests_the_closest() {
-        let err =
-            Options::from_table(table("selekt = [\"SEC\"]"), Path::new("skua.toml")).unwrap_err();
-        assert!(err.to_string().contains("did you mean `select`"), "{err}");
-    }
-
-    #[test]
     fn unknown_selector_is_an_error() {
-        let err =
-            Options::from_table(table("ignore = [\"XYZ\"]"), Path::new("skua.toml")).unwrap_err();
+        let options =
+            Options::from_table(table("ignore = [\"XYZ\"]"), Path::new("skua.toml")).unwrap();
+        let err = validate_rule_selectors(&options, Path::new("skua.toml")).unwrap_err();
         assert!(
             err.to_string().contains("unknown rule selector `XYZ`"),
             "{err}"

@@ -26,33 +26,3 @@ pub use script::{ScriptMetadata, ScriptMetadataError, parse_script_metadata};
 
 /// Byte offsets into the original text.
 pub type Span = std::ops::Range<usize>;
-
-/// PEP 503 normalization: lowercase, with runs of `-`, `_` and `.` collapsed to `-`.
-pub fn normalize_name(name: &str) -> String {
-    let mut normalized = String::with_capacity(name.len());
-    let mut in_separator_run = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !in_separator_run {
-                normalized.push('-');
-            }
-            in_separator_run = true;
-        } else {
-            normalized.extend(c.to_lowercase());
-            in_separator_run = false;
-        }
-    }
-    normalized
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn normalizes_names() {
-        assert_eq!(normalize_name("Foo.Bar__baz-"), "foo-bar-baz-");
-        assert_eq!(normalize_name("ruamel.yaml"), "ruamel-yaml");
-        assert_eq!(normalize_name(""), "");
-    }
-}

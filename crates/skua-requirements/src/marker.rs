@@ -137,8 +137,8 @@ impl std::str::FromStr for Marker {
 }
 
 impl Marker {
-    /// Evaluates the marker for `env` with the given (normalized) extras active.
-    pub fn evaluate(&self, env: &MarkerEnvironment, extras: &[String]) -> bool {
+    /// Evaluates the marker for `env` with the given extras active.
+    pub fn evaluate(&self, env: &MarkerEnvironment, extras: &[skua_types::ExtraName]) -> bool {
         match self {
             Marker::And(all) => all.iter().all(|marker| marker.evaluate(env, extras)),
             Marker::Or(any) => any.iter().any(|marker| marker.evaluate(env, extras)),
@@ -155,7 +155,7 @@ const VERSION_VARIABLES: &[&str] = &[
 
 fn compare(
     env: &MarkerEnvironment,
-    extras: &[String],
+    extras: &[skua_types::ExtraName],
     left: &MarkerValue,
     op: MarkerOp,
     right: &MarkerValue,
@@ -166,12 +166,12 @@ fn compare(
         | (MarkerValue::Literal(l), MarkerValue::Variable(v))
             if v == "extra" =>
         {
-            Some(crate::normalize_name(l))
+            Some(skua_types::ExtraName::new(l).ok())
         }
         _ => None,
     };
     if let Some(extra) = extra_side {
-        let active = extras.iter().any(|e| crate::normalize_name(e) == extra);
+        let active = extra.is_some_and(|extra| extras.contains(&extra));
         return match op {
             MarkerOp::Equal | MarkerOp::Arbitrary => active,
             MarkerOp::NotEqual => !active,
@@ -420,7 +420,8 @@ mod tests {
     fn evaluates_markers() {
         let env = linux_311();
         let eval = |text: &str, extras: &[&str]| {
-            let extras: Vec<String> = extras.iter().map(|e| e.to_string()).collect();
+            let extras: Vec<skua_types::ExtraName> =
+                extras.iter().map(|e| e.parse().unwrap()).collect();
             text.parse::<Marker>().unwrap().evaluate(&env, &extras)
         };
         assert!(eval("python_version >= \"3.8\"", &[]));

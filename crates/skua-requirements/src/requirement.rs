@@ -6,7 +6,9 @@ use std::path::Path;
 use std::str::FromStr;
 
 use crate::marker::validate_marker;
-use crate::{Span, normalize_name};
+use skua_types::PackageName;
+
+use crate::Span;
 
 /// One dependency, with spans into the original text of the file it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,8 +16,8 @@ pub struct Requirement {
     /// Project name as written; empty for unnamed URL/path requirements (pip resolves those
     /// by building them).
     pub name: String,
-    /// PEP 503 normalized form of `name`.
-    pub normalized_name: String,
+    /// `name` validated and normalized; `None` for unnamed URL/path requirements.
+    pub package_name: Option<PackageName>,
     /// Extras as written (not normalized), e.g. `["Security", "socks"]`.
     pub extras: Vec<String>,
     /// Version specifiers with all whitespace and surrounding parentheses removed,
@@ -354,7 +356,7 @@ pub(crate) fn parse_pep508(input: &str) -> Result<Requirement, ParseFailure> {
     };
     Ok(Requirement {
         name: input.get(name_start..name_end).unwrap_or("").to_string(),
-        normalized_name: normalize_name(input.get(name_start..name_end).unwrap_or("")),
+        package_name: PackageName::new(input.get(name_start..name_end).unwrap_or("")).ok(),
         extras,
         specifiers,
         url: url.clone(),
@@ -650,7 +652,7 @@ pub(crate) fn parse_pip_url_or_path(input: &str) -> Result<Requirement, ParseFai
     let url_span = start..start + url.len();
     Ok(Requirement {
         name: name.to_string(),
-        normalized_name: normalize_name(name),
+        package_name: PackageName::new(name).ok(),
         extras,
         specifiers: String::new(),
         url: Some(url.to_string()),

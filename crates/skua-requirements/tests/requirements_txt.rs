@@ -1,6 +1,4 @@
-use skua_requirements::{
-    Entry, EntryKind, IncludeKind, Requirement, Span, normalize_name, parse_requirements,
-};
+use skua_requirements::{Entry, EntryKind, IncludeKind, Requirement, Span, parse_requirements};
 
 fn at(text: &str, span: &Span) -> String {
     text[span.clone()].to_string()
@@ -47,7 +45,7 @@ fn full_pep508_line() {
     );
     assert_eq!(req.span, entry.span);
     assert_eq!(req.name, "Foo_Bar");
-    assert_eq!(req.normalized_name, "foo-bar");
+    assert_eq!(req.package_name.as_ref().unwrap(), "foo-bar");
     assert_eq!(req.extras, ["Security", "socks"]);
     assert_eq!(req.specifiers, ">=1.2,<2");
     assert_eq!(at(text, &req.specifiers_span), ">= 1.2 , <2");
@@ -314,7 +312,7 @@ fn wheel_urls() {
     let text = "https://files.example/packages/Foo_Bar-1.0-py3-none-any.whl#sha256=abcdef ; python_version >= \"3.8\"";
     let req = requirement(text);
     assert_eq!(req.name, "Foo_Bar");
-    assert_eq!(req.normalized_name, "foo-bar");
+    assert_eq!(req.package_name.as_ref().unwrap(), "foo-bar");
     assert_eq!(at(text, &req.name_span), "Foo_Bar");
     assert_eq!(req.hashes, ["sha256:abcdef"]);
     assert_eq!(req.marker.as_deref(), Some("python_version >= \"3.8\""));
@@ -437,16 +435,6 @@ fn bom_and_lone_carriage_returns() {
     assert_eq!(lines, [1, 2, 3]);
     let spans: Vec<_> = file.entries.iter().map(|e| at(text, &e.span)).collect();
     assert_eq!(spans, ["a==1", "b==2", "c==3"]);
-}
-
-#[test]
-fn normalize_name_examples() {
-    assert_eq!(normalize_name("Friendly-Bard"), "friendly-bard");
-    assert_eq!(normalize_name("FRIENDLY-BARD"), "friendly-bard");
-    assert_eq!(normalize_name("friendly.bard"), "friendly-bard");
-    assert_eq!(normalize_name("friendly_bard"), "friendly-bard");
-    assert_eq!(normalize_name("friendly--bard"), "friendly-bard");
-    assert_eq!(normalize_name("FrIeNdLy-._.-bArD"), "friendly-bard");
 }
 
 #[test]

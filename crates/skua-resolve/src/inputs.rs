@@ -4,7 +4,8 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use skua_requirements::{EntryKind, IncludeKind, normalize_name};
+use skua_requirements::{EntryKind, IncludeKind};
+use skua_types::ExtraName;
 
 use crate::{Manifest, RootRequirement};
 
@@ -151,14 +152,21 @@ impl Inputs {
         for listed in &pyproject.dependencies {
             add(listed, self)?;
         }
-        let wanted: HashSet<String> = selection
+        let invalid = |error: skua_types::InvalidName| InputError {
+            message: format!("{}: {error}", path.display()),
+            path: path.to_path_buf(),
+            source_text: None,
+            span: None,
+        };
+        let wanted: HashSet<ExtraName> = selection
             .extras
             .iter()
-            .map(|extra| normalize_name(extra))
-            .collect();
+            .map(|extra| ExtraName::new(extra))
+            .collect::<Result<_, _>>()
+            .map_err(invalid)?;
         let mut found_extras = HashSet::new();
         for (extra, listed) in &pyproject.optional_dependencies {
-            let name = normalize_name(extra);
+            let name = ExtraName::new(extra).map_err(invalid)?;
             if selection.all_extras || wanted.contains(&name) {
                 found_extras.insert(name);
                 for item in listed {
@@ -175,11 +183,12 @@ impl Inputs {
             });
         }
         for group in &selection.groups {
-            let name = normalize_name(group);
+            // PEP 735 group names normalize like package names.
+            let name = ExtraName::new(group).map_err(invalid)?;
             let Some((_, listed)) = pyproject
                 .dependency_groups
                 .iter()
-                .find(|(g, _)| normalize_name(g) == name)
+                .find(|(g, _)| ExtraName::new(g).is_ok_and(|g| g == name))
             else {
                 return Err(InputError {
                     message: format!("{} has no dependency group named `{group}`", path.display()),

@@ -15,6 +15,7 @@ use pep440_rs::Version;
 use skua_index::{DistFile, IndexClient, IndexError};
 use skua_platform::Target;
 use skua_requirements::Requirement;
+use skua_types::{ExtraName, IndexUrl, PackageName};
 
 pub use lockfile::{LockHeader, read_pins, render_pylock, render_requirements_txt};
 
@@ -34,7 +35,7 @@ pub enum Upgrade {
     #[default]
     None,
     All,
-    Packages(HashSet<String>),
+    Packages(HashSet<PackageName>),
 }
 
 /// Builds the core metadata of a source distribution whose dependencies are dynamic.
@@ -44,7 +45,11 @@ pub enum Upgrade {
 pub trait SdistMetadataBuilder: Send + Sync {
     /// `file` has been downloaded (hash-verified) to `sdist`; returns its METADATA bytes.
     /// Called on the solver thread, outside any async context; it may block.
-    fn metadata(&self, file: &DistFile, sdist: &std::path::Path) -> Result<Vec<u8>, String>;
+    fn metadata(
+        &self,
+        file: &DistFile,
+        sdist: &std::path::Path,
+    ) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>>;
 }
 
 /// A shared [`SdistMetadataBuilder`], so [`ResolverOptions`] stays `Clone` and `Debug`.
@@ -63,8 +68,8 @@ pub struct ResolverOptions {
     pub prerelease: PrereleaseMode,
     /// Only files uploaded before this instant are considered.
     pub exclude_newer: Option<jiff::Timestamp>,
-    /// Existing pins (normalized name → version) kept while still valid.
-    pub preferences: HashMap<String, Version>,
+    /// Existing pins kept while still valid.
+    pub preferences: HashMap<PackageName, Version>,
     pub upgrade: Upgrade,
     /// Builds sdists whose dependencies are dynamic; `None` fails such a resolution with
     /// [`ResolveError::SdistNeedsBuild`].
@@ -89,22 +94,21 @@ pub struct Manifest {
 /// One pinned package.
 #[derive(Clone, Debug)]
 pub struct ResolvedPackage {
-    /// Normalized name.
-    pub name: String,
+    pub name: PackageName,
     pub version: Version,
     /// Every file of this version usable on the target (wheels whose tags match, and sdists).
     pub files: Vec<DistFile>,
     /// The index the package came from.
-    pub index: String,
+    pub index: Option<IndexUrl>,
     /// Who asked for it: normalized names of parents, or root sources like `-r requirements.in`.
     pub via: BTreeSet<String>,
     /// Extras requested of it anywhere in the graph.
-    pub extras: BTreeSet<String>,
+    pub extras: BTreeSet<ExtraName>,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct Resolution {
-    pub packages: BTreeMap<String, ResolvedPackage>,
+    pub packages: BTreeMap<PackageName, ResolvedPackage>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -122,12 +126,13 @@ pub enum ResolveError {
     #[error(
         "{name}=={version} is only published as a source distribution whose dependencies are known only after building it, and skua cannot build sdists yet; pin a version of {name} that has wheels, or lock it with a tool that builds (e.g. uv)"
     )]
-    SdistNeedsBuild { name: String, version: String },
-    #[error("cannot build {name}=={version} to read its dependencies: {message}")]
+    SdistNeedsBuild { name: PackageName, version: Version },
+    #[error("cannot build {name}=={version} to read its dependencies")]
     Build {
-        name: String,
-        version: String,
-        message: String,
+        name: PackageName,
+        version: Version,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     #[error("resolution failed: {0}")]
     Internal(String),
@@ -137,9 +142,9 @@ pub enum ResolveError {
 #[derive(Clone, Debug)]
 pub enum Progress {
     /// A package version was chosen.
-    Chose { name: String, version: String },
+    Chose { name: PackageName, version: Version },
     /// The metadata of a distribution is being fetched.
-    Fetching { name: String },
+    Fetching { name: PackageName },
 }
 
 /// Resolves `manifest` for `options.target` with packages from `client`.

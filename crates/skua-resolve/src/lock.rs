@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use skua_index::{Cache, IndexClientBuilder, IndexError, IndexUrl};
+use skua_context::Context;
+use skua_index::{IndexError, IndexUrl, InvalidIndexUrl};
 use skua_platform::Target;
 
 use crate::inputs::{InputError, Inputs, ProjectSelection};
@@ -11,8 +12,6 @@ use crate::{
     LockHeader, PrereleaseMode, Progress, Resolution, ResolveError, ResolverOptions, Upgrade,
     read_pins, render_pylock, render_requirements_txt,
 };
-
-pub const PYPI: &str = "https://pypi.org/simple/";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LockFormat {
@@ -48,12 +47,6 @@ pub struct LockRequest {
     pub prerelease: PrereleaseMode,
     pub exclude_newer: Option<jiff::Timestamp>,
     pub upgrade: Upgrade,
-    /// `--index-url`: replaces any index named in the inputs, and PyPI.
-    pub index_url: Option<String>,
-    pub extra_index_urls: Vec<String>,
-    pub offline: bool,
-    pub refresh: bool,
-    pub cache: Cache,
     /// The command line shown in the header.
     pub command: String,
     /// Builds sdists with dynamic dependencies; `None` fails on them (see
@@ -69,10 +62,10 @@ pub enum LockError {
     Resolve(#[from] ResolveError),
     #[error(transparent)]
     Index(#[from] IndexError),
+    #[error(transparent)]
+    InvalidIndexUrl(#[from] InvalidIndexUrl),
     #[error("no inputs: pass a requirements file, a pyproject.toml or `--script`")]
     NoInputs,
-    #[error("{0}")]
-    Io(String),
 }
 
 pub struct Locked {
@@ -80,9 +73,12 @@ pub struct Locked {
     pub resolution: Resolution,
 }
 
-/// Resolves the request's inputs into the text of a lock file.
+/// Resolves the request's inputs into the text of a lock file, with the context's indexes
+/// (a configured `--index-url` replaces one named in the inputs; their extra indexes are
+/// added after the configured ones).
 pub fn lock(
     request: &LockRequest,
+    context: &Context,
     progress: Arc<dyn Fn(Progress) + Send + Sync>,
 ) -> Result<Locked, LockError> {
     let mut inputs = Inputs::default();
@@ -99,25 +95,22 @@ pub fn lock(
         return Err(LockError::NoInputs);
     }
 
-    let primary = request
+    let input_index = inputs
+        .index
         .index_url
-        .clone()
-        .or_else(|| inputs.index.index_url.clone())
-        .unwrap_or_else(|| PYPI.to_string());
-    let mut builder = IndexClientBuilder::new(request.cache.clone())
-        .index_url(IndexUrl::parse(&primary)?)
-        .offline(request.offline)
-        .refresh(request.refresh);
-    let mut extras: Vec<&String> = request
+        .as_deref()
+        .map(IndexUrl::parse)
+        .transpose()?;
+    let input_extras = inputs
+        .index
         .extra_index_urls
         .iter()
-        .chain(&inputs.index.extra_index_urls)
-        .collect();
-    extras.dedup();
-    for extra in extras {
-        builder = builder.extra_index_url(IndexUrl::parse(extra)?);
-    }
-    let client = builder.build()?;
+        .map(|url| IndexUrl::parse(url))
+        .collect::<Result<Vec<_>, _>>()?;
+    let indexes = context
+        .indexes()
+        .with_input_indexes(input_index, input_extras);
+    let client = context.client_for(&indexes)?;
 
     let preferences = match &request.output {
         Some(path)
@@ -137,21 +130,13 @@ pub fn lock(
         upgrade: request.upgrade.clone(),
         sdist_builder: request.sdist_builder.clone(),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(4)
-        .enable_all()
-        .build()
-        .map_err(|error| LockError::Io(format!("cannot start the async runtime: {error}")))?;
     let resolution = crate::resolve(
         &inputs.manifest,
         &options,
         &client,
-        runtime.handle(),
+        context.runtime(),
         progress,
-    );
-    // Dropping a runtime waits for idle blocking threads; nothing is left to wait for.
-    runtime.shutdown_background();
-    let resolution = resolution?;
+    )?;
     let header = LockHeader {
         command: request.command.clone(),
         target: request.target.to_string(),

@@ -5,7 +5,8 @@ use std::fmt::Write;
 use std::str::FromStr;
 
 use pep440_rs::Version;
-use skua_requirements::{EntryKind, normalize_name};
+use skua_requirements::EntryKind;
+use skua_types::PackageName;
 
 use crate::Resolution;
 
@@ -35,7 +36,7 @@ pub fn render_requirements_txt(resolution: &Resolution, header: &LockHeader) -> 
         let mut hashes: Vec<&str> = package
             .files
             .iter()
-            .filter_map(|file| file.sha256.as_deref())
+            .filter_map(|file| file.sha256.as_ref().map(skua_types::Sha256::hex))
             .collect();
         hashes.sort_unstable();
         hashes.dedup();
@@ -44,7 +45,12 @@ pub fn render_requirements_txt(resolution: &Resolution, header: &LockHeader) -> 
         } else {
             format!(
                 "[{}]",
-                package.extras.iter().cloned().collect::<Vec<_>>().join(",")
+                package
+                    .extras
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
             )
         };
         let _ = write!(out, "{}{extras}=={}", package.name, package.version);
@@ -106,18 +112,18 @@ pub fn render_pylock(
     let _ = writeln!(out, "created-by = \"skua\"");
     for package in resolution.packages.values() {
         let _ = writeln!(out, "\n[[packages]]");
-        let _ = writeln!(out, "name = {}", toml_string(&package.name));
+        let _ = writeln!(out, "name = {}", toml_string(package.name.as_str()));
         let _ = writeln!(
             out,
             "version = {}",
             toml_string(&package.version.to_string())
         );
-        if !package.index.is_empty() {
-            let _ = writeln!(out, "index = {}", toml_string(&package.index));
+        if let Some(index) = &package.index {
+            let _ = writeln!(out, "index = {}", toml_string(&index.to_string()));
         }
         let mut sdist_written = false;
         for file in &package.files {
-            let Some(sha256) = file.sha256.as_deref() else {
+            let Some(sha256) = file.sha256.as_ref().map(skua_types::Sha256::hex) else {
                 continue;
             };
             let is_wheel = file.filename.ends_with(".whl");
@@ -144,7 +150,7 @@ pub fn render_pylock(
 }
 
 /// Exact pins (`name==version`) in an existing requirements file, to keep them stable.
-pub fn read_pins(text: &str) -> HashMap<String, Version> {
+pub fn read_pins(text: &str) -> HashMap<PackageName, Version> {
     let mut pins = HashMap::new();
     for entry in skua_requirements::parse_requirements(text).entries {
         if let EntryKind::Requirement(requirement) = entry.kind
@@ -154,8 +160,9 @@ pub fn read_pins(text: &str) -> HashMap<String, Version> {
                 .strip_prefix("==")
                 .or_else(|| requirement.specifiers.strip_prefix("==="))
             && let Ok(version) = Version::from_str(version.split(',').next().unwrap_or(version))
+            && let Some(name) = requirement.package_name
         {
-            pins.insert(normalize_name(&requirement.name), version);
+            pins.insert(name, version);
         }
     }
     pins

@@ -11,7 +11,8 @@ use pep440_rs::{Version, VersionSpecifiers};
 use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, PubGrubError};
 use skua_index::{IndexClient, IndexError, Project};
 use skua_platform::Tags;
-use skua_requirements::{MarkerEnvironment, Requirement, normalize_name};
+use skua_requirements::{MarkerEnvironment, Requirement};
+use skua_types::{ExtraName, PackageName};
 use version_ranges::Ranges;
 
 use crate::candidates::{Candidate, candidates};
@@ -25,22 +26,22 @@ use crate::{
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Pkg {
     Root,
-    Name(String),
-    Extra(String, String),
+    Name(PackageName),
+    Extra(PackageName, ExtraName),
 }
 
 impl fmt::Display for Pkg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Pkg::Root => f.write_str("your requirements"),
-            Pkg::Name(name) => f.write_str(name),
+            Pkg::Name(name) => name.fmt(f),
             Pkg::Extra(name, extra) => write!(f, "{name}[{extra}]"),
         }
     }
 }
 
 impl Pkg {
-    fn name(&self) -> Option<&str> {
+    fn name(&self) -> Option<&PackageName> {
         match self {
             Pkg::Root => None,
             Pkg::Name(name) | Pkg::Extra(name, _) => Some(name),
@@ -57,17 +58,17 @@ pub(crate) struct Provider<'a> {
     env: MarkerEnvironment,
     tags: Tags,
     root_dependencies: Vec<(Pkg, Range)>,
-    root_sources: HashMap<String, BTreeSet<String>>,
-    constraints: HashMap<String, Range>,
+    root_sources: HashMap<PackageName, BTreeSet<String>>,
+    constraints: HashMap<PackageName, Range>,
     /// Names whose requirement mentions a pre-release: pre-releases are fair game for them.
-    explicit_prereleases: HashSet<String>,
+    explicit_prereleases: HashSet<PackageName>,
     progress: Arc<dyn Fn(Progress) + Send + Sync>,
-    projects: Mutex<HashMap<String, Arc<Project>>>,
-    candidates: Mutex<HashMap<String, Arc<Vec<Candidate>>>>,
-    not_found: Mutex<BTreeSet<String>>,
+    projects: Mutex<HashMap<PackageName, Arc<Project>>>,
+    candidates: Mutex<HashMap<PackageName, Arc<Vec<Candidate>>>>,
+    not_found: Mutex<BTreeSet<PackageName>>,
     /// Dependencies read for each (package, version), for `# via` annotations.
-    dependency_names: Mutex<HashMap<(Pkg, Version), Vec<String>>>,
-    prefetched: Mutex<HashSet<String>>,
+    dependency_names: Mutex<HashMap<(Pkg, Version), Vec<PackageName>>>,
+    prefetched: Mutex<HashSet<PackageName>>,
     discovery_order: Mutex<HashMap<Pkg, usize>>,
 }
 
@@ -76,6 +77,31 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The validated name of a named requirement (unnamed URL/path requirements have none).
+fn requirement_name(requirement: &Requirement) -> Result<PackageName, ResolveError> {
+    requirement
+        .package_name
+        .clone()
+        .ok_or_else(|| ResolveError::Unsupported {
+            requirement: requirement.name.clone(),
+            message: "a requirement without a valid project name cannot be resolved".into(),
+        })
+}
+
+/// Extras as the solver names them; a malformed extra is an error, never dropped.
+fn requirement_extras(requirement: &Requirement) -> Result<Vec<ExtraName>, ResolveError> {
+    requirement
+        .extras
+        .iter()
+        .map(|extra| {
+            ExtraName::new(extra).map_err(|error| ResolveError::Unsupported {
+                requirement: requirement.name.clone(),
+                message: error.to_string(),
+            })
+        })
+        .collect()
 }
 
 fn specifier_range(requirement: &Requirement) -> Result<Range, ResolveError> {
@@ -110,13 +136,13 @@ impl<'a> Provider<'a> {
         progress: Arc<dyn Fn(Progress) + Send + Sync>,
     ) -> Result<Self, ResolveError> {
         let env = options.target.marker_environment();
-        let mut constraints: HashMap<String, Range> = HashMap::new();
+        let mut constraints: HashMap<PackageName, Range> = HashMap::new();
         let mut explicit_prereleases = HashSet::new();
         for constraint in &manifest.constraints {
             if !marker_applies(constraint, &env, &[]) {
                 continue;
             }
-            let name = normalize_name(&constraint.name);
+            let name = requirement_name(constraint)?;
             let range = specifier_range(constraint)?;
             if mentions_prerelease(constraint) {
                 explicit_prereleases.insert(name.clone());
@@ -125,7 +151,7 @@ impl<'a> Provider<'a> {
             *entry = entry.intersection(&range);
         }
         let mut root_dependencies: BTreeMap<Pkg, Range> = BTreeMap::new();
-        let mut root_sources: HashMap<String, BTreeSet<String>> = HashMap::new();
+        let mut root_sources: HashMap<PackageName, BTreeSet<String>> = HashMap::new();
         for root in &manifest.requirements {
             let requirement = &root.requirement;
             if requirement.url.is_some() {
@@ -139,7 +165,7 @@ impl<'a> Provider<'a> {
             if !marker_applies(requirement, &env, &[]) {
                 continue;
             }
-            let name = normalize_name(&requirement.name);
+            let name = requirement_name(requirement)?;
             if mentions_prerelease(requirement) {
                 explicit_prereleases.insert(name.clone());
             }
@@ -149,10 +175,9 @@ impl<'a> Provider<'a> {
                 .insert(root.source.clone());
             let range = specifier_range(requirement)?;
             for pkg in std::iter::once(Pkg::Name(name.clone())).chain(
-                requirement
-                    .extras
-                    .iter()
-                    .map(|extra| Pkg::Extra(name.clone(), normalize_name(extra))),
+                requirement_extras(requirement)?
+                    .into_iter()
+                    .map(|extra| Pkg::Extra(name.clone(), extra)),
             ) {
                 let entry = root_dependencies.entry(pkg).or_insert_with(Range::full);
                 *entry = entry.intersection(&range);
@@ -188,24 +213,24 @@ impl<'a> Provider<'a> {
         })
     }
 
-    fn project(&self, name: &str) -> Result<Option<Arc<Project>>, ResolveError> {
+    fn project(&self, name: &PackageName) -> Result<Option<Arc<Project>>, ResolveError> {
         if let Some(project) = lock(&self.projects).get(name) {
             return Ok(Some(Arc::clone(project)));
         }
         match self.runtime.block_on(self.client.project(name)) {
             Ok(project) => {
-                lock(&self.projects).insert(name.to_string(), Arc::clone(&project));
+                lock(&self.projects).insert(name.clone(), Arc::clone(&project));
                 Ok(Some(project))
             }
             Err(IndexError::NotFound { .. }) => {
-                lock(&self.not_found).insert(name.to_string());
+                lock(&self.not_found).insert(name.clone());
                 Ok(None)
             }
             Err(error) => Err(error.into()),
         }
     }
 
-    fn candidates(&self, name: &str) -> Result<Arc<Vec<Candidate>>, ResolveError> {
+    fn candidates(&self, name: &PackageName) -> Result<Arc<Vec<Candidate>>, ResolveError> {
         if let Some(found) = lock(&self.candidates).get(name) {
             return Ok(Arc::clone(found));
         }
@@ -219,22 +244,20 @@ impl<'a> Provider<'a> {
             None => Vec::new(),
         };
         let list = Arc::new(list);
-        lock(&self.candidates).insert(name.to_string(), Arc::clone(&list));
+        lock(&self.candidates).insert(name.clone(), Arc::clone(&list));
         Ok(list)
     }
 
     /// Starts fetching a project page and the metadata of its likely pick in the background.
-    fn prefetch(&self, name: &str) {
-        if !lock(&self.prefetched).insert(name.to_string())
-            || lock(&self.projects).contains_key(name)
-        {
+    fn prefetch(&self, name: &PackageName) {
+        if !lock(&self.prefetched).insert(name.clone()) || lock(&self.projects).contains_key(name) {
             return;
         }
         let client = self.client.clone();
         let target = self.options.target.clone();
         let tags = self.tags.clone();
         let exclude_newer = self.options.exclude_newer;
-        let name = name.to_string();
+        let name = name.clone();
         self.runtime.spawn(async move {
             let Ok(project) = client.project(&name).await else {
                 return;
@@ -251,7 +274,7 @@ impl<'a> Provider<'a> {
         });
     }
 
-    fn upgrade_allows_moving(&self, name: &str) -> bool {
+    fn upgrade_allows_moving(&self, name: &PackageName) -> bool {
         match &self.options.upgrade {
             Upgrade::None => false,
             Upgrade::All => true,
@@ -316,13 +339,13 @@ impl<'a> Provider<'a> {
                 // needs to know which package forces a build.
                 return Err(ResolveError::SdistNeedsBuild {
                     name: name.clone(),
-                    version: version.to_string(),
+                    version: version.clone(),
                 });
             };
-            let build_error = |message: String| ResolveError::Build {
+            let build_error = |source| ResolveError::Build {
                 name: name.clone(),
-                version: version.to_string(),
-                message,
+                version: version.clone(),
+                source,
             };
             let sdist = self.runtime.block_on(self.client.fetch(file))?;
             // A failed build fails the resolution, like SdistNeedsBuild: silently trying
@@ -330,20 +353,18 @@ impl<'a> Provider<'a> {
             let bytes = builder.0.metadata(file, &sdist).map_err(build_error)?;
             Arc::new(
                 skua_index::CoreMetadata::parse(&bytes)
-                    .map_err(|error| build_error(format!("unreadable METADATA: {error}")))?,
+                    .map_err(|error| build_error(Box::new(error)))?,
             )
         } else {
             metadata
         };
-        let extras: Vec<String> = extra.iter().map(|extra| (*extra).clone()).collect();
+        let extras: Vec<ExtraName> = extra.iter().map(|extra| (*extra).clone()).collect();
         let mut map: BTreeMap<Pkg, Range> = BTreeMap::new();
         if let Some(extra) = extra {
             map.insert(Pkg::Name(name.clone()), Range::singleton(version.clone()));
-            if !metadata
-                .provides_extra
-                .iter()
-                .any(|provided| normalize_name(provided) == *extra)
-            {
+            if !metadata.provides_extra.iter().any(|provided| {
+                ExtraName::new(provided.trim()).is_ok_and(|provided| provided == *extra)
+            }) {
                 // Like pip, an unknown extra is ignored rather than failing the resolution.
                 return Ok(Dependencies::Available(map.into_iter().collect()));
             }
@@ -356,12 +377,20 @@ impl<'a> Provider<'a> {
             if !marker_applies(&requirement, &self.env, &extras) {
                 continue;
             }
-            let dependency = normalize_name(&requirement.name);
             if requirement.url.is_some() {
                 return Ok(Dependencies::Unavailable(format!(
-                    "{name}=={version} depends on a direct URL ({dependency}), which skua does not lock yet"
+                    "{name}=={version} depends on a direct URL ({}), which skua does not lock yet",
+                    requirement.name
                 )));
             }
+            let (Ok(dependency), Ok(dependency_extras)) = (
+                requirement_name(&requirement),
+                requirement_extras(&requirement),
+            ) else {
+                return Ok(Dependencies::Unavailable(format!(
+                    "{name}=={version} has an invalid requirement `{line}`"
+                )));
+            };
             let Ok(mut range) = specifier_range(&requirement) else {
                 return Ok(Dependencies::Unavailable(format!(
                     "{name}=={version} has an invalid requirement `{line}`"
@@ -373,10 +402,9 @@ impl<'a> Provider<'a> {
             self.prefetch(&dependency);
             names.push(dependency.clone());
             let targets = std::iter::once(Pkg::Name(dependency.clone())).chain(
-                requirement
-                    .extras
-                    .iter()
-                    .map(|e| Pkg::Extra(dependency.clone(), normalize_name(e))),
+                dependency_extras
+                    .into_iter()
+                    .map(|extra| Pkg::Extra(dependency.clone(), extra)),
             );
             for pkg in targets {
                 // A package listing itself (`pkg[all]` → `pkg[a]`) must not depend on its own base twice.
@@ -392,7 +420,11 @@ impl<'a> Provider<'a> {
     }
 }
 
-fn marker_applies(requirement: &Requirement, env: &MarkerEnvironment, extras: &[String]) -> bool {
+fn marker_applies(
+    requirement: &Requirement,
+    env: &MarkerEnvironment,
+    extras: &[ExtraName],
+) -> bool {
     match requirement.parsed_marker() {
         None => true,
         Some(Ok(marker)) => marker.evaluate(env, extras),
@@ -464,8 +496,8 @@ impl DependencyProvider for Provider<'_> {
             && matches!(package, Pkg::Name(_))
         {
             (self.progress)(Progress::Chose {
-                name: name.to_string(),
-                version: version.to_string(),
+                name: name.clone(),
+                version: version.clone(),
             });
         }
         Ok(version)
@@ -515,7 +547,7 @@ pub(crate) fn solve(
     };
 
     let mut resolution = Resolution::default();
-    let mut extras: HashMap<String, BTreeSet<String>> = HashMap::new();
+    let mut extras: HashMap<PackageName, BTreeSet<ExtraName>> = HashMap::new();
     for (pkg, version) in selected.iter() {
         match pkg {
             Pkg::Name(name) => {
@@ -527,8 +559,7 @@ pub(crate) fn solve(
                     .unwrap_or_default();
                 let index = lock(&provider.projects)
                     .get(name)
-                    .map(|project| project.index.to_string())
-                    .unwrap_or_default();
+                    .map(|project| project.index.clone());
                 resolution.packages.insert(
                     name.clone(),
                     ResolvedPackage {
@@ -603,8 +634,9 @@ const ALIASES: &[(&str, &str)] = &[
 
 /// Likely intended names for a misspelled one: swapped and doubled letters, separators,
 /// `python-`/`py` prefixes, and well-known aliases.
-fn name_variants(name: &str) -> Vec<String> {
-    let mut variants = Vec::new();
+fn name_variants(name: &PackageName) -> Vec<PackageName> {
+    let name = name.as_str();
+    let mut variants: Vec<String> = Vec::new();
     if let Some((_, real)) = ALIASES.iter().find(|(alias, _)| *alias == name) {
         variants.push((*real).to_string());
     }
@@ -629,16 +661,16 @@ fn name_variants(name: &str) -> Vec<String> {
         }
     }
     let mut seen = HashSet::new();
-    variants.retain(|variant| {
-        let variant = normalize_name(variant);
-        !variant.is_empty() && variant != name && seen.insert(variant)
-    });
     variants
+        .iter()
+        .filter_map(|variant| PackageName::new(variant).ok())
+        .filter(|variant| variant != name && seen.insert(variant.clone()))
+        .collect()
 }
 
 impl Provider<'_> {
     /// A project that exists on the index under a name close to `name`.
-    fn suggest(&self, name: &str) -> Option<String> {
+    fn suggest(&self, name: &PackageName) -> Option<PackageName> {
         if self.client.is_offline() {
             return None;
         }
@@ -656,7 +688,7 @@ impl Provider<'_> {
                         .map(|project| (rank, project.name.clone()))
                 });
             }
-            let mut best: Option<(usize, String)> = None;
+            let mut best: Option<(usize, PackageName)> = None;
             while let Some(joined) = lookups.join_next().await {
                 if let Ok(Some((rank, found))) = joined
                     && best.as_ref().is_none_or(|(best_rank, _)| rank < *best_rank)
@@ -669,7 +701,7 @@ impl Provider<'_> {
     }
 
     /// Why `name` has no usable version in `range`, when there is more to say than "none exists".
-    fn why_empty(&self, name: &str, range: &Range) -> Option<String> {
+    fn why_empty(&self, name: &PackageName, range: &Range) -> Option<String> {
         if lock(&self.not_found).contains(name) {
             let hint = self
                 .suggest(name)
@@ -694,7 +726,7 @@ impl Provider<'_> {
         if in_range.is_empty() {
             return None;
         }
-        let shown = crate::report::package_text(&Pkg::Name(name.to_string()), range);
+        let shown = crate::report::package_text(&Pkg::Name(name.clone()), range);
         if in_range
             .iter()
             .all(|candidate| !candidate.python_compatible)

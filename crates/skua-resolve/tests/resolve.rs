@@ -426,7 +426,8 @@ fn the_first_index_with_a_project_wins() {
     assert!(
         resolution.packages["skf-extra-only"]
             .index
-            .contains("/extra/")
+            .as_ref()
+            .is_some_and(|index| index.to_string().contains("/extra/"))
     );
 }
 
@@ -444,8 +445,10 @@ fn unknown_packages_are_named() {
 fn existing_pins_are_kept_until_upgraded() {
     let harness = Harness::new();
     let keep = |o: &mut ResolverOptions| {
-        o.preferences
-            .insert("skf-simple".into(), Version::from_str("1.1.0").unwrap());
+        o.preferences.insert(
+            "skf-simple".parse().unwrap(),
+            Version::from_str("1.1.0").unwrap(),
+        );
     };
     assert_eq!(
         pins(
@@ -457,7 +460,7 @@ fn existing_pins_are_kept_until_upgraded() {
     );
     let upgrade = |o: &mut ResolverOptions| {
         keep(o);
-        o.upgrade = Upgrade::Packages(HashSet::from(["skf-simple".to_string()]));
+        o.upgrade = Upgrade::Packages(HashSet::from(["skf-simple".parse().unwrap()]));
     };
     assert_eq!(
         pins(

@@ -1,11 +1,12 @@
 //! Building source distributions during lock and sync: the skua-build glue that installs
-//! build requirements with skua's own resolver and installer.
+//! build requirements with skua's own resolver and installer, on the invocation's context.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use skua_build::{BuildContext, BuildEnvironmentInstaller};
-use skua_index::{Cache, DistFile, IndexClientBuilder, IndexUrl};
+use skua_context::Context;
+use skua_index::DistFile;
 use skua_install::Interpreter;
 use skua_platform::Target;
 use skua_resolve::{
@@ -15,40 +16,22 @@ use skua_resolve::{
 
 use crate::{SyncError, SyncRequest, sync_packages_inner};
 
-/// Where build requirements come from: the same index settings as the lock or sync.
-#[derive(Clone, Debug)]
-pub struct IndexSettings {
-    pub index_url: Option<String>,
-    pub extra_index_urls: Vec<String>,
-    pub offline: bool,
-    pub cache: Cache,
-}
-
-/// Resolves build requirements with skua-resolve and installs them with [`sync_packages`].
+/// Resolves build requirements with skua-resolve and installs them with the same context
+/// (cache, indexes, runtime) as the lock or sync that needs the build.
 #[derive(Clone, Debug)]
 pub struct SyncInstaller {
-    pub settings: IndexSettings,
+    pub context: Arc<Context>,
 }
 
 impl SyncInstaller {
     fn install_inner(&self, venv: &Path, requirements: &[String]) -> Result<(), SyncError> {
-        let other = |message: String| SyncError::Other(message);
-        let python = skua_install::Venv::open(venv)?.python();
+        let python = skua_install::Venv::open(venv, Some(self.context.cache()))?.python();
         let target = Target::from_interpreter(&python.to_string_lossy())?;
-        let mut builder =
-            IndexClientBuilder::new(self.settings.cache.clone()).offline(self.settings.offline);
-        if let Some(url) = &self.settings.index_url {
-            builder = builder.index_url(IndexUrl::parse(url)?);
-        }
-        for url in &self.settings.extra_index_urls {
-            builder = builder.extra_index_url(IndexUrl::parse(url)?);
-        }
-        let client = builder.build()?;
         let mut roots = Vec::new();
         for line in requirements {
-            let requirement = line
-                .parse()
-                .map_err(|error| other(format!("invalid build requirement `{line}`: {error}")))?;
+            let requirement = line.parse().map_err(|error| {
+                SyncError::Other(format!("invalid build requirement `{line}`: {error}"))
+            })?;
             roots.push(RootRequirement {
                 requirement,
                 source: "build-system.requires".into(),
@@ -68,39 +51,33 @@ impl SyncInstaller {
             // with itself could recurse forever.
             sdist_builder: None,
         };
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(|error| other(format!("cannot start the async runtime: {error}")))?;
+        let client = self.context.client()?;
         let resolution = skua_resolve::resolve(
             &manifest,
             &options,
             &client,
-            runtime.handle(),
+            self.context.runtime(),
             Arc::new(|_| {}),
-        );
-        runtime.shutdown_background();
-        let resolution = resolution.map_err(|error| other(error.to_string()))?;
+        )?;
         let packages = crate::locked_from_resolution(&resolution);
         let request = SyncRequest {
             venv: venv.to_path_buf(),
             inexact: true,
             compile_bytecode: false,
-            index_url: self.settings.index_url.clone(),
-            extra_index_urls: self.settings.extra_index_urls.clone(),
-            offline: self.settings.offline,
-            cache: self.settings.cache.clone(),
         };
-        sync_packages_inner(&packages, &request, Arc::new(|_| {}), false)?;
+        sync_packages_inner(&packages, &request, &self.context, Arc::new(|_| {}), false)?;
         Ok(())
     }
 }
 
 impl BuildEnvironmentInstaller for SyncInstaller {
-    fn install(&self, venv: &Path, requirements: &[String]) -> Result<(), String> {
+    fn install(
+        &self,
+        venv: &Path,
+        requirements: &[String],
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         self.install_inner(venv, requirements)
-            .map_err(|error| error.to_string())
+            .map_err(|error| Box::new(error) as _)
     }
 }
 
@@ -111,63 +88,77 @@ pub struct MetadataBuilder {
 }
 
 impl SdistMetadataBuilder for MetadataBuilder {
-    fn metadata(&self, _file: &DistFile, sdist: &Path) -> Result<Vec<u8>, String> {
-        skua_build::build_metadata(sdist, &self.context).map_err(|error| error.to_string())
+    fn metadata(
+        &self,
+        _file: &DistFile,
+        sdist: &Path,
+    ) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
+        skua_build::build_metadata(sdist, &self.context).map_err(|error| Box::new(error) as _)
     }
 }
 
-/// The build context for `interpreter` with requirements from `settings`' indexes.
-pub fn build_context(interpreter: &Interpreter, settings: &IndexSettings) -> BuildContext {
+/// The build context for `interpreter`, installing build requirements through `context`.
+pub fn build_context(interpreter: &Interpreter, context: &Arc<Context>) -> BuildContext {
     BuildContext {
         interpreter: interpreter.clone(),
-        cache: settings.cache.clone(),
+        cache: context.cache().clone(),
         installer: Arc::new(SyncInstaller {
-            settings: settings.clone(),
+            context: Arc::clone(context),
         }),
     }
 }
 
 /// A resolver hook that builds dynamic sdists with `interpreter`.
-pub fn sdist_builder(interpreter: &Interpreter, settings: &IndexSettings) -> SdistBuilder {
+pub fn sdist_builder(interpreter: &Interpreter, context: &Arc<Context>) -> SdistBuilder {
     SdistBuilder(Arc::new(MetadataBuilder {
-        context: build_context(interpreter, settings),
+        context: build_context(interpreter, context),
     }))
 }
 
-/// A resolver hook that looks for the build interpreter (`python`: a version or path,
-/// default `python3`) only when a dynamic sdist is met, so locks that never need a build
-/// never start Python.
-pub fn lazy_sdist_builder(python: Option<String>, settings: &IndexSettings) -> SdistBuilder {
+/// A resolver hook that asks the context for its interpreter only when a dynamic sdist is
+/// met, so locks that never need a build never start Python.
+pub fn lazy_sdist_builder(context: &Arc<Context>) -> SdistBuilder {
     SdistBuilder(Arc::new(LazyMetadataBuilder {
-        python,
-        settings: settings.clone(),
-        builder: std::sync::OnceLock::new(),
+        context: Arc::clone(context),
+        builder: OnceLock::new(),
     }))
 }
 
 struct LazyMetadataBuilder {
-    python: Option<String>,
-    settings: IndexSettings,
-    builder: std::sync::OnceLock<Result<MetadataBuilder, String>>,
+    context: Arc<Context>,
+    builder: OnceLock<MetadataBuilder>,
+}
+
+/// Why a build could not start: no interpreter to build with.
+#[derive(Debug, thiserror::Error)]
+#[error("building {filename} needs a Python interpreter")]
+struct NoBuildInterpreter {
+    filename: String,
+    #[source]
+    source: Arc<skua_install::InstallError>,
 }
 
 impl SdistMetadataBuilder for LazyMetadataBuilder {
-    fn metadata(&self, file: &DistFile, sdist: &Path) -> Result<Vec<u8>, String> {
-        let builder = self.builder.get_or_init(|| {
-            Interpreter::find(self.python.as_deref())
-                .map(|interpreter| MetadataBuilder {
-                    context: build_context(&interpreter, &self.settings),
+    fn metadata(
+        &self,
+        file: &DistFile,
+        sdist: &Path,
+    ) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
+        let builder = match self.builder.get() {
+            Some(builder) => builder,
+            None => {
+                let interpreter =
+                    self.context
+                        .interpreter()
+                        .map_err(|source| NoBuildInterpreter {
+                            filename: file.filename.clone(),
+                            source,
+                        })?;
+                self.builder.get_or_init(|| MetadataBuilder {
+                    context: build_context(interpreter, &self.context),
                 })
-                .map_err(|error| {
-                    format!(
-                        "building {} needs a Python interpreter: {error}",
-                        file.filename
-                    )
-                })
-        });
-        match builder {
-            Ok(builder) => builder.metadata(file, sdist),
-            Err(message) => Err(message.clone()),
-        }
+            }
+        };
+        builder.metadata(file, sdist)
     }
 }

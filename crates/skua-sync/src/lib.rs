@@ -11,9 +11,11 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
-use skua_index::{Cache, DistFile, DistKind, IndexClientBuilder, IndexUrl};
+use skua_context::Context;
+use skua_index::{DistFile, DistKind};
 use skua_platform::{Tags, Target};
 use skua_requirements::EntryKind;
+use skua_types::{PackageName, SdistFilename, Sha256, Url, Version, WheelFilename};
 
 use skua_install::{
     InstallError, Venv, compile_bytecode, install_wheel, lock_environment, uninstall, unpack_wheel,
@@ -22,14 +24,21 @@ use skua_install::{
 /// One pinned distribution of a lock file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LockedPackage {
-    /// Normalized name.
-    pub name: String,
-    pub version: String,
-    /// Allowed sha256 digests (lowercase hex). Empty only in a lock without any hashes.
-    pub hashes: BTreeSet<String>,
+    pub name: PackageName,
+    pub version: Version,
+    /// Allowed digests. Empty only in a lock without any hashes.
+    pub hashes: BTreeSet<Sha256>,
     /// Files named by the lock itself (pylock.toml); requirements.txt locks leave the
     /// choice of file to the index, constrained by `hashes`.
-    pub files: Vec<(String, String, String)>,
+    pub files: Vec<LockedFile>,
+}
+
+/// A file a pylock.toml names for a package.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockedFile {
+    pub filename: String,
+    pub url: Url,
+    pub sha256: Sha256,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +51,19 @@ pub enum SyncError {
     Index(#[from] skua_index::IndexError),
     #[error(transparent)]
     Platform(#[from] skua_platform::PlatformError),
+    #[error(transparent)]
+    Context(#[from] skua_context::ContextError),
+    #[error(transparent)]
+    Interpreter(#[from] Arc<InstallError>),
+    #[error(transparent)]
+    Resolve(#[from] skua_resolve::ResolveError),
+    #[error("cannot build {name}=={version}")]
+    Build {
+        name: PackageName,
+        version: Version,
+        #[source]
+        source: Box<skua_build::BuildError>,
+    },
     #[error("{0}")]
     Other(String),
 }
@@ -89,6 +111,8 @@ fn read_requirements_lock(path: &Path, text: &str) -> Result<Vec<LockedPackage>,
     for entry in skua_requirements::parse_requirements(text).entries {
         match entry.kind {
             EntryKind::Requirement(requirement) => {
+                let at_line =
+                    |message: String| lock_error(path, format!("line {}: {message}", entry.line));
                 let version = requirement
                     .specifiers
                     .strip_prefix("===")
@@ -112,14 +136,27 @@ fn read_requirements_lock(path: &Path, text: &str) -> Result<Vec<LockedPackage>,
                         ),
                     ));
                 }
+                // A digest skua cannot check is an error: dropping it would install the
+                // package unverified.
                 let hashes = requirement
                     .hashes
                     .iter()
-                    .filter_map(|hash| hash.strip_prefix("sha256:").map(str::to_ascii_lowercase))
-                    .collect();
+                    .map(|hash| {
+                        hash.parse::<Sha256>()
+                            .map_err(|error| at_line(error.to_string()))
+                    })
+                    .collect::<Result<_, _>>()?;
+                let name = requirement.package_name.clone().ok_or_else(|| {
+                    at_line(format!(
+                        "`{}` is not a valid package name",
+                        requirement.name
+                    ))
+                })?;
+                let version = Version::from_str(version)
+                    .map_err(|error| at_line(format!("invalid version `{version}`: {error}")))?;
                 packages.push(LockedPackage {
-                    name: skua_requirements::normalize_name(&requirement.name),
-                    version: version.to_string(),
+                    name,
+                    version,
                     hashes,
                     files: Vec::new(),
                 });
@@ -151,8 +188,15 @@ fn read_pylock(path: &Path, text: &str) -> Result<Vec<LockedPackage>, SyncError>
         };
         let name =
             field("name").ok_or_else(|| lock_error(path, "a [[packages]] entry has no name"))?;
+        let name = PackageName::new(&name).map_err(|error| lock_error(path, error.to_string()))?;
         let version =
             field("version").ok_or_else(|| lock_error(path, format!("{name} has no version")))?;
+        let version = Version::from_str(&version).map_err(|error| {
+            lock_error(
+                path,
+                format!("{name}: invalid version `{version}`: {error}"),
+            )
+        })?;
         let mut files = Vec::new();
         let wheels = package
             .get("wheels")
@@ -170,14 +214,23 @@ fn read_pylock(path: &Path, text: &str) -> Result<Vec<LockedPackage>, SyncError>
                 .get("hashes")
                 .and_then(|h| h.get("sha256"))
                 .and_then(toml::Value::as_str)
-                .map(str::to_ascii_lowercase);
+                .map(Sha256::from_hex)
+                .transpose()
+                .map_err(|error| lock_error(path, format!("{name}: {error}")))?;
             if let (Some(filename), Some(url), Some(sha256)) = (get("name"), get("url"), sha256) {
-                files.push((filename, url, sha256));
+                let url = Url::parse(&url).map_err(|error| {
+                    lock_error(path, format!("{filename}: invalid url: {error}"))
+                })?;
+                files.push(LockedFile {
+                    filename,
+                    url,
+                    sha256,
+                });
             }
         }
-        let hashes = files.iter().map(|(_, _, sha256)| sha256.clone()).collect();
+        let hashes = files.iter().map(|file| file.sha256.clone()).collect();
         locked.push(LockedPackage {
-            name: skua_requirements::normalize_name(&name),
+            name,
             version,
             hashes,
             files,
@@ -193,17 +246,14 @@ pub struct SyncRequest {
     /// Keep installed packages the lock does not list.
     pub inexact: bool,
     pub compile_bytecode: bool,
-    pub index_url: Option<String>,
-    pub extra_index_urls: Vec<String>,
-    pub offline: bool,
-    pub cache: Cache,
 }
 
 /// What a sync changed.
 #[derive(Clone, Debug, Default)]
 pub struct SyncReport {
-    pub installed: Vec<(String, String)>,
-    pub removed: Vec<(String, String)>,
+    pub installed: Vec<(PackageName, Version)>,
+    /// Versions as the removed distributions' METADATA gave them.
+    pub removed: Vec<(PackageName, String)>,
     pub unchanged: usize,
 }
 
@@ -211,8 +261,8 @@ pub struct SyncReport {
 #[derive(Clone, Debug)]
 pub enum SyncProgress {
     Planned { downloads: usize },
-    Downloaded { name: String },
-    Installed { name: String },
+    Downloaded { name: PackageName },
+    Installed { name: PackageName },
 }
 
 /// Picks the best wheel of `package` for `tags` among `candidates` whose sha256 the lock
@@ -234,7 +284,7 @@ fn best_file(
     let mut best: Option<(usize, DistFile)> = None;
     let mut sdist: Option<DistFile> = None;
     for file in candidates {
-        if !same_version(&file.version().to_string(), &package.version) {
+        if file.version() != &package.version {
             continue;
         }
         if !allowed(&file) {
@@ -271,19 +321,21 @@ fn best_file(
 pub fn sync(
     lock: &Path,
     request: &SyncRequest,
+    context: &Arc<Context>,
     progress: Arc<dyn Fn(SyncProgress) + Send + Sync>,
 ) -> Result<SyncReport, SyncError> {
     let packages = read_lock(lock)?;
-    sync_packages(&packages, request, progress)
+    sync_packages(&packages, request, context, progress)
 }
 
 /// Makes the environment at `request.venv` hold exactly `packages`.
 pub fn sync_packages(
     packages: &[LockedPackage],
     request: &SyncRequest,
+    context: &Arc<Context>,
     progress: Arc<dyn Fn(SyncProgress) + Send + Sync>,
 ) -> Result<SyncReport, SyncError> {
-    sync_packages_inner(packages, request, progress, true)
+    sync_packages_inner(packages, request, context, progress, true)
 }
 
 /// [`sync_packages`]; `allow_build: false` (for build environments) refuses sdists, so a
@@ -291,22 +343,23 @@ pub fn sync_packages(
 pub(crate) fn sync_packages_inner(
     packages: &[LockedPackage],
     request: &SyncRequest,
+    context: &Arc<Context>,
     progress: Arc<dyn Fn(SyncProgress) + Send + Sync>,
     allow_build: bool,
 ) -> Result<SyncReport, SyncError> {
-    let venv = Venv::open(&request.venv)?;
+    let venv = Venv::open(&request.venv, Some(context.cache()))?;
     let _guard = lock_environment(&venv)?;
     let target = Target::from_interpreter(&venv.python().to_string_lossy())?;
     let tags = target.tags();
 
-    let installed: BTreeMap<String, skua_install::InstalledDist> = venv
+    let installed: BTreeMap<PackageName, skua_install::InstalledDist> = venv
         .installed()?
         .into_iter()
         .map(|dist| (dist.name.clone(), dist))
         .collect();
-    let wanted: BTreeMap<&str, &LockedPackage> = packages
+    let wanted: BTreeMap<&PackageName, &LockedPackage> = packages
         .iter()
-        .map(|package| (package.name.as_str(), package))
+        .map(|package| (&package.name, package))
         .collect();
     let mut report = SyncReport::default();
     let to_install: Vec<&LockedPackage> = packages
@@ -314,7 +367,7 @@ pub(crate) fn sync_packages_inner(
         .filter(|package| {
             installed
                 .get(&package.name)
-                .is_none_or(|dist| !same_version(&dist.version, &package.version))
+                .is_none_or(|dist| !same_version(&package.version, &dist.version))
         })
         .collect();
     report.unchanged = packages.len() - to_install.len();
@@ -322,16 +375,11 @@ pub(crate) fn sync_packages_inner(
         downloads: to_install.len(),
     });
 
-    let (client, runtime) = connect(
-        request.index_url.as_ref(),
-        &request.extra_index_urls,
-        request.offline,
-        &request.cache,
-    )?;
+    let client = context.client()?;
 
     // Download (and verify) everything before touching the environment.
     let downloads: Result<Vec<(LockedPackage, PathBuf, String)>, SyncError> =
-        runtime.block_on(async {
+        context.runtime().block_on(async {
             let mut tasks = tokio::task::JoinSet::new();
             for package in &to_install {
                 let package = (*package).clone();
@@ -368,16 +416,13 @@ pub(crate) fn sync_packages_inner(
             done.sort_by(|a, b| a.0.name.cmp(&b.0.name));
             Ok::<_, SyncError>(done)
         });
-    // Dropping a runtime waits for idle blocking threads (a resolver poll can hold one for
-    // seconds); nothing is left to wait for once the downloads are in.
-    runtime.shutdown_background();
     let mut downloads = downloads?;
 
-    // Sdists become wheels here, outside the runtime: a build blocks, and it resolves its
-    // build requirements with a runtime of its own.
+    // Sdists become wheels here, outside async code: a build blocks, and it resolves and
+    // installs its build requirements on the same runtime.
     let mut build_context = None;
     for (package, path, filename) in &mut downloads {
-        if skua_index::WheelFilename::parse(filename).is_some() {
+        if WheelFilename::parse(filename).is_some() {
             continue;
         }
         if !allow_build {
@@ -390,20 +435,13 @@ pub(crate) fn sync_packages_inner(
             Some(context) => context,
             None => {
                 let interpreter = skua_install::Interpreter::query(&venv.python())?;
-                let settings = build::IndexSettings {
-                    index_url: request.index_url.clone(),
-                    extra_index_urls: request.extra_index_urls.clone(),
-                    offline: request.offline,
-                    cache: request.cache.clone(),
-                };
-                build_context.insert(build::build_context(&interpreter, &settings))
+                build_context.insert(build::build_context(&interpreter, context))
             }
         };
-        let wheel = skua_build::build_wheel(path, context).map_err(|error| {
-            SyncError::Other(format!(
-                "cannot build {}=={}: {error}",
-                package.name, package.version
-            ))
+        let wheel = skua_build::build_wheel(path, context).map_err(|source| SyncError::Build {
+            name: package.name.clone(),
+            version: package.version.clone(),
+            source: Box::new(source),
         })?;
         *filename = wheel
             .file_name()
@@ -412,7 +450,7 @@ pub(crate) fn sync_packages_inner(
         *path = wheel;
     }
 
-    let unpacked_root = request.cache.bucket("wheels-v1");
+    let unpacked_root = context.cache().bucket("wheels-v1");
     // Unpacking only touches the cache (each wheel its own directory, renamed into place),
     // so wheels unpack in parallel; the environment is changed afterwards, in order.
     let workers = std::thread::available_parallelism()
@@ -445,9 +483,9 @@ pub(crate) fn sync_packages_inner(
 
     for (name, dist) in &installed {
         let outdated = wanted
-            .get(name.as_str())
+            .get(name)
             .is_some_and(|package| !same_version(&package.version, &dist.version));
-        let unlisted = !wanted.contains_key(name.as_str()) && !request.inexact && !is_tooling(name);
+        let unlisted = !wanted.contains_key(name) && !request.inexact && !is_tooling(name);
         if outdated || unlisted {
             uninstall(&venv, dist)?;
             if unlisted {
@@ -477,7 +515,7 @@ pub(crate) fn locked_from_resolution(resolution: &skua_resolve::Resolution) -> V
         .values()
         .map(|package| LockedPackage {
             name: package.name.clone(),
-            version: package.version.to_string(),
+            version: package.version.clone(),
             hashes: package
                 .files
                 .iter()
@@ -487,9 +525,11 @@ pub(crate) fn locked_from_resolution(resolution: &skua_resolve::Resolution) -> V
                 .files
                 .iter()
                 .filter_map(|file| {
-                    file.sha256
-                        .clone()
-                        .map(|sha256| (file.filename.clone(), file.url.to_string(), sha256))
+                    file.sha256.clone().map(|sha256| LockedFile {
+                        filename: file.filename.clone(),
+                        url: file.url.clone(),
+                        sha256,
+                    })
                 })
                 .collect(),
         })
@@ -511,10 +551,10 @@ fn cached_wheel(
             else {
                 continue;
             };
-            let Some(wheel) = skua_index::WheelFilename::parse(&filename) else {
+            let Some(wheel) = WheelFilename::parse(&filename) else {
                 continue;
             };
-            if !same_version(&wheel.version.to_string(), &package.version) {
+            if wheel.version != package.version {
                 continue;
             }
             if let Some(rank) = tags.rank(&wheel.python_tags, &wheel.abi_tags, &wheel.platform_tags)
@@ -529,69 +569,39 @@ fn cached_wheel(
     best.map(|(_, path, filename)| (path, filename))
 }
 
-/// An index client for these settings and a runtime to drive it from synchronous code.
-pub(crate) fn connect(
-    index_url: Option<&String>,
-    extra_index_urls: &[String],
-    offline: bool,
-    cache: &Cache,
-) -> Result<(skua_index::IndexClient, tokio::runtime::Runtime), SyncError> {
-    let mut builder = IndexClientBuilder::new(cache.clone()).offline(offline);
-    if let Some(url) = index_url {
-        builder = builder.index_url(IndexUrl::parse(url)?);
-    }
-    for url in extra_index_urls {
-        builder = builder.extra_index_url(IndexUrl::parse(url)?);
-    }
-    let client = builder.build()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(4)
-        .enable_all()
-        .build()
-        .map_err(|error| SyncError::Other(format!("cannot start the async runtime: {error}")))?;
-    Ok((client, runtime))
-}
-
-/// PEP 440 equality (`1.0` is `1.0.0`), falling back to the strings as written.
-fn same_version(a: &str, b: &str) -> bool {
-    match (
-        skua_index::Version::from_str(a),
-        skua_index::Version::from_str(b),
-    ) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    }
+/// PEP 440 equality (`1.0` is `1.0.0`) with an installed distribution's version; one that
+/// does not parse never equals a lock's version, so it is reinstalled.
+fn same_version(locked: &Version, installed: &str) -> bool {
+    Version::from_str(installed.trim()).is_ok_and(|installed| &installed == locked)
 }
 
 /// Build tooling a fresh `python -m venv` ships with; exact syncs leave it alone, as uv does
 /// for environments it did not create.
-fn is_tooling(name: &str) -> bool {
-    matches!(name, "pip" | "setuptools" | "wheel")
+fn is_tooling(name: &PackageName) -> bool {
+    matches!(name.as_str(), "pip" | "setuptools" | "wheel")
 }
 
 fn pylock_files(package: &LockedPackage) -> Result<Vec<DistFile>, SyncError> {
     package
         .files
         .iter()
-        .map(|(filename, url, sha256)| {
-            let url = skua_index::Url::parse(url)
-                .map_err(|error| SyncError::Other(format!("{filename}: invalid url: {error}")))?;
-            let kind = match skua_index::WheelFilename::parse(filename) {
+        .map(|file| {
+            let filename = &file.filename;
+            let kind = match WheelFilename::parse(filename) {
                 Some(wheel) => DistKind::Wheel(wheel),
                 None => {
-                    let (name, version) =
-                        skua_index::parse_sdist_filename(filename, Some(&package.name))
-                            .ok_or_else(|| {
-                                SyncError::Other(format!("unrecognised file name {filename}"))
-                            })?;
+                    let SdistFilename { name, version } =
+                        SdistFilename::parse(filename, Some(&package.name)).ok_or_else(|| {
+                            SyncError::Other(format!("unrecognised file name {filename}"))
+                        })?;
                     DistKind::Sdist { name, version }
                 }
             };
             Ok(DistFile {
                 filename: filename.clone(),
-                url,
+                url: file.url.clone(),
                 kind,
-                sha256: Some(sha256.clone()),
+                sha256: Some(file.sha256.clone()),
                 requires_python: None,
                 yanked: None,
                 upload_time: None,

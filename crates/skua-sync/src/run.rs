@@ -8,8 +8,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use pep440_rs::{Version, VersionSpecifiers};
+use skua_context::Context;
 use skua_index::Cache;
-use skua_install::{Interpreter, VenvOptions, create_venv};
+use skua_install::{VenvOptions, create_venv};
 use skua_platform::Target;
 use skua_resolve::{Manifest, PrereleaseMode, ResolverOptions, RootRequirement, Upgrade};
 
@@ -18,15 +19,13 @@ use crate::{LockedPackage, SyncError, SyncProgress, SyncRequest, sync_packages};
 /// Marks an environment whose installation finished; without it the environment is rebuilt.
 const READY_MARKER: &str = ".skua-ready";
 
+/// The interpreter is the context's (`--python`); the script's `requires-python` is
+/// checked against it.
 #[derive(Clone, Debug)]
 pub struct RunRequest {
     pub script: PathBuf,
-    /// `--python`: a version or a path; the script's `requires-python` is checked against it.
-    pub python: Option<String>,
-    pub index_url: Option<String>,
-    pub extra_index_urls: Vec<String>,
-    pub offline: bool,
-    pub cache: Cache,
+    /// Only files uploaded before this instant are installed.
+    pub exclude_newer: Option<skua_types::ExcludeNewer>,
 }
 
 /// What to execute: the interpreter to run the script with.
@@ -46,6 +45,7 @@ fn other(message: impl Into<String>) -> SyncError {
 /// Finds or builds the environment for `request.script`.
 pub fn prepare(
     request: &RunRequest,
+    context: &Arc<Context>,
     progress: Arc<dyn Fn(SyncProgress) + Send + Sync>,
 ) -> Result<Prepared, SyncError> {
     let source = std::fs::read_to_string(&request.script)
@@ -56,7 +56,7 @@ pub fn prepare(
             request.script.display()
         ))
     })?;
-    let interpreter = Interpreter::find(request.python.as_deref())?;
+    let interpreter = context.interpreter()?;
     let Some(metadata) = metadata else {
         return Ok(Prepared {
             python: interpreter.executable.clone(),
@@ -109,11 +109,17 @@ pub fn prepare(
     let mut key_parts: Vec<String> = raw.into_iter().collect();
     key_parts.push(interpreter.executable.display().to_string());
     key_parts.push(interpreter.full_version.clone());
-    key_parts.extend(request.index_url.iter().cloned());
-    key_parts.extend(request.extra_index_urls.iter().cloned());
+    // Credentials are part of an index's identity here, but never of anything shown.
+    key_parts.extend(
+        context
+            .indexes()
+            .urls()
+            .map(|url| url.url_with_credentials().to_string()),
+    );
+    key_parts.extend(request.exclude_newer.iter().map(ToString::to_string));
     let key = Cache::key(&key_parts.iter().map(String::as_str).collect::<Vec<_>>());
-    let root = request
-        .cache
+    let root = context
+        .cache()
         .bucket("environments-v1")
         .join(&key[..16.min(key.len())]);
 
@@ -134,25 +140,14 @@ pub fn prepare(
     }
 
     let target = Target::from_interpreter(&interpreter.executable.to_string_lossy())?;
-    let (client, runtime) = crate::connect(
-        request.index_url.as_ref(),
-        &request.extra_index_urls,
-        request.offline,
-        &request.cache,
-    )?;
-    let index_settings = crate::build::IndexSettings {
-        index_url: request.index_url.clone(),
-        extra_index_urls: request.extra_index_urls.clone(),
-        offline: request.offline,
-        cache: request.cache.clone(),
-    };
+    let client = context.client()?;
     let options = ResolverOptions {
         target,
         prerelease: PrereleaseMode::IfNecessary,
-        exclude_newer: None,
+        exclude_newer: request.exclude_newer.map(|cutoff| cutoff.0),
         preferences: Default::default(),
         upgrade: Upgrade::None,
-        sdist_builder: Some(crate::build::sdist_builder(&interpreter, &index_settings)),
+        sdist_builder: Some(crate::build::sdist_builder(interpreter, context)),
     };
     let manifest = Manifest {
         requirements,
@@ -162,24 +157,23 @@ pub fn prepare(
         &manifest,
         &options,
         &client,
-        runtime.handle(),
+        context.runtime(),
         Arc::new(|_| {}),
-    )
-    .map_err(|error| other(error.to_string()))?;
-    runtime.shutdown_background();
+    )?;
 
     let packages: Vec<LockedPackage> = crate::locked_from_resolution(&resolution);
-    create_venv(&root, &interpreter, &VenvOptions::default())?;
+    create_venv(
+        &root,
+        interpreter,
+        &VenvOptions::default(),
+        Some(context.cache()),
+    )?;
     let sync = SyncRequest {
         venv: root.clone(),
         inexact: false,
         compile_bytecode: false,
-        index_url: request.index_url.clone(),
-        extra_index_urls: request.extra_index_urls.clone(),
-        offline: request.offline,
-        cache: request.cache.clone(),
     };
-    sync_packages(&packages, &sync, progress)?;
+    sync_packages(&packages, &sync, context, progress)?;
     std::fs::write(root.join(READY_MARKER), "").map_err(|error| {
         other(format!(
             "cannot write {}: {error}",

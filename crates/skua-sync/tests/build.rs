@@ -11,12 +11,13 @@ use std::process::Command;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use skua_index::{Cache, DistKind, IndexClientBuilder, IndexUrl};
+use skua_context::{Context, Indexes};
+use skua_index::{Cache, DistKind, IndexUrl, PackageName};
 use skua_install::{Interpreter, VenvOptions, create_venv};
 use skua_platform::Target;
 use skua_requirements::Requirement;
 use skua_resolve::{Manifest, PrereleaseMode, ResolverOptions, RootRequirement, Upgrade};
-use skua_sync::build::{IndexSettings, build_context, sdist_builder};
+use skua_sync::build::{build_context, sdist_builder};
 use skua_sync::{LockedPackage, SyncRequest, sync_packages};
 use skua_test_support::{IndexServer, fixture_index_dir};
 
@@ -35,11 +36,11 @@ fn backends_available() -> bool {
 }
 
 struct Setup {
-    server: IndexServer,
+    _server: IndexServer,
     _dir: tempfile::TempDir,
     cache: Cache,
     interpreter: Interpreter,
-    settings: IndexSettings,
+    context: Arc<Context>,
     root: PathBuf,
 }
 
@@ -50,36 +51,28 @@ fn setup() -> Option<Setup> {
     let server = IndexServer::start_fixture();
     let dir = tempfile::tempdir().expect("tempdir");
     let cache = Cache::new(dir.path().join("cache"));
-    let interpreter = Interpreter::find(None).expect("a python interpreter");
-    let settings = IndexSettings {
-        index_url: Some(server.simple_url("primary")),
-        extra_index_urls: Vec::new(),
-        offline: false,
-        cache: cache.clone(),
+    let interpreter = Interpreter::find(None, None).expect("a python interpreter");
+    let indexes = Indexes {
+        index_url: Some(IndexUrl::parse(&server.simple_url("primary")).expect("url")),
+        ..Indexes::default()
     };
+    let context = Arc::new(Context::new(cache.clone(), indexes, None).expect("context"));
     let root = dir.path().to_path_buf();
     Some(Setup {
-        server,
+        _server: server,
         _dir: dir,
         cache,
         interpreter,
-        settings,
+        context,
         root,
     })
 }
 
-fn client(setup: &Setup) -> skua_index::IndexClient {
-    IndexClientBuilder::new(setup.cache.clone())
-        .index_url(IndexUrl::parse(&setup.server.simple_url("primary")).expect("url"))
-        .build()
-        .expect("client")
-}
-
 fn download_sdist(setup: &Setup, name: &str) -> PathBuf {
-    let client = client(setup);
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    runtime.block_on(async {
-        let project = client.project(name).await.expect("project");
+    let client = setup.context.client().expect("client");
+    let name = PackageName::new(name).expect("name");
+    setup.context.runtime().block_on(async {
+        let project = client.project(&name).await.expect("project");
         let file = project
             .files
             .iter()
@@ -94,7 +87,7 @@ fn download_sdist(setup: &Setup, name: &str) -> PathBuf {
 fn builds_metadata_and_wheel_of_a_dynamic_sdist() {
     let Some(setup) = setup() else { return };
     let sdist = download_sdist(&setup, "skf-sdist-dynamic");
-    let context = build_context(&setup.interpreter, &setup.settings);
+    let context = build_context(&setup.interpreter, &setup.context);
 
     let metadata = skua_build::build_metadata(&sdist, &context).expect("metadata builds");
     let text = String::from_utf8_lossy(&metadata);
@@ -122,7 +115,7 @@ fn resolve_dynamic(setup: &Setup) -> skua_resolve::Resolution {
         exclude_newer: None,
         preferences: HashMap::new(),
         upgrade: Upgrade::None,
-        sdist_builder: Some(sdist_builder(&setup.interpreter, &setup.settings)),
+        sdist_builder: Some(sdist_builder(&setup.interpreter, &setup.context)),
     };
     let manifest = Manifest {
         requirements: vec![RootRequirement {
@@ -131,25 +124,26 @@ fn resolve_dynamic(setup: &Setup) -> skua_resolve::Resolution {
         }],
         constraints: Vec::new(),
     };
-    let client = client(setup);
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let resolution = skua_resolve::resolve(
+    let client = setup.context.client().expect("client");
+    skua_resolve::resolve(
         &manifest,
         &options,
         &client,
-        runtime.handle(),
+        setup.context.runtime(),
         Arc::new(|_| {}),
     )
-    .expect("resolves with the builder");
-    runtime.shutdown_background();
-    resolution
+    .expect("resolves with the builder")
 }
 
 #[test]
 fn resolves_and_installs_a_dynamic_sdist() {
     let Some(setup) = setup() else { return };
     let resolution = resolve_dynamic(&setup);
-    let names: Vec<&str> = resolution.packages.keys().map(String::as_str).collect();
+    let names: Vec<&str> = resolution
+        .packages
+        .keys()
+        .map(PackageName::as_str)
+        .collect();
     // skf-simple comes only from setup.py.
     assert_eq!(names, ["skf-sdist-dynamic", "skf-simple"]);
 
@@ -158,7 +152,7 @@ fn resolves_and_installs_a_dynamic_sdist() {
         .values()
         .map(|package| LockedPackage {
             name: package.name.clone(),
-            version: package.version.to_string(),
+            version: package.version.clone(),
             hashes: package
                 .files
                 .iter()
@@ -168,17 +162,14 @@ fn resolves_and_installs_a_dynamic_sdist() {
         })
         .collect();
     let venv = setup.root.join("venv");
-    create_venv(&venv, &setup.interpreter, &VenvOptions::default()).expect("venv");
+    create_venv(&venv, &setup.interpreter, &VenvOptions::default(), None).expect("venv");
     let request = SyncRequest {
         venv: venv.clone(),
         inexact: false,
         compile_bytecode: false,
-        index_url: Some(setup.server.simple_url("primary")),
-        extra_index_urls: Vec::new(),
-        offline: false,
-        cache: setup.cache.clone(),
     };
-    let report = sync_packages(&packages, &request, Arc::new(|_| {})).expect("sync builds");
+    let report =
+        sync_packages(&packages, &request, &setup.context, Arc::new(|_| {})).expect("sync builds");
     assert_eq!(report.installed.len(), 2, "{report:?}");
     let output = Command::new(python_of(&venv))
         .args([

@@ -7,8 +7,6 @@ use base64::engine::general_purpose::STANDARD;
 use hyper::StatusCode;
 use hyper::header::{AUTHORIZATION, HeaderMap};
 
-use crate::normalize_name;
-
 /// Fault injection for an [`IndexServer`](crate::IndexServer), changeable while it runs.
 ///
 /// Path patterns are plain substrings of the request path (without the query), e.g.
@@ -80,7 +78,9 @@ impl Faults {
     /// Serves a cut-off, unparsable JSON page for `project` (any spelling; it is
     /// normalized) until [`clear`](Self::clear). HTML pages are unaffected.
     pub fn malformed_json(&self, project: &str) {
-        self.lock().malformed.insert(normalize_name(project));
+        let project = skua_types::PackageName::new(project)
+            .map_or_else(|_| project.to_owned(), |name| name.to_string());
+        self.lock().malformed.insert(project);
     }
 
     /// For the next `times` successful GETs of a path containing `path_contains`, sends the

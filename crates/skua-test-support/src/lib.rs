@@ -27,33 +27,3 @@ pub use fixture::{
     build_fixture_index, fixture_index_dir, fixture_script_path, fixture_spec_path, python,
 };
 pub use server::{IndexServer, RequestLog};
-
-/// PEP 503 normalization, the form project names take in URLs and in the JSON pages.
-pub fn normalize_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut in_separator = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !in_separator {
-                out.push('-');
-            }
-            in_separator = true;
-        } else {
-            out.extend(c.to_lowercase());
-            in_separator = false;
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::normalize_name;
-
-    #[test]
-    fn normalizes_like_pep_503() {
-        assert_eq!(normalize_name("Skf_Mixed.Case"), "skf-mixed-case");
-        assert_eq!(normalize_name("SKF--._x"), "skf-x");
-        assert_eq!(normalize_name("skf-simple"), "skf-simple");
-    }
-}

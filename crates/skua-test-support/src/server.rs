@@ -21,7 +21,6 @@ use tokio::sync::oneshot;
 use crate::body::Body;
 use crate::faults::Faults;
 use crate::fixture::{fixture_index_dir, sha256_hex};
-use crate::normalize_name;
 
 const JSON_TYPE: &str = "application/vnd.pypi.simple.v1+json";
 const HTML_TYPE: &str = "application/vnd.pypi.simple.v1+html";
@@ -354,7 +353,10 @@ fn route(state: &State, req: &Request<Incoming>, path: &str) -> Response<Body> {
         ["simple", ""] => page(req, head, &index_dir.join("simple"), false),
         ["simple", name] if plain_segment(name) => redirect(format!("/{index}/simple/{name}/")),
         ["simple", name, ""] if plain_segment(name) => {
-            let project = normalize_name(name);
+            let Ok(project) = skua_types::PackageName::new(name) else {
+                return status_only(StatusCode::NOT_FOUND);
+            };
+            let project = project.to_string();
             let malformed = state.faults.is_malformed(&project);
             page(
                 req,

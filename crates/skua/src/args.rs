@@ -92,6 +92,9 @@ pub struct LintArgs {
     /// Print findings only, without the summary line.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Print the settings that govern the first path (and where each came from), then exit.
+    #[arg(long)]
+    pub show_settings: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -153,7 +156,7 @@ pub struct LockArgs {
     /// When to choose pre-releases.
     #[arg(long, value_enum, default_value_t = PrereleaseArg::IfNecessary)]
     pub prerelease: PrereleaseArg,
-    /// Ignore files uploaded at or after this time (RFC 3339 timestamp or YYYY-MM-DD).
+    /// Ignore files uploaded at or after this time (RFC 3339 timestamp or YYYY-MM-DD) [env: SKUA_EXCLUDE_NEWER]
     #[arg(long, value_name = "TIMESTAMP")]
     pub exclude_newer: Option<String>,
     /// Ignore existing pins in the output file.
@@ -168,13 +171,18 @@ pub struct LockArgs {
     /// Revalidate every cached index page.
     #[arg(long)]
     pub refresh: bool,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 
-    /// Hide the progress spinner.
+    /// Hide the progress spinner [env: SKUA_NO_PROGRESS]
     #[arg(long)]
     pub no_progress: bool,
     /// Print only errors.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Print the resolved settings (and where each came from), then exit.
+    #[arg(long)]
+    pub show_settings: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -204,6 +212,11 @@ pub struct VenvArgs {
     /// Give the environment access to the interpreter's site-packages.
     #[arg(long)]
     pub system_site_packages: bool,
+    /// The cache directory (interpreter probes) [env: SKUA_CACHE_DIR] [default: ~/.cache/skua]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
     /// Print only errors.
     #[arg(short, long)]
     pub quiet: bool,
@@ -224,7 +237,9 @@ pub struct SyncArgs {
     pub compile_bytecode: bool,
     #[command(flatten)]
     pub index: IndexArgs,
-    /// Hide progress bars.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Hide progress bars [env: SKUA_NO_PROGRESS]
     #[arg(long)]
     pub no_progress: bool,
     /// Print only errors.
@@ -239,6 +254,11 @@ pub struct RunArgs {
     pub python: Option<String>,
     #[command(flatten)]
     pub index: IndexArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Install only files uploaded before this time (RFC 3339 timestamp or YYYY-MM-DD) [env: SKUA_EXCLUDE_NEWER]
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub exclude_newer: Option<String>,
     /// Print only errors (and the script's own output).
     #[arg(short, long)]
     pub quiet: bool,
@@ -249,19 +269,31 @@ pub struct RunArgs {
     pub args: Vec<String>,
 }
 
-/// Where packages come from; shared by `lock`, `sync` and `run`.
+/// Where packages come from; shared by `lock`, `sync` and `run`. Each falls back to its
+/// environment variable, then to `[tool.skua]`/`skua.toml`; pip's variables come last.
 #[derive(Args, Debug)]
 pub struct IndexArgs {
-    /// The package index (PEP 691/503 simple API) [env: SKUA_INDEX_URL, PIP_INDEX_URL] [default: PyPI]
+    /// The package index (PEP 691/503 simple API) [env: SKUA_INDEX_URL] [config: index-url] [then: PIP_INDEX_URL] [default: PyPI]
     #[arg(short = 'i', long, value_name = "URL")]
     pub index_url: Option<String>,
-    /// Extra indexes, consulted after the index for projects it does not have [env: SKUA_EXTRA_INDEX_URL, PIP_EXTRA_INDEX_URL]
+    /// Extra indexes, consulted after the index for projects it does not have [env: SKUA_EXTRA_INDEX_URL] [config: extra-index-url] [then: PIP_EXTRA_INDEX_URL]
     #[arg(long, value_name = "URL")]
     pub extra_index_url: Vec<String>,
-    /// Use only the cache: no network.
+    /// Use only the cache: no network [env: SKUA_OFFLINE]
     #[arg(long)]
     pub offline: bool,
-    /// The cache directory [env: SKUA_CACHE_DIR] [default: ~/.cache/skua]
+    /// The cache directory [env: SKUA_CACHE_DIR] [config: cache-dir] [default: ~/.cache/skua]
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+}
+
+/// Which configuration file package commands read (lint finds one per directory).
+#[derive(Args, Debug)]
+pub struct ConfigArgs {
+    /// Use this configuration file (`skua.toml` or `pyproject.toml`) [default: found upward from the input, else the working directory]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore all configuration files.
+    #[arg(long, conflicts_with = "config")]
+    pub isolated: bool,
 }

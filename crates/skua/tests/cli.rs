@@ -376,13 +376,18 @@ fn bad_inputs_give_diagnostics_and_the_run_goes_on() {
             out.stdout
         );
     }
-    for quiet in ["empty.py", "nested.py"] {
-        assert!(
-            !out.stdout.contains(quiet),
-            "{quiet} should be clean:\n{}",
-            out.stdout
-        );
-    }
+    // Past the checker's nesting limit the file is only partly checked: that is said.
+    assert!(
+        out.stdout
+            .contains("nested.py:1:2005: E998 expressions nested deeper than 2000 levels"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout.contains("empty.py"),
+        "empty.py should be clean:\n{}",
+        out.stdout
+    );
 }
 
 #[test]

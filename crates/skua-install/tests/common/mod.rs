@@ -18,7 +18,7 @@ use zip::write::SimpleFileOptions;
 /// `$SKUA_TEST_PYTHON`, or `python3` from `PATH` (what the fixture index is built with).
 pub fn interpreter() -> Interpreter {
     let python = skua_test_support::python();
-    Interpreter::find(python.to_str()).expect("a Python 3 interpreter for the tests")
+    Interpreter::find(python.to_str(), None).expect("a Python 3 interpreter for the tests")
 }
 
 pub fn new_venv(parent: &Path) -> Venv {
@@ -26,6 +26,7 @@ pub fn new_venv(parent: &Path) -> Venv {
         &parent.join(".venv"),
         &interpreter(),
         &VenvOptions::default(),
+        None,
     )
     .expect("create a venv")
 }

@@ -49,7 +49,8 @@ pub struct Checker<'a> {
     scopes: Vec<HashMap<&'a str, &'a Expr>>,
     diagnostics: Vec<Diagnostic>,
     depth: usize,
-    pub truncated: bool,
+    /// The first expression left unvisited because of [`MAX_DEPTH`].
+    truncated_at: Option<std::ops::Range<usize>>,
     /// Inside a bare string statement (a docstring): prose with examples, not configuration.
     pub in_docstring: bool,
 }
@@ -64,13 +65,23 @@ impl<'a> Checker<'a> {
             scopes: vec![HashMap::new()],
             diagnostics: Vec::new(),
             depth: 0,
-            truncated: false,
+            truncated_at: None,
             in_docstring: false,
         }
     }
 
     pub fn check_module(mut self, module: &'a ast::ModModule) -> Vec<Diagnostic> {
         self.visit_body(&module.body);
+        if let Some(range) = self.truncated_at.take() {
+            // Never report a partly checked file as clean.
+            self.diagnostics.push(Diagnostic::new(
+                Rule::IncompleteCheck,
+                format!(
+                    "expressions nested deeper than {MAX_DEPTH} levels were not checked; findings inside them may be missing"
+                ),
+                range.start..range.start,
+            ));
+        }
         self.diagnostics
     }
 
@@ -260,7 +271,9 @@ impl<'a> Visitor<'a> for Checker<'a> {
 
     fn visit_expr(&mut self, expr: &'a Expr) {
         if self.depth >= MAX_DEPTH {
-            self.truncated = true;
+            self.truncated_at.get_or_insert_with(|| {
+                expr.range().start().to_usize()..expr.range().end().to_usize()
+            });
             return;
         }
         self.depth += 1;

@@ -4,23 +4,31 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use miette::miette;
-use skua_install::{Interpreter, VenvOptions, create_venv};
+use miette::{IntoDiagnostic, miette};
+use skua_install::{VenvOptions, create_venv};
+use skua_settings::PackageFlags;
 use skua_sync::{SyncProgress, SyncRequest};
 
+use super::settings;
 use crate::Outcome;
 use crate::args::{RunArgs, SyncArgs, VenvArgs};
 
 pub fn venv(args: VenvArgs) -> miette::Result<Outcome> {
-    let interpreter =
-        Interpreter::find(args.python.as_deref()).map_err(|error| miette!("{error}"))?;
+    let config = settings::config_file(&args.config, Path::new("."))?;
+    let flags = PackageFlags {
+        cache_dir: args.cache_dir.clone(),
+        ..PackageFlags::default()
+    };
+    let resolved = settings::resolve(&flags, config.as_ref())?;
+    let context = settings::context(&resolved, args.python.clone())?;
+    let interpreter = context.interpreter().into_diagnostic()?;
     let options = VenvOptions {
         prompt: args.prompt.clone(),
         system_site_packages: args.system_site_packages,
         ..VenvOptions::default()
     };
     let venv =
-        create_venv(&args.path, &interpreter, &options).map_err(|error| miette!("{error}"))?;
+        create_venv(&args.path, interpreter, &options, Some(context.cache())).into_diagnostic()?;
     if !args.quiet {
         eprintln!(
             "Created a virtual environment at {} with Python {} ({})\nActivate it with: source {}/bin/activate",
@@ -50,17 +58,19 @@ fn venv_root(python: Option<&Path>) -> PathBuf {
 }
 
 pub fn sync(args: SyncArgs) -> miette::Result<Outcome> {
-    let indexes = super::indexes(&args.index)?;
+    let config = settings::config_file(&args.config, settings::search_start(Some(&args.lock)))?;
+    let flags = PackageFlags {
+        no_progress: args.no_progress,
+        ..settings::index_flags(&args.index)
+    };
+    let resolved = settings::resolve(&flags, config.as_ref())?;
+    let context = settings::context(&resolved, None)?;
     let request = SyncRequest {
         venv: venv_root(args.python.as_deref()),
         inexact: args.inexact,
         compile_bytecode: args.compile_bytecode,
-        index_url: indexes.index_url,
-        extra_index_urls: indexes.extra_index_urls,
-        offline: indexes.offline,
-        cache: indexes.cache,
     };
-    let hidden = args.quiet || args.no_progress || !std::io::stderr().is_terminal();
+    let hidden = args.quiet || resolved.no_progress.value || !std::io::stderr().is_terminal();
     let bar = if hidden {
         indicatif::ProgressBar::hidden()
     } else {
@@ -79,9 +89,9 @@ pub fn sync(args: SyncArgs) -> miette::Result<Outcome> {
         }
         SyncProgress::Installed { name } => reporter.set_message(format!("installed {name}")),
     });
-    let result = skua_sync::sync(&args.lock, &request, progress);
+    let result = skua_sync::sync(&args.lock, &request, &context, progress);
     bar.finish_and_clear();
-    let report = result.map_err(|error| miette!("{error}"))?;
+    let report = result.into_diagnostic()?;
     if !args.quiet {
         for (name, version) in &report.installed {
             eprintln!(" + {name}=={version}");
@@ -101,17 +111,19 @@ pub fn sync(args: SyncArgs) -> miette::Result<Outcome> {
 }
 
 pub fn run(args: RunArgs) -> miette::Result<Outcome> {
-    let indexes = super::indexes(&args.index)?;
+    let config = settings::config_file(&args.config, settings::search_start(Some(&args.script)))?;
+    let flags = PackageFlags {
+        exclude_newer: args.exclude_newer.clone(),
+        ..settings::index_flags(&args.index)
+    };
+    let resolved = settings::resolve(&flags, config.as_ref())?;
+    let context = settings::context(&resolved, args.python.clone())?;
     let request = skua_sync::run::RunRequest {
         script: args.script.clone(),
-        python: args.python.clone(),
-        index_url: indexes.index_url,
-        extra_index_urls: indexes.extra_index_urls,
-        offline: indexes.offline,
-        cache: indexes.cache,
+        exclude_newer: resolved.exclude_newer.value,
     };
     let prepared =
-        skua_sync::run::prepare(&request, Arc::new(|_| {})).map_err(|error| miette!("{error}"))?;
+        skua_sync::run::prepare(&request, &context, Arc::new(|_| {})).into_diagnostic()?;
     if prepared.created
         && !args.quiet
         && let Some(environment) = &prepared.environment

@@ -6,18 +6,24 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use miette::{LabeledSpan, NamedSource, miette};
+use miette::{IntoDiagnostic, LabeledSpan, NamedSource, miette};
 use skua_platform::Target;
 use skua_resolve::inputs::ProjectSelection;
 use skua_resolve::lock::{LockError, LockFormat, LockRequest, is_up_to_date};
 use skua_resolve::{PrereleaseMode, Progress, ResolveError, Upgrade};
+use skua_settings::{PackageFlags, PackageSettings};
+use skua_types::PackageName;
 
+use super::settings;
 use crate::Outcome;
 use crate::args::{LockArgs, LockFormatArg, PrereleaseArg};
 
-fn target(args: &LockArgs) -> miette::Result<Target> {
+fn target(settings: &PackageSettings) -> miette::Result<Target> {
     let local = || Target::from_interpreter("python3").map_err(|error| miette!("{error}"));
-    match (&args.python_version, &args.python_platform) {
+    match (
+        &settings.python_version.value,
+        &settings.python_platform.value,
+    ) {
         (Some(version), Some(platform)) => {
             Target::new(version, platform).map_err(|error| miette!("{error}"))
         }
@@ -91,18 +97,30 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
     } else {
         args.inputs.clone()
     };
+    let first_input = request_inputs.first().or(args.script.as_ref());
+    let config = settings::config_file(
+        &args.config,
+        settings::search_start(first_input.map(PathBuf::as_path)),
+    )?;
+    let flags = PackageFlags {
+        refresh: args.refresh,
+        exclude_newer: args.exclude_newer.clone(),
+        python_version: args.python_version.clone(),
+        python_platform: args.python_platform.clone(),
+        no_progress: args.no_progress,
+        ..settings::index_flags(&args.index)
+    };
+    let resolved = settings::resolve(&flags, config.as_ref())?;
+    if args.show_settings {
+        let mut stdout = std::io::stdout().lock();
+        super::write_out(&mut stdout, &resolved.render())?;
+        return Ok(Outcome::Clean);
+    }
     let (pyprojects, requirement_files): (Vec<PathBuf>, Vec<PathBuf>) =
         request_inputs.drain(..).partition(|path| {
             path.file_name()
                 .is_some_and(|name| name == "pyproject.toml")
         });
-    let indexes = super::indexes(&args.index)?;
-    let exclude_newer = args
-        .exclude_newer
-        .as_deref()
-        .map(skua_index::parse_exclude_newer)
-        .transpose()
-        .map_err(|message| miette!("invalid --exclude-newer: {message}"))?;
     let upgrade = if args.upgrade {
         Upgrade::All
     } else if args.upgrade_packages.is_empty() {
@@ -111,8 +129,9 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
         Upgrade::Packages(
             args.upgrade_packages
                 .iter()
-                .map(|name| skua_index::normalize_name(name))
-                .collect::<HashSet<_>>(),
+                .map(|name| PackageName::new(name))
+                .collect::<Result<HashSet<_>, _>>()
+                .map_err(|error| miette!("invalid value for `--upgrade-package`: {error}"))?,
         )
     };
     let format = match args.format {
@@ -131,36 +150,26 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
         },
         output: args.output_file.clone(),
         format,
-        target: target(&args)?,
+        target: target(&resolved)?,
         prerelease: match args.prerelease {
             PrereleaseArg::Allow => PrereleaseMode::Allow,
             PrereleaseArg::IfNecessary => PrereleaseMode::IfNecessary,
             PrereleaseArg::Disallow => PrereleaseMode::Disallow,
         },
-        exclude_newer,
+        exclude_newer: resolved.exclude_newer.value.map(|cutoff| cutoff.0),
         upgrade,
-        index_url: indexes.index_url,
-        extra_index_urls: indexes.extra_index_urls,
-        offline: indexes.offline,
-        refresh: args.refresh,
-        cache: indexes.cache,
         command: command_line(),
         sdist_builder: None,
     };
+    let context = settings::context(&resolved, None)?;
     // Packages published only as sdists with dynamic metadata are built (PEP 517) with the
     // local interpreter, found only if such a package comes up.
-    let settings = skua_sync::build::IndexSettings {
-        index_url: request.index_url.clone(),
-        extra_index_urls: request.extra_index_urls.clone(),
-        offline: request.offline,
-        cache: request.cache.clone(),
-    };
     let request = LockRequest {
-        sdist_builder: Some(skua_sync::build::lazy_sdist_builder(None, &settings)),
+        sdist_builder: Some(skua_sync::build::lazy_sdist_builder(&context)),
         ..request
     };
 
-    let spinner = progress_spinner(args.quiet || args.no_progress);
+    let spinner = progress_spinner(args.quiet || resolved.no_progress.value);
     let reporter = spinner.clone();
     let progress: Arc<dyn Fn(Progress) + Send + Sync> = Arc::new(move |event| {
         if let Progress::Chose { name, version } = event {
@@ -168,7 +177,7 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
             reporter.set_message(format!("{name}=={version}"));
         }
     });
-    let result = skua_resolve::lock::lock(&request, progress);
+    let result = skua_resolve::lock::lock(&request, &context, progress);
     spinner.finish_and_clear();
     let locked = match result {
         Ok(locked) => locked,
@@ -187,7 +196,7 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
             return Ok(Outcome::Findings);
         }
         Err(LockError::Input(error)) => return Err(input_report(&error)),
-        Err(other) => return Err(miette!("{other}")),
+        Err(other) => return Err(other).into_diagnostic(),
     };
 
     let count = locked.resolution.packages.len();

@@ -14,6 +14,7 @@ use crate::args::{Cli, Command, LintArgs, OutputFormat, RuleArgs};
 
 mod env;
 mod lock;
+mod settings;
 
 pub fn run(cli: Cli) -> miette::Result<Outcome> {
     match cli.command {
@@ -34,12 +35,25 @@ fn validated(list: &[String], flag: &str) -> miette::Result<()> {
     Ok(())
 }
 
+/// An exclude pattern that is empty or not a glob would silently exclude nothing.
+fn validated_patterns(list: &[String], flag: &str) -> miette::Result<()> {
+    for pattern in list {
+        skua_settings::config::validate_exclude_pattern(pattern)
+            .map_err(|message| miette!("invalid value for `{flag}`: {message}"))?;
+    }
+    Ok(())
+}
+
 fn lint(args: LintArgs) -> miette::Result<Outcome> {
     if let Some(select) = &args.select {
         validated(select, "--select")?;
     }
     validated(&args.extend_select, "--extend-select")?;
     validated(&args.ignore, "--ignore")?;
+    if let Some(exclude) = &args.exclude {
+        validated_patterns(exclude, "--exclude")?;
+    }
+    validated_patterns(&args.extend_exclude, "--extend-exclude")?;
     let non_empty = |list: &Vec<String>| (!list.is_empty()).then(|| list.clone());
     let overrides = Options {
         select: args.select.clone(),
@@ -62,7 +76,34 @@ fn lint(args: LintArgs) -> miette::Result<Outcome> {
     } else {
         args.paths.clone()
     };
+    if args.show_settings {
+        let first = skua_lint::settings::absolute(&paths[0], &cwd);
+        let dir = if first.is_dir() {
+            first.clone()
+        } else {
+            first
+                .parent()
+                .map_or_else(|| cwd.clone(), std::path::Path::to_path_buf)
+        };
+        let shown = resolver.show(&dir).map_err(|error| miette!("{error}"))?;
+        let mut stdout = anstream::stdout().lock();
+        write_out(
+            &mut stdout,
+            &format!("# settings for {}\n{shown}", first.display()),
+        )?;
+        return Ok(Outcome::Clean);
+    }
     let result = skua_lint::lint(&paths, &resolver, &cwd).map_err(|error| miette!("{error}"))?;
+    for unmatched in resolver.unmatched_excludes() {
+        let origin = match &unmatched.config {
+            Some(path) => format!("in {}", path.display()),
+            None => "on the command line".to_string(),
+        };
+        eprintln!(
+            "warning: exclude pattern `{}` ({origin}) matched no file or directory under the paths checked",
+            unmatched.pattern
+        );
+    }
 
     let mut stdout = anstream::stdout().lock();
     let output = if args.statistics {
@@ -96,50 +137,6 @@ fn lint(args: LintArgs) -> miette::Result<Outcome> {
     } else {
         Ok(Outcome::Findings)
     }
-}
-
-/// Index settings from flags, falling back to the environment variables pip and uv users set.
-pub(crate) struct Indexes {
-    pub index_url: Option<String>,
-    pub extra_index_urls: Vec<String>,
-    pub offline: bool,
-    pub cache: skua_index::Cache,
-}
-
-pub(crate) fn indexes(args: &crate::args::IndexArgs) -> miette::Result<Indexes> {
-    let cache = match &args.cache_dir {
-        Some(dir) => skua_index::Cache::new(dir),
-        None => skua_index::Cache::from_env().map_err(|error| miette!("{error}"))?,
-    };
-    let extra_index_urls = if args.extra_index_url.is_empty() {
-        env_list(&["SKUA_EXTRA_INDEX_URL", "PIP_EXTRA_INDEX_URL"])
-    } else {
-        args.extra_index_url.clone()
-    };
-    Ok(Indexes {
-        index_url: args.index_url.clone().or_else(|| {
-            env_list(&["SKUA_INDEX_URL", "PIP_INDEX_URL"])
-                .into_iter()
-                .next()
-        }),
-        extra_index_urls,
-        offline: args.offline,
-        cache,
-    })
-}
-
-/// The first of these environment variables that is set, split on whitespace
-/// (`PIP_EXTRA_INDEX_URL` holds several URLs).
-pub(crate) fn env_list(names: &[&str]) -> Vec<String> {
-    names
-        .iter()
-        .find_map(|name| {
-            std::env::var(name)
-                .ok()
-                .filter(|value| !value.trim().is_empty())
-        })
-        .map(|value| value.split_whitespace().map(str::to_string).collect())
-        .unwrap_or_default()
 }
 
 /// A closed pipe (`skua lint | head`) ends output quietly instead of failing.

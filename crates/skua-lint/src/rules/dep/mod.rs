@@ -20,7 +20,7 @@ pub struct RequirementsContext {
     /// A pip-tools input (`x.in`) compiled into a lock beside it (`x.txt`).
     pub is_compiled_input: bool,
     /// Normalized names pinned exactly by a constraints file that applies to this file.
-    pub constraint_pins: HashSet<String>,
+    pub constraint_pins: HashSet<skua_types::PackageName>,
 }
 
 /// Pins and URL references of one requirement, wherever it was written.
@@ -43,9 +43,10 @@ pub(crate) fn check_requirement(
     }
     if requirement.is_pinned()
         || pinned_elsewhere
-        || settings
-            .allowed_unpinned
-            .contains(&requirement.normalized_name)
+        || requirement
+            .package_name
+            .as_ref()
+            .is_some_and(|name| settings.allowed_unpinned.contains(name))
         || !settings.rules.contains(Rule::UnpinnedRequirement)
     {
         return;
@@ -82,9 +83,10 @@ pub fn check_requirements_file(
                 if skip_pins && requirement.url.is_none() {
                     continue;
                 }
-                let pinned_elsewhere = context
-                    .constraint_pins
-                    .contains(&requirement.normalized_name);
+                let pinned_elsewhere = requirement
+                    .package_name
+                    .as_ref()
+                    .is_some_and(|name| context.constraint_pins.contains(name));
                 check_requirement(
                     requirement,
                     requirement.span.clone(),
@@ -191,9 +193,8 @@ pub fn check_pyproject(
                     .constraint
                     .as_deref()
                     .is_some_and(is_exact_poetry_constraint);
-                let allowed = settings
-                    .allowed_unpinned
-                    .contains(&skua_requirements::normalize_name(&dependency.name));
+                let allowed = skua_types::PackageName::new(&dependency.name)
+                    .is_ok_and(|name| settings.allowed_unpinned.contains(&name));
                 if !pinned && !allowed {
                     diagnostics.push(unpinned_requirement::poetry_diagnostic(dependency));
                 }

@@ -3,7 +3,15 @@ use std::str::FromStr;
 
 use url::Url;
 
-use crate::IndexError;
+use crate::PackageName;
+
+/// An index URL that cannot be used; `url` is already redacted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid index URL `{url}`: {reason}")]
+pub struct InvalidIndexUrl {
+    pub url: String,
+    pub reason: String,
+}
 
 /// The base URL of a simple repository (PEP 503), e.g. `https://pypi.org/simple/`.
 ///
@@ -16,8 +24,8 @@ pub struct IndexUrl {
 }
 
 impl IndexUrl {
-    pub fn parse(input: &str) -> Result<IndexUrl, IndexError> {
-        let invalid = |reason: &str| IndexError::InvalidUrl {
+    pub fn parse(input: &str) -> Result<IndexUrl, InvalidIndexUrl> {
+        let invalid = |reason: &str| InvalidIndexUrl {
             url: redact_str(input),
             reason: reason.to_owned(),
         };
@@ -54,14 +62,15 @@ impl IndexUrl {
     }
 
     /// The page URL of a project: `{index}{normalized}/`.
-    pub fn project_url(&self, name: &str) -> Url {
+    pub fn project_url(&self, name: &PackageName) -> Url {
         let mut url = self.url();
-        let path = format!("{}{}/", url.path(), normalize_name(name));
+        let path = format!("{}{}/", url.path(), name);
         url.set_path(&path);
         url
     }
 
-    pub(crate) fn credentials(&self) -> Option<(String, Option<String>)> {
+    /// Percent-decoded `(username, password)`; never print them.
+    pub fn credentials(&self) -> Option<(String, Option<String>)> {
         credentials_of(&self.url)
     }
 }
@@ -79,28 +88,10 @@ impl fmt::Debug for IndexUrl {
 }
 
 impl FromStr for IndexUrl {
-    type Err = IndexError;
+    type Err = InvalidIndexUrl;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         IndexUrl::parse(s)
     }
-}
-
-/// PEP 503 normalization: lower case, runs of `-`, `_` and `.` become one `-`.
-pub fn normalize_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut separator = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            separator = true;
-        } else {
-            if separator && !out.is_empty() {
-                out.push('-');
-            }
-            separator = false;
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
 }
 
 /// The URL as a string with any userinfo replaced by `****`.
@@ -118,7 +109,7 @@ pub fn redact_url(url: &Url) -> String {
 
 /// Redacts a string that may or may not parse as a URL (for error messages about
 /// unparsable input, which can still carry a secret).
-pub(crate) fn redact_str(input: &str) -> String {
+pub fn redact_str(input: &str) -> String {
     if let Ok(url) = Url::parse(input) {
         return redact_url(&url);
     }
@@ -131,11 +122,11 @@ pub(crate) fn redact_str(input: &str) -> String {
     }
 }
 
-pub(crate) fn has_credentials(url: &Url) -> bool {
+pub fn has_credentials(url: &Url) -> bool {
     !url.username().is_empty() || url.password().is_some()
 }
 
-pub(crate) fn strip_credentials(url: &Url) -> Url {
+pub fn strip_credentials(url: &Url) -> Url {
     let mut url = url.clone();
     if has_credentials(&url) {
         let _ = url.set_password(None);
@@ -145,7 +136,7 @@ pub(crate) fn strip_credentials(url: &Url) -> Url {
 }
 
 /// Percent-decoded `(username, password)` from the URL's userinfo.
-pub(crate) fn credentials_of(url: &Url) -> Option<(String, Option<String>)> {
+pub fn credentials_of(url: &Url) -> Option<(String, Option<String>)> {
     if !has_credentials(url) {
         return None;
     }
@@ -156,7 +147,7 @@ pub(crate) fn credentials_of(url: &Url) -> Option<(String, Option<String>)> {
 }
 
 /// Decodes `%XX` escapes (invalid escapes are kept verbatim; invalid UTF-8 is replaced).
-pub(crate) fn percent_decode(input: &str) -> String {
+pub fn percent_decode(input: &str) -> String {
     let bytes = input.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -182,19 +173,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn normalizes() {
-        assert_eq!(normalize_name("Foo.Bar__baz"), "foo-bar-baz");
-        assert_eq!(normalize_name("Skf_Mixed.Case"), "skf-mixed-case");
-        assert_eq!(normalize_name("a-_-b"), "a-b");
-        assert_eq!(normalize_name("simple"), "simple");
-    }
-
-    #[test]
     fn adds_trailing_slash_and_joins_projects() {
         let i = IndexUrl::parse("https://example.org/simple").unwrap();
         assert_eq!(i.to_string(), "https://example.org/simple/");
         assert_eq!(
-            i.project_url("Foo_Bar").as_str(),
+            i.project_url(&PackageName::new("Foo_Bar").unwrap())
+                .as_str(),
             "https://example.org/simple/foo-bar/"
         );
         assert!(IndexUrl::parse("ftp://example.org/").is_err());
@@ -206,7 +190,11 @@ mod tests {
         let i = IndexUrl::parse("https://user:s3cret@example.org:8443/simple/").unwrap();
         assert_eq!(i.to_string(), "https://****@example.org:8443/simple/");
         assert!(!format!("{i:?}").contains("s3cret"));
-        assert!(!i.project_url("x").as_str().contains("s3cret"));
+        assert!(
+            !i.project_url(&PackageName::new("x").unwrap())
+                .as_str()
+                .contains("s3cret")
+        );
         assert!(!i.url().as_str().contains("user"));
         assert_eq!(
             i.credentials(),

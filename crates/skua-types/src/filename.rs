@@ -3,16 +3,16 @@ use std::str::FromStr;
 
 use pep440_rs::Version;
 
-use crate::normalize_name;
+use crate::PackageName;
 
 /// A parsed wheel filename (PEP 427 / binary distribution format):
 /// `{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl`.
 ///
-/// `name` is PEP 503-normalized. Compressed tag sets (`py2.py3`) are split, so a wheel
+/// Compressed tag sets (`py2.py3`) are split, so a wheel
 /// supports every combination of `python_tags × abi_tags × platform_tags`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct WheelFilename {
-    pub name: String,
+    pub name: PackageName,
     pub version: Version,
     pub build: Option<String>,
     pub python_tags: Vec<String>,
@@ -32,9 +32,7 @@ impl WheelFilename {
             }
             _ => return None,
         };
-        if !valid_name(name) {
-            return None;
-        }
+        let name = PackageName::new(name).ok()?;
         // The spec requires the build tag to start with a digit: that is what makes it
         // sortable, and what tells it apart from a tag.
         if let Some(build) = build
@@ -51,7 +49,7 @@ impl WheelFilename {
             ok.then_some(tags)
         };
         Some(WheelFilename {
-            name: normalize_name(name),
+            name,
             version,
             build: build.map(str::to_owned),
             python_tags: split(tags[0])?,
@@ -86,7 +84,7 @@ impl WheelFilename {
 impl fmt::Display for WheelFilename {
     /// The canonical filename (normalized name with `_`); not necessarily the original.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}", self.name.replace('-', "_"), self.version)?;
+        write!(f, "{}-{}", self.name.as_dist_info_name(), self.version)?;
         if let Some(build) = &self.build {
             write!(f, "-{build}")?;
         }
@@ -100,46 +98,38 @@ impl fmt::Display for WheelFilename {
     }
 }
 
-/// Parses a source distribution filename, `{name}-{version}.tar.gz` or `.zip`, into the
-/// normalized name and the version.
-///
-/// Legacy sdists put unescaped names with `-` in the filename (`python-dateutil-2.8.2`),
-/// which is ambiguous on its own; with `project` given, the split is made where the
-/// prefix normalizes to the project name, and files of other projects are rejected.
-pub fn parse_sdist_filename(filename: &str, project: Option<&str>) -> Option<(String, Version)> {
-    let stem = strip_suffix_ignore_case(filename, ".tar.gz")
-        .or_else(|| strip_suffix_ignore_case(filename, ".zip"))?;
-    let candidates: Vec<usize> = stem.match_indices('-').map(|(i, _)| i).collect();
-    let split = match project {
-        Some(project) => {
-            let wanted = normalize_name(project);
-            *candidates
+/// A source distribution filename, `{name}-{version}.tar.gz` or `.zip`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SdistFilename {
+    pub name: PackageName,
+    pub version: Version,
+}
+
+impl SdistFilename {
+    /// `None` when `filename` is not an sdist filename.
+    ///
+    /// Legacy sdists put unescaped names with `-` in the filename (`python-dateutil-2.8.2`),
+    /// which is ambiguous on its own; with `project` given, the split is made where the
+    /// prefix normalizes to the project name, and files of other projects are rejected.
+    pub fn parse(filename: &str, project: Option<&PackageName>) -> Option<SdistFilename> {
+        let stem = strip_suffix_ignore_case(filename, ".tar.gz")
+            .or_else(|| strip_suffix_ignore_case(filename, ".zip"))?;
+        let candidates: Vec<usize> = stem.match_indices('-').map(|(i, _)| i).collect();
+        let split = match project {
+            Some(project) => *candidates
                 .iter()
-                .find(|&&i| normalize_name(&stem[..i]) == wanted)?
-        }
-        None => *candidates.last()?,
-    };
-    let (name, version) = (&stem[..split], &stem[split + 1..]);
-    if !valid_name(name) {
-        return None;
+                .find(|&&i| PackageName::new(&stem[..i]).is_ok_and(|name| &name == project))?,
+            None => *candidates.last()?,
+        };
+        let name = PackageName::new(&stem[..split]).ok()?;
+        let version = Version::from_str(&stem[split + 1..]).ok()?;
+        Some(SdistFilename { name, version })
     }
-    let version = Version::from_str(version).ok()?;
-    Some((normalize_name(name), version))
 }
 
 fn strip_suffix_ignore_case<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {
     let cut = s.len().checked_sub(suffix.len())?;
     (s.is_char_boundary(cut) && s[cut..].eq_ignore_ascii_case(suffix)).then(|| &s[..cut])
-}
-
-/// PEP 508 names: ASCII letters, digits, `-`, `_`, `.`, starting and ending alphanumeric.
-fn valid_name(name: &str) -> bool {
-    let alnum = |c: char| c.is_ascii_alphanumeric();
-    name.starts_with(alnum)
-        && name.ends_with(alnum)
-        && name
-            .chars()
-            .all(|c| alnum(c) || matches!(c, '-' | '_' | '.'))
 }
 
 #[cfg(test)]
@@ -148,6 +138,12 @@ mod tests {
 
     fn v(s: &str) -> Version {
         Version::from_str(s).unwrap()
+    }
+
+    fn sdist(filename: &str, project: Option<&str>) -> Option<(String, Version)> {
+        let project = project.map(|name| PackageName::new(name).unwrap());
+        SdistFilename::parse(filename, project.as_ref())
+            .map(|sdist| (sdist.name.to_string(), sdist.version))
     }
 
     #[test]
@@ -204,21 +200,21 @@ mod tests {
     #[test]
     fn sdists() {
         assert_eq!(
-            parse_sdist_filename("skf_simple-2.0.0.tar.gz", None),
+            sdist("skf_simple-2.0.0.tar.gz", None),
             Some(("skf-simple".to_owned(), v("2.0.0")))
         );
         assert_eq!(
-            parse_sdist_filename("python-dateutil-2.8.2.tar.gz", Some("python_dateutil")),
+            sdist("python-dateutil-2.8.2.tar.gz", Some("python_dateutil")),
             Some(("python-dateutil".to_owned(), v("2.8.2")))
         );
         assert_eq!(
-            parse_sdist_filename("Foo-1.0.ZIP", Some("foo")),
+            sdist("Foo-1.0.ZIP", Some("foo")),
             Some(("foo".to_owned(), v("1.0")))
         );
         // A file of another project on the page is not ours.
-        assert_eq!(parse_sdist_filename("bar-1.0.tar.gz", Some("foo")), None);
-        assert_eq!(parse_sdist_filename("foo-1.0.tar.bz2", None), None);
-        assert_eq!(parse_sdist_filename("foo.tar.gz", None), None);
-        assert_eq!(parse_sdist_filename("foo-latest.tar.gz", None), None);
+        assert_eq!(sdist("bar-1.0.tar.gz", Some("foo")), None);
+        assert_eq!(sdist("foo-1.0.tar.bz2", None), None);
+        assert_eq!(sdist("foo.tar.gz", None), None);
+        assert_eq!(sdist("foo-latest.tar.gz", None), None);
     }
 }
