@@ -151,12 +151,21 @@ impl fmt::Display for Rule {
     }
 }
 
+/// A `select`/`ignore` entry that names no rule.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown rule selector `{selector}`{}", suggestion.as_ref().map(|code| format!(" (did you mean `{code}`?)")).unwrap_or_default())]
+pub struct UnknownSelector {
+    pub selector: String,
+    /// The closest code or family, if one is close.
+    pub suggestion: Option<&'static str>,
+}
+
 /// A `select`/`ignore` entry: `ALL`, a family prefix (`SEC`), a partial code (`SEC00`) or a code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleSelector(String);
 
 impl RuleSelector {
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, UnknownSelector> {
         let upper = text.trim().to_ascii_uppercase();
         if upper == "ALL"
             || Rule::ALL.iter().any(|rule| rule.code().starts_with(&upper)) && !upper.is_empty()
@@ -170,9 +179,11 @@ impl RuleSelector {
             .map(|code| (strsim::jaro_winkler(code, &upper), code))
             .filter(|(score, _)| *score > 0.7)
             .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, code)| format!(" (did you mean `{code}`?)"))
-            .unwrap_or_default();
-        Err(format!("unknown rule selector `{text}`{suggestion}"))
+            .map(|(_, code)| code);
+        Err(UnknownSelector {
+            selector: text.to_string(),
+            suggestion,
+        })
     }
 
     pub fn matches(&self, rule: Rule) -> bool {
@@ -237,7 +248,8 @@ mod tests {
         assert!(sec.matches(Rule::HardcodedToken));
         assert!(!sec.matches(Rule::UnsafeYamlLoad));
         let err = RuleSelector::parse("SEK001").unwrap_err();
-        assert!(err.contains("did you mean `SEC001`"), "{err}");
+        assert_eq!(err.suggestion, Some("SEC001"));
+        assert!(err.to_string().contains("did you mean `SEC001`"), "{err}");
         assert!(RuleSelector::parse("").is_err());
     }
 }

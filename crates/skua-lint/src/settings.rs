@@ -63,7 +63,8 @@ pub fn validate_rule_selectors(options: &Options, path: &Path) -> Result<(), Con
     let per_file = options.per_file_ignores.iter().flat_map(|map| map.values());
     for list in selector_lists.into_iter().flatten().chain(per_file) {
         for entry in list {
-            RuleSelector::parse(entry).map_err(|message| ConfigError::invalid(path, message))?;
+            RuleSelector::parse(entry)
+                .map_err(|error| ConfigError::invalid(path, error.to_string()))?;
         }
     }
     Ok(())
@@ -530,20 +531,13 @@ impl SettingsResolver {
         for key in skua_settings::config::LINT_KEYS {
             let (value, source) = match merged.get(*key) {
                 Some(value) => {
-                    let source = match (flags.contains_key(*key), file.contains_key(*key)) {
-                        (true, true) => format!(
-                            "command line and {}",
-                            settings
-                                .config_path
-                                .as_deref()
-                                .unwrap_or(Path::new("?"))
-                                .display()
-                        ),
-                        (true, false) => "command line".to_string(),
-                        _ => settings.config_path.as_ref().map_or_else(
-                            || "command line".to_string(),
-                            |p| p.display().to_string(),
-                        ),
+                    let config = settings.config_path.as_deref().map(Path::display);
+                    let source = match (flags.contains_key(*key), config) {
+                        (true, Some(config)) if file.contains_key(*key) => {
+                            format!("command line and {config}")
+                        }
+                        (false, Some(config)) => config.to_string(),
+                        _ => "command line".to_string(),
                     };
                     (value.clone(), source)
                 }

@@ -20,7 +20,7 @@ pub use marker::{Marker, MarkerEnvironment, MarkerOp, MarkerValue};
 pub use pyproject::{
     Issue, ListedRequirement, Poetry, PoetryDependency, Pyproject, PyprojectError, parse_pyproject,
 };
-pub use requirement::Requirement;
+pub use requirement::{ParseError, Requirement};
 pub use requirements_txt::{Entry, EntryKind, IncludeKind, RequirementsFile, parse_requirements};
 pub use script::{ScriptMetadata, ScriptMetadataError, parse_script_metadata};
 

@@ -7,7 +7,7 @@
 //! to `pep508_rs`.
 
 use crate::Span;
-use crate::requirement::ParseFailure;
+use crate::requirement::ParseError;
 
 const VARIABLES: &[&str] = &[
     "python_version",
@@ -41,11 +41,11 @@ const MAX_DEPTH: usize = 64;
 
 /// Checks `marker` against the PEP 508 marker grammar. Spans in the error are relative to
 /// `marker`.
-pub(crate) fn validate_marker(marker: &str) -> Result<(), ParseFailure> {
+pub(crate) fn validate_marker(marker: &str) -> Result<(), ParseError> {
     parse_marker(marker).map(|_| ())
 }
 
-fn parse_marker(marker: &str) -> Result<Marker, ParseFailure> {
+fn parse_marker(marker: &str) -> Result<Marker, ParseError> {
     let mut parser = Parser {
         s: marker,
         pos: 0,
@@ -129,10 +129,10 @@ impl MarkerEnvironment {
 }
 
 impl std::str::FromStr for Marker {
-    type Err = String;
+    type Err = crate::ParseError;
 
     fn from_str(marker: &str) -> Result<Self, Self::Err> {
-        parse_marker(marker).map_err(|failure| failure.message)
+        parse_marker(marker)
     }
 }
 
@@ -252,12 +252,12 @@ impl Parser<'_> {
         self.pos..self.pos + len
     }
 
-    fn error(&self, message: &str) -> ParseFailure {
+    fn error(&self, message: &str) -> ParseError {
         let found = match self.rest().chars().next() {
             Some(c) => format!("`{c}`"),
             None => "end of marker".to_string(),
         };
-        ParseFailure {
+        ParseError {
             message: format!("{message}, found {found}"),
             span: self.here(),
         }
@@ -282,7 +282,7 @@ impl Parser<'_> {
         false
     }
 
-    fn or(&mut self) -> Result<Marker, ParseFailure> {
+    fn or(&mut self) -> Result<Marker, ParseError> {
         let mut any = vec![self.and()?];
         loop {
             self.skip_ws();
@@ -297,7 +297,7 @@ impl Parser<'_> {
         }
     }
 
-    fn and(&mut self) -> Result<Marker, ParseFailure> {
+    fn and(&mut self) -> Result<Marker, ParseError> {
         let mut all = vec![self.expr()?];
         loop {
             self.skip_ws();
@@ -312,7 +312,7 @@ impl Parser<'_> {
         }
     }
 
-    fn expr(&mut self) -> Result<Marker, ParseFailure> {
+    fn expr(&mut self) -> Result<Marker, ParseError> {
         self.skip_ws();
         if self.rest().starts_with('(') {
             if self.depth >= MAX_DEPTH {
@@ -335,7 +335,7 @@ impl Parser<'_> {
         Ok(Marker::Compare { left, op, right })
     }
 
-    fn value(&mut self) -> Result<MarkerValue, ParseFailure> {
+    fn value(&mut self) -> Result<MarkerValue, ParseError> {
         self.skip_ws();
         let rest = self.rest();
         if let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
@@ -345,7 +345,7 @@ impl Parser<'_> {
                     self.pos += close + 2;
                     Ok(MarkerValue::Literal(literal))
                 }
-                None => Err(ParseFailure {
+                None => Err(ParseError {
                     message: "unterminated string in marker".to_string(),
                     span: self.here(),
                 }),
@@ -357,7 +357,7 @@ impl Parser<'_> {
             return Err(self.error("expected a marker variable or a quoted string"));
         }
         if !VARIABLES.contains(&name) {
-            return Err(ParseFailure {
+            return Err(ParseError {
                 message: format!("unknown marker variable `{name}`"),
                 span: self.pos..self.pos + len,
             });
@@ -367,7 +367,7 @@ impl Parser<'_> {
         Ok(MarkerValue::Variable(name))
     }
 
-    fn operator(&mut self) -> Result<MarkerOp, ParseFailure> {
+    fn operator(&mut self) -> Result<MarkerOp, ParseError> {
         self.skip_ws();
         if let Some(op) = OPERATORS.iter().find(|op| self.rest().starts_with(**op)) {
             self.pos += op.len();

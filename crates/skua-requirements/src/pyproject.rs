@@ -83,7 +83,7 @@ pub struct ListedRequirement {
     /// (no escape sequences). Only then are the spans inside `parsed` exact; otherwise
     /// they all equal `span`.
     pub content_span: Option<Span>,
-    pub parsed: Result<Requirement, String>,
+    pub parsed: Result<Requirement, crate::ParseError>,
 }
 
 /// Parses the dependency-related tables of a `pyproject.toml`. Fails only on TOML syntax
@@ -266,7 +266,7 @@ impl<'a> TomlCtx<'a> {
                 }
                 Ok(requirement)
             }
-            Err(failure) => Err(failure.message),
+            Err(failure) => Err(failure),
         };
         ListedRequirement {
             raw,

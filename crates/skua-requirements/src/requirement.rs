@@ -46,26 +46,27 @@ pub struct Requirement {
     pub marker_span: Option<Span>,
 }
 
-/// Why a requirement string could not be parsed; `span` is relative to the parsed string
-/// until the caller maps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ParseFailure {
-    pub(crate) message: String,
-    pub(crate) span: Span,
+/// Why a requirement or marker could not be parsed; `span` is relative to the parsed
+/// string (the caller maps it into its file).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ParseError {
+    pub message: String,
+    pub span: Span,
 }
 
 impl std::str::FromStr for Requirement {
-    type Err = String;
+    type Err = ParseError;
 
     /// Parses one PEP 508 requirement (as found in `Requires-Dist` or a dependency list).
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        parse_pep508(text.trim()).map_err(|failure| failure.message)
+        parse_pep508(text.trim())
     }
 }
 
 impl Requirement {
     /// The parsed environment marker, if the requirement has one.
-    pub fn parsed_marker(&self) -> Option<Result<crate::Marker, String>> {
+    pub fn parsed_marker(&self) -> Option<Result<crate::Marker, ParseError>> {
         self.marker.as_deref().map(str::parse)
     }
 
@@ -119,8 +120,10 @@ impl Requirement {
     }
 
     /// The specifiers parsed as PEP 440 version specifiers.
-    pub fn version_specifiers(&self) -> Result<pep440_rs::VersionSpecifiers, String> {
-        pep440_rs::VersionSpecifiers::from_str(&self.specifiers).map_err(|err| err.to_string())
+    pub fn version_specifiers(
+        &self,
+    ) -> Result<pep440_rs::VersionSpecifiers, pep440_rs::VersionSpecifiersParseError> {
+        pep440_rs::VersionSpecifiers::from_str(&self.specifiers)
     }
 
     pub(crate) fn map_spans(&mut self, f: impl Fn(&Span) -> Span) {
@@ -163,9 +166,9 @@ const MAX_NESTING: usize = 64;
 /// are far below this.
 const MAX_REQUIREMENT_LEN: usize = 16 * 1024;
 
-fn check_limits(input: &str) -> Result<(), ParseFailure> {
+fn check_limits(input: &str) -> Result<(), ParseError> {
     if input.len() > MAX_REQUIREMENT_LEN {
-        return Err(ParseFailure {
+        return Err(ParseError {
             message: format!(
                 "requirement is too long ({} bytes, limit {MAX_REQUIREMENT_LEN})",
                 input.len()
@@ -179,7 +182,7 @@ fn check_limits(input: &str) -> Result<(), ParseFailure> {
             b'(' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Err(ParseFailure {
+                    return Err(ParseError {
                         message: format!("parentheses nested deeper than {MAX_NESTING} levels"),
                         span: i..i + 1,
                     });
@@ -203,11 +206,11 @@ fn floor_boundary(s: &str, mut i: usize) -> usize {
 fn pep508_failure<T: pep508_rs::Pep508Url>(
     input: &str,
     err: &pep508_rs::Pep508Error<T>,
-) -> ParseFailure {
+) -> ParseError {
     // Only the message is formatted: `Pep508Error`'s own Display asserts on its offsets.
     let start = floor_boundary(input, err.start);
     let end = floor_boundary(input, err.start.saturating_add(err.len)).max(start);
-    ParseFailure {
+    ParseError {
         message: err.message.to_string(),
         span: start..end,
     }
@@ -234,7 +237,7 @@ fn is_name_char(c: char) -> bool {
 
 /// `pep508_rs` panics (an `expect` on its own invariant) when a name or extra ends in
 /// `.`, `-` or `_` and is followed by more text, so such runs are rejected up front.
-fn check_name_runs(text: &str, offset: usize, what: &str) -> Result<(), ParseFailure> {
+fn check_name_runs(text: &str, offset: usize, what: &str) -> Result<(), ParseError> {
     let mut run_start = None;
     for (i, c) in text
         .char_indices()
@@ -247,7 +250,7 @@ fn check_name_runs(text: &str, offset: usize, what: &str) -> Result<(), ParseFai
         if let Some(start) = run_start.take() {
             let run = text.get(start..i).unwrap_or("");
             if run.ends_with(['.', '-', '_']) {
-                return Err(ParseFailure {
+                return Err(ParseError {
                     message: format!("{what} must end with an alphanumeric character"),
                     span: offset + i - 1..offset + i,
                 });
@@ -259,11 +262,11 @@ fn check_name_runs(text: &str, offset: usize, what: &str) -> Result<(), ParseFai
 
 /// Runs `pep508_rs` without letting a panic inside it escape: the linter feeds arbitrary
 /// files, and a third-party invariant failure must not take the whole process down.
-fn pep508_rs_parse(input: &str) -> Result<pep508_rs::Requirement<RawUrl>, ParseFailure> {
+fn pep508_rs_parse(input: &str) -> Result<pep508_rs::Requirement<RawUrl>, ParseError> {
     match std::panic::catch_unwind(|| pep508_rs::Requirement::<RawUrl>::from_str(input)) {
         Ok(Ok(parsed)) => Ok(parsed),
         Ok(Err(err)) => Err(pep508_failure(input, &err)),
-        Err(_) => Err(ParseFailure {
+        Err(_) => Err(ParseError {
             message: "requirement could not be parsed".to_string(),
             span: 0..input.len(),
         }),
@@ -272,7 +275,7 @@ fn pep508_rs_parse(input: &str) -> Result<pep508_rs::Requirement<RawUrl>, ParseF
 
 /// Parses a standard PEP 508 dependency specifier (as in pyproject.toml). Spans are
 /// relative to `input`.
-pub(crate) fn parse_pep508(input: &str) -> Result<Requirement, ParseFailure> {
+pub(crate) fn parse_pep508(input: &str) -> Result<Requirement, ParseError> {
     check_limits(input)?;
     let bytes = input.as_bytes();
     let end = trimmed_end(input, input.len());
@@ -292,7 +295,7 @@ pub(crate) fn parse_pep508(input: &str) -> Result<Requirement, ParseFailure> {
     i = skip_ws(input, i);
     if bytes.get(i) == Some(&b'[') {
         let Some(close) = input.get(i..).and_then(|rest| rest.find(']')) else {
-            return Err(ParseFailure {
+            return Err(ParseError {
                 message: "missing closing bracket `]` for extras".to_string(),
                 span: i..i + 1,
             });
@@ -377,13 +380,13 @@ fn marker_after(
     semi: usize,
     end: usize,
     allow_empty: bool,
-) -> Result<(Option<String>, Option<Span>), ParseFailure> {
+) -> Result<(Option<String>, Option<Span>), ParseError> {
     let start = skip_ws(input, semi + 1).min(end);
     let text = input.get(start..end).unwrap_or("");
     if text.is_empty() && allow_empty {
         return Ok((None, None));
     }
-    validate_marker(text).map_err(|failure| ParseFailure {
+    validate_marker(text).map_err(|failure| ParseError {
         message: failure.message,
         span: start + failure.span.start..start + failure.span.end,
     })?;
@@ -584,7 +587,7 @@ pub(crate) fn is_pip_url_or_path(args: &str) -> bool {
 
 /// Parses pip's bare URL / VCS URL / local path requirement forms. Spans are relative to
 /// `input`.
-pub(crate) fn parse_pip_url_or_path(input: &str) -> Result<Requirement, ParseFailure> {
+pub(crate) fn parse_pip_url_or_path(input: &str) -> Result<Requirement, ParseError> {
     check_limits(input)?;
     let start = skip_ws(input, 0);
     let end = trimmed_end(input, input.len()).max(start);
@@ -608,7 +611,7 @@ pub(crate) fn parse_pip_url_or_path(input: &str) -> Result<Requirement, ParseFai
     let target_len = separator.map_or(body.len(), |semi| trimmed_end(body, semi));
     let target = body.get(..target_len).unwrap_or("");
     if target.is_empty() {
-        return Err(ParseFailure {
+        return Err(ParseError {
             message: "expected a URL or path before `;`".to_string(),
             span: start..end,
         });

@@ -3,7 +3,7 @@
 use crate::Span;
 use crate::offsets::{OffsetMap, physical_lines};
 use crate::requirement::{
-    ParseFailure, Requirement, is_pip_url_or_path, parse_pep508, parse_pip_url_or_path, skip_ws,
+    ParseError, Requirement, is_pip_url_or_path, parse_pep508, parse_pip_url_or_path, skip_ws,
 };
 
 /// A parsed requirements file; comments and blank lines produce no entries.
@@ -236,7 +236,7 @@ fn parse_logical_line(logical: &LogicalLine, line: usize, entries: &mut Vec<Entr
                 }
                 EntryKind::Requirement(requirement)
             }
-            Err(ParseFailure { message, span }) => EntryKind::Invalid {
+            Err(ParseError { message, span }) => EntryKind::Invalid {
                 message,
                 span: shift(&span),
             },
@@ -430,7 +430,7 @@ fn value_span(text: &str, raw_span: Span) -> Span {
     raw_span
 }
 
-fn parse_options(text: &str, words: &[Word]) -> Vec<Result<ParsedOption, ParseFailure>> {
+fn parse_options(text: &str, words: &[Word]) -> Vec<Result<ParsedOption, ParseError>> {
     let mut parsed = Vec::new();
     let mut i = 0;
     while let Some(word) = words.get(i) {
@@ -490,7 +490,7 @@ fn parse_options(text: &str, words: &[Word]) -> Vec<Result<ParsedOption, ParseFa
             },
         };
         if takes_value && value.is_none() {
-            parsed.push(Err(ParseFailure {
+            parsed.push(Err(ParseError {
                 message: format!("option {display} requires a value"),
                 span: word.span.clone(),
             }));

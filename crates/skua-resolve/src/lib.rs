@@ -18,6 +18,7 @@ use skua_requirements::Requirement;
 use skua_types::{ExtraName, IndexUrl, PackageName};
 
 pub use lockfile::{LockHeader, read_pins, render_pylock, render_requirements_txt};
+pub use report::{Hint, NoSolution};
 
 /// When pre-releases may be chosen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -113,9 +114,9 @@ pub struct Resolution {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ResolveError {
-    /// No set of versions satisfies the requirements; the text explains why.
+    /// No set of versions satisfies the requirements.
     #[error("no solution found when resolving dependencies:\n{0}")]
-    NoSolution(String),
+    NoSolution(Box<NoSolution>),
     #[error(transparent)]
     Index(#[from] IndexError),
     #[error("`{requirement}`: {message}")]

@@ -16,6 +16,7 @@ use skua_types::{ExtraName, PackageName};
 use version_ranges::Ranges;
 
 use crate::candidates::{Candidate, candidates};
+use crate::report::{Hint, NoSolution};
 use crate::{
     Manifest, PrereleaseMode, Progress, Resolution, ResolveError, ResolvedPackage, ResolverOptions,
     Upgrade,
@@ -525,21 +526,21 @@ pub(crate) fn solve(
         Err(PubGrubError::NoSolution(mut tree)) => {
             let mut empty = Vec::new();
             crate::report::empty_ranges(&tree, &mut empty);
-            let mut notes: Vec<String> = Vec::new();
+            let mut hints: Vec<Hint> = Vec::new();
             for (package, range) in empty {
-                if let Some(note) = package
+                if let Some(hint) = package
                     .name()
                     .and_then(|name| provider.why_empty(name, &range))
-                    && !notes.contains(&note)
+                    && !hints.contains(&hint)
                 {
-                    notes.push(note);
+                    hints.push(hint);
                 }
             }
-            // Drop the "no version in <1.0 or >1.0" leaves: the notes carry what matters.
+            // Drop the "no version in <1.0 or >1.0" leaves: the hints carry what matters.
             tree.collapse_no_versions();
-            return Err(ResolveError::NoSolution(crate::report::explain(
-                &tree, &notes,
-            )));
+            return Err(ResolveError::NoSolution(Box::new(NoSolution::new(
+                tree, hints,
+            ))));
         }
         Err(PubGrubError::ErrorRetrievingDependencies { source, .. })
         | Err(PubGrubError::ErrorChoosingVersion { source, .. }) => return Err(source),
@@ -701,15 +702,12 @@ impl Provider<'_> {
     }
 
     /// Why `name` has no usable version in `range`, when there is more to say than "none exists".
-    fn why_empty(&self, name: &PackageName, range: &Range) -> Option<String> {
+    fn why_empty(&self, name: &PackageName, range: &Range) -> Option<Hint> {
         if lock(&self.not_found).contains(name) {
-            let hint = self
-                .suggest(name)
-                .map(|found| format!(" (did you mean `{found}`?)"))
-                .unwrap_or_default();
-            return Some(format!(
-                "`{name}` was not found on any configured index{hint}"
-            ));
+            return Some(Hint::NotFound {
+                name: name.clone(),
+                suggestion: self.suggest(name),
+            });
         }
         let list = lock(&self.candidates).get(name).cloned()?;
         let has_files = lock(&self.projects)
@@ -717,7 +715,10 @@ impl Provider<'_> {
             .is_some_and(|project| !project.files.is_empty());
         let target = &self.options.target;
         if list.is_empty() && has_files {
-            return Some(format!("no file of `{name}` can be installed on {target}"));
+            return Some(Hint::NoCompatibleFiles {
+                name: name.clone(),
+                target: target.clone(),
+            });
         }
         let in_range: Vec<&Candidate> = list
             .iter()
@@ -726,7 +727,7 @@ impl Provider<'_> {
         if in_range.is_empty() {
             return None;
         }
-        let shown = crate::report::package_text(&Pkg::Name(name.clone()), range);
+        let range_text = crate::report::range_text(range);
         if in_range
             .iter()
             .all(|candidate| !candidate.python_compatible)
@@ -735,23 +736,27 @@ impl Provider<'_> {
                 .first()
                 .and_then(|c| c.requires_python.clone())
                 .unwrap_or_default();
-            return Some(format!(
-                "{shown}: the versions that match require Python {requires}, but the target is Python {}",
-                target.python_full
-            ));
+            return Some(Hint::RequiresPython {
+                name: name.clone(),
+                range: range_text,
+                requires_python: requires,
+                target: target.clone(),
+            });
         }
         if in_range.iter().all(|candidate| candidate.yanked) {
-            return Some(format!(
-                "{shown}: every matching version is yanked; pin one exactly to use it anyway"
-            ));
+            return Some(Hint::AllYanked {
+                name: name.clone(),
+                range: range_text,
+            });
         }
         if in_range
             .iter()
             .all(|candidate| candidate.version.any_prerelease())
         {
-            return Some(format!(
-                "{shown}: only pre-releases match; pass `--prerelease allow` to use them"
-            ));
+            return Some(Hint::OnlyPrereleases {
+                name: name.clone(),
+                range: range_text,
+            });
         }
         None
     }

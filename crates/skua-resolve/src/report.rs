@@ -1,10 +1,14 @@
 //! Human-readable explanations of why no resolution exists, in PEP 440 terms
 //! ("skf-app>=2 depends on skf-lib<2") rather than pubgrub's interval notation.
 
+use std::fmt;
+
 use pep440_rs::Version;
 use pubgrub::{
     DefaultStringReporter, DerivationTree, Derived, External, Map, ReportFormatter, Reporter, Term,
 };
+use skua_platform::Target;
+use skua_types::PackageName;
 use version_ranges::Ranges;
 
 use crate::provider::Pkg;
@@ -13,7 +17,7 @@ type Range = Ranges<Version>;
 
 struct Formatter;
 
-fn range_text(range: &Range) -> String {
+pub(crate) fn range_text(range: &Range) -> String {
     if range == &Range::full() {
         return String::new();
     }
@@ -197,22 +201,121 @@ pub(crate) fn empty_ranges(
     }
 }
 
-/// The derivation as sentences, ending with the conclusion, then notes on why some
-/// packages had no usable versions (wrong Python, platform, yanked, pre-releases only).
-pub(crate) fn explain(tree: &DerivationTree<Pkg, Range, String>, notes: &[String]) -> String {
-    let mut text = match tree {
-        // A one-step failure has no "because" chain in pubgrub's reporter.
-        DerivationTree::External(external) => {
-            format!(
-                "Because {}, the requirements cannot be satisfied.",
-                Formatter.format_external(external)
-            )
+/// Why a package had no usable version, beyond "none exists": what the CLI shows as notes
+/// and turns into help.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Hint {
+    /// No configured index has the project; `suggestion` is a similar name that exists.
+    NotFound {
+        name: PackageName,
+        suggestion: Option<PackageName>,
+    },
+    /// The project has files, but none installs on the target.
+    NoCompatibleFiles { name: PackageName, target: Target },
+    /// Every matching version needs another Python.
+    RequiresPython {
+        name: PackageName,
+        /// The wanted versions, in PEP 440 terms (`>=2,<3`; empty for any).
+        range: String,
+        requires_python: String,
+        target: Target,
+    },
+    /// Every matching version is yanked.
+    AllYanked { name: PackageName, range: String },
+    /// Only pre-releases match.
+    OnlyPrereleases { name: PackageName, range: String },
+}
+
+impl fmt::Display for Hint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Hint::NotFound { name, suggestion } => {
+                write!(f, "`{name}` was not found on any configured index")?;
+                if let Some(found) = suggestion {
+                    write!(f, " (did you mean `{found}`?)")?;
+                }
+                Ok(())
+            }
+            Hint::NoCompatibleFiles { name, target } => {
+                write!(f, "no file of `{name}` can be installed on {target}")
+            }
+            Hint::RequiresPython {
+                name,
+                range,
+                requires_python,
+                target,
+            } => write!(
+                f,
+                "{name}{range}: the versions that match require Python {requires_python}, but the target is Python {}",
+                target.python_full
+            ),
+            Hint::AllYanked { name, range } => write!(
+                f,
+                "{name}{range}: every matching version is yanked; pin one exactly to use it anyway"
+            ),
+            Hint::OnlyPrereleases { name, range } => write!(
+                f,
+                "{name}{range}: only pre-releases match; pass `--prerelease allow` to use them"
+            ),
         }
-        _ => DefaultStringReporter::report_with_formatter(tree, &Formatter),
-    };
-    for note in notes {
-        text.push_str("\nnote: ");
-        text.push_str(note);
     }
-    text
+}
+
+/// Why no set of versions satisfies the requirements: pubgrub's derivation tree (with
+/// the uninformative "no versions" leaves collapsed) and the hints, kept as data until
+/// the CLI renders them.
+pub struct NoSolution {
+    tree: DerivationTree<Pkg, Range, String>,
+    hints: Vec<Hint>,
+}
+
+impl NoSolution {
+    pub(crate) fn new(tree: DerivationTree<Pkg, Range, String>, hints: Vec<Hint>) -> NoSolution {
+        NoSolution { tree, hints }
+    }
+
+    /// The derivation as sentences in PEP 440 terms, ending with the conclusion.
+    pub fn explanation(&self) -> String {
+        match &self.tree {
+            // A one-step failure has no "because" chain in pubgrub's reporter.
+            DerivationTree::External(external) => {
+                format!(
+                    "Because {}, the requirements cannot be satisfied.",
+                    Formatter.format_external(external)
+                )
+            }
+            tree => DefaultStringReporter::report_with_formatter(tree, &Formatter),
+        }
+    }
+
+    pub fn hints(&self) -> &[Hint] {
+        &self.hints
+    }
+
+    /// Some requirement names a project no configured index has.
+    pub fn has_unknown_package(&self) -> bool {
+        self.hints
+            .iter()
+            .any(|hint| matches!(hint, Hint::NotFound { .. }))
+    }
+}
+
+impl fmt::Display for NoSolution {
+    /// The explanation, then one `note:` line per hint.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.explanation())?;
+        for hint in &self.hints {
+            write!(f, "\nnote: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for NoSolution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NoSolution")
+            .field("explanation", &self.explanation())
+            .field("hints", &self.hints)
+            .finish()
+    }
 }

@@ -106,7 +106,7 @@ fn pins(resolution: &Resolution) -> Vec<String> {
 
 fn no_solution(result: Result<Resolution, ResolveError>) -> String {
     match result {
-        Err(ResolveError::NoSolution(text)) => text,
+        Err(ResolveError::NoSolution(no_solution)) => no_solution.to_string(),
         other => panic!("expected no solution, got {other:?}"),
     }
 }
@@ -439,6 +439,30 @@ fn unknown_packages_are_named() {
         text.contains("`skf-does-not-exist` was not found"),
         "{text}"
     );
+}
+
+#[test]
+fn failed_resolutions_carry_their_hints_as_data() {
+    let harness = Harness::new();
+    let Err(ResolveError::NoSolution(typo)) = harness.resolve(&["skf-simpel"]) else {
+        panic!("expected no solution");
+    };
+    assert!(typo.has_unknown_package());
+    assert_eq!(
+        typo.hints(),
+        [skua_resolve::Hint::NotFound {
+            name: "skf-simpel".parse().unwrap(),
+            suggestion: Some("skf-simple".parse().unwrap()),
+        }]
+    );
+    assert!(typo.explanation().contains("skf-simpel"), "{typo}");
+
+    let Err(ResolveError::NoSolution(conflict)) =
+        harness.resolve(&["skf-conflict-x", "skf-conflict-y"])
+    else {
+        panic!("expected no solution");
+    };
+    assert!(!conflict.has_unknown_package(), "{conflict}");
 }
 
 #[test]

@@ -127,7 +127,7 @@ impl Options {
     fn validate(&self, path: &Path) -> Result<(), ConfigError> {
         for pattern in self.exclude.iter().chain(&self.extend_exclude).flatten() {
             validate_exclude_pattern(pattern)
-                .map_err(|message| ConfigError::invalid(path, message))?;
+                .map_err(|error| ConfigError::invalid(path, error.to_string()))?;
         }
         for name in self.allowed_unpinned.iter().flatten() {
             skua_types::PackageName::new(name).map_err(|error| {
@@ -213,13 +213,28 @@ impl Options {
 /// An exclude pattern is a valid glob and not empty (an empty pattern matches nothing,
 /// which would silently check everything it was meant to skip — or, as `--exclude ''`,
 /// replace the defaults with nothing).
-pub fn validate_exclude_pattern(pattern: &str) -> Result<(), String> {
+pub fn validate_exclude_pattern(pattern: &str) -> Result<(), InvalidExcludePattern> {
     if pattern.trim().is_empty() {
-        return Err("empty exclude pattern: remove it, or name the files to exclude".into());
+        return Err(InvalidExcludePattern::Empty);
     }
     Glob::new(pattern)
         .map(|_| ())
-        .map_err(|error| format!("invalid exclude pattern `{pattern}`: {}", error.kind()))
+        .map_err(|error| InvalidExcludePattern::Glob {
+            pattern: pattern.to_string(),
+            source: error,
+        })
+}
+
+/// An exclude pattern skua could not honour.
+#[derive(Debug, thiserror::Error)]
+pub enum InvalidExcludePattern {
+    #[error("empty exclude pattern: remove it, or name the files to exclude")]
+    Empty,
+    #[error("invalid exclude pattern `{pattern}`: {}", source.kind())]
+    Glob {
+        pattern: String,
+        source: globset::Error,
+    },
 }
 
 /// A configuration file and its options.

@@ -10,7 +10,7 @@ use miette::{IntoDiagnostic, LabeledSpan, NamedSource, miette};
 use skua_platform::Target;
 use skua_resolve::inputs::ProjectSelection;
 use skua_resolve::lock::{LockError, LockFormat, LockRequest, is_up_to_date};
-use skua_resolve::{PrereleaseMode, Progress, ResolveError, Upgrade};
+use skua_resolve::{NoSolution, PrereleaseMode, Progress, ResolveError, Upgrade};
 use skua_settings::{PackageFlags, PackageSettings};
 use skua_types::PackageName;
 
@@ -181,18 +181,8 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
     spinner.finish_and_clear();
     let locked = match result {
         Ok(locked) => locked,
-        Err(LockError::Resolve(ResolveError::NoSolution(explanation))) => {
-            eprintln!(
-                "{:?}",
-                miette!(
-                    help = if explanation.contains("was not found on any configured index") {
-                        "check the package name, or add the index that hosts it with --extra-index-url"
-                    } else {
-                        "relax the conflicting requirements above"
-                    },
-                    "No solution found when resolving dependencies:\n{explanation}"
-                )
-            );
+        Err(LockError::Resolve(ResolveError::NoSolution(no_solution))) => {
+            eprintln!("{:?}", no_solution_report(&no_solution));
             return Ok(Outcome::Findings);
         }
         Err(LockError::Input(error)) => return Err(input_report(&error)),
@@ -250,6 +240,19 @@ fn progress_spinner(hidden: bool) -> indicatif::ProgressBar {
     );
     spinner.enable_steady_tick(Duration::from_millis(100));
     spinner
+}
+
+/// The explanation, one `note:` per hint, and help chosen by what the hints say.
+fn no_solution_report(no_solution: &NoSolution) -> miette::Report {
+    let help = if no_solution.has_unknown_package() {
+        "check the package name, or add the index that hosts it with --extra-index-url"
+    } else {
+        "relax the conflicting requirements above"
+    };
+    miette!(
+        help = help,
+        "No solution found when resolving dependencies:\n{no_solution}"
+    )
 }
 
 /// A malformed requirement, pointed at with a caret in its file.

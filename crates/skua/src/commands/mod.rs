@@ -30,7 +30,7 @@ pub fn run(cli: Cli) -> miette::Result<Outcome> {
 fn validated(list: &[String], flag: &str) -> miette::Result<()> {
     for entry in list {
         skua_lint::registry::RuleSelector::parse(entry)
-            .map_err(|message| miette!("invalid value for `{flag}`: {message}"))?;
+            .map_err(|error| miette!("invalid value for `{flag}`: {error}"))?;
     }
     Ok(())
 }
@@ -39,7 +39,7 @@ fn validated(list: &[String], flag: &str) -> miette::Result<()> {
 fn validated_patterns(list: &[String], flag: &str) -> miette::Result<()> {
     for pattern in list {
         skua_settings::config::validate_exclude_pattern(pattern)
-            .map_err(|message| miette!("invalid value for `{flag}`: {message}"))?;
+            .map_err(|error| miette!("invalid value for `{flag}`: {error}"))?;
     }
     Ok(())
 }
@@ -77,7 +77,8 @@ fn lint(args: LintArgs) -> miette::Result<Outcome> {
         args.paths.clone()
     };
     if args.show_settings {
-        let first = skua_lint::settings::absolute(&paths[0], &cwd);
+        let first = std::path::absolute(skua_lint::settings::absolute(&paths[0], &cwd))
+            .into_diagnostic()?;
         let dir = if first.is_dir() {
             first.clone()
         } else {
@@ -169,7 +170,8 @@ fn rule(args: RuleArgs) -> miette::Result<Outcome> {
         .ok_or_else(|| {
             let hint = skua_lint::registry::RuleSelector::parse(&code)
                 .err()
-                .and_then(|message| message.split_once('(').map(|(_, hint)| format!(" ({hint}")))
+                .and_then(|error| error.suggestion)
+                .map(|code| format!(" (did you mean `{code}`?)"))
                 .unwrap_or_default();
             miette!("unknown rule `{code}`{hint}; run `skua rule --all` to list every rule")
         })?;
