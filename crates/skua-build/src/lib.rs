@@ -12,11 +12,13 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::str::FromStr;
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use skua_cache::Cache;
 use skua_install::{Interpreter, VenvOptions, create_venv};
+use skua_requirements::Requirement;
 
 /// Installs build requirements into a build environment.
 pub trait BuildEnvironmentInstaller: Send + Sync {
@@ -25,7 +27,7 @@ pub trait BuildEnvironmentInstaller: Send + Sync {
     fn install(
         &self,
         venv: &Path,
-        requirements: &[String],
+        requirements: &[Requirement],
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>>;
 }
 
@@ -86,10 +88,16 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ {
     }
 }
 
+/// What a tree without `[build-system]` needs (PEP 517's default).
+fn legacy_requirement() -> Requirement {
+    Requirement::from_str("setuptools>=40.8.0")
+        .unwrap_or_else(|_| unreachable!("a valid requirement literal"))
+}
+
 /// `[build-system]` of a source tree, with PEP 517's defaults filled in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BuildSystem {
-    pub requires: Vec<String>,
+    pub requires: Vec<Requirement>,
     pub backend: String,
     /// Directories (relative to the source tree) to put first on `sys.path`: in-tree backends.
     pub backend_path: Vec<String>,
@@ -100,7 +108,7 @@ impl BuildSystem {
     /// which runs `setup.py`.
     fn legacy() -> BuildSystem {
         BuildSystem {
-            requires: vec!["setuptools>=40.8.0".into()],
+            requires: vec![legacy_requirement()],
             backend: "setuptools.build_meta:__legacy__".into(),
             backend_path: Vec::new(),
         }
@@ -138,7 +146,16 @@ impl BuildSystem {
             }
         };
         let requires = strings("requires")?
-            .ok_or_else(|| invalid("[build-system] has no `requires`".into()))?;
+            .ok_or_else(|| invalid("[build-system] has no `requires`".into()))?
+            .iter()
+            .map(|text| {
+                text.parse::<Requirement>().map_err(|error| {
+                    invalid(format!(
+                        "invalid build requirement `{text}` in build-system.requires: {error}"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let backend_path = strings("backend-path")?.unwrap_or_default();
         for path in &backend_path {
             // PEP 517: backend-path entries must stay inside the source tree.
@@ -263,14 +280,21 @@ impl Prepared {
                 "get_requires_for_build_wheel returned something other than strings: {error}"
             ))
         })?;
-        let missing: Vec<String> = extra
-            .into_iter()
-            .filter(|requirement| !prepared.system.requires.contains(requirement))
-            .collect();
+        let mut missing: Vec<Requirement> = Vec::new();
+        for text in extra {
+            let requirement = text.parse::<Requirement>().map_err(|error| {
+                prepared.output_error(format!(
+                    "get_requires_for_build_wheel returned an invalid requirement `{text}`: {error}"
+                ))
+            })?;
+            if !prepared.system.requires.contains(&requirement) {
+                missing.push(requirement);
+            }
+        }
         if !missing.is_empty() {
             // Installed together with the first batch so the resolver sees one consistent
             // set (an inexact install keeps what is already there).
-            let all: Vec<String> = prepared
+            let all: Vec<Requirement> = prepared
                 .system
                 .requires
                 .iter()
@@ -286,7 +310,7 @@ impl Prepared {
         &self,
         ctx: &BuildContext,
         venv: &Path,
-        requirements: &[String],
+        requirements: &[Requirement],
     ) -> Result<(), BuildError> {
         if requirements.is_empty() {
             return Ok(());
@@ -295,7 +319,7 @@ impl Prepared {
             .install(venv, requirements)
             .map_err(|source| BuildError::Requirements {
                 package: self.package.clone(),
-                requirements: requirements.to_vec(),
+                requirements: requirements.iter().map(ToString::to_string).collect(),
                 source,
             })
     }
@@ -517,7 +541,7 @@ mod tests {
         assert_eq!(
             declared,
             Some(BuildSystem {
-                requires: vec!["flit_core".into()],
+                requires: vec!["flit_core".parse().unwrap()],
                 backend: "flit_core.buildapi".into(),
                 backend_path: vec![".".into()],
             })

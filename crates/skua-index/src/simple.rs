@@ -48,7 +48,7 @@ pub struct DistFile {
     /// `Some(reason)` when yanked (PEP 592); the reason is `""` when none was given.
     pub yanked: Option<String>,
     /// RFC 3339, as the index gave it (PEP 700; JSON pages only).
-    pub upload_time: Option<String>,
+    pub upload_time: Option<jiff::Timestamp>,
     pub size: Option<u64>,
     /// `Some(sha256)` when the index serves a PEP 658 metadata file at `{url}.metadata`
     /// (the inner `None`: no sha256 advertised for it).
@@ -81,7 +81,7 @@ impl DistFile {
     /// The upload time, parsed, for comparisons with `--exclude-newer`. `None` when the
     /// index did not say or said something that is not RFC 3339.
     pub fn upload_timestamp(&self) -> Option<jiff::Timestamp> {
-        self.upload_time.as_deref().and_then(parse_timestamp)
+        self.upload_time
     }
 
     /// URL of the PEP 658 metadata file (whether or not the index advertises one).
@@ -240,7 +240,8 @@ fn parse_json(name: &PackageName, page_url: &Url, body: &[u8]) -> Result<Vec<Dis
             sha256: sha256_of(&f.hashes),
             requires_python: f.requires_python.filter(|s| !s.trim().is_empty()),
             yanked,
-            upload_time: f.upload_time,
+            // An unreadable time is no time: such a file never passes an exclude-newer cutoff.
+            upload_time: f.upload_time.as_deref().and_then(parse_timestamp),
             size: f.size,
             core_metadata,
         });

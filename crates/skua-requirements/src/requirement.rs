@@ -64,6 +64,26 @@ impl std::str::FromStr for Requirement {
     }
 }
 
+/// The requirement in PEP 508 form (`name[extras]specifiers ; marker`, or
+/// `name @ url ; marker`), without per-line options such as `--hash`.
+impl fmt::Display for Requirement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)?;
+        if !self.extras.is_empty() {
+            write!(f, "[{}]", self.extras.join(","))?;
+        }
+        match &self.url {
+            Some(url) if self.name.is_empty() => f.write_str(url)?,
+            Some(url) => write!(f, " @ {url}")?,
+            None => f.write_str(&self.specifiers)?,
+        }
+        if let Some(marker) = &self.marker {
+            write!(f, " ; {marker}")?;
+        }
+        Ok(())
+    }
+}
+
 impl Requirement {
     /// The parsed environment marker, if the requirement has one.
     pub fn parsed_marker(&self) -> Option<Result<crate::Marker, ParseError>> {

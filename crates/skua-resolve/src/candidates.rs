@@ -42,20 +42,16 @@ pub(crate) fn candidates(
     project: &Project,
     target: &Target,
     tags: &Tags,
-    exclude_newer: Option<jiff::Timestamp>,
+    exclude_newer: Option<skua_types::ExcludeNewer>,
 ) -> Vec<Candidate> {
     let python = Version::from_str(&target.python_full).ok();
     let mut by_version: BTreeMap<Version, Vec<(usize, DistFile)>> = BTreeMap::new();
     for file in &project.files {
         let version = file.version().clone();
-        if let Some(cutoff) = exclude_newer {
+        if let Some(skua_types::ExcludeNewer(cutoff)) = exclude_newer {
             // A file without an upload time cannot be shown to predate the cutoff.
-            let uploaded = file
-                .upload_time
-                .as_deref()
-                .and_then(|time| jiff::Timestamp::from_str(time).ok());
             // Like uv, only files uploaded strictly before the cutoff count.
-            if uploaded.is_none_or(|uploaded| uploaded >= cutoff) {
+            if file.upload_time.is_none_or(|uploaded| uploaded >= cutoff) {
                 continue;
             }
         }

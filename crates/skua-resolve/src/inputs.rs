@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use skua_requirements::{EntryKind, IncludeKind};
-use skua_types::ExtraName;
+use skua_types::{ExtraName, GroupName, IndexUrl};
 
 use crate::{Manifest, RootRequirement};
 
@@ -34,16 +34,16 @@ impl InputError {
 /// Which optional parts of a `pyproject.toml` to include.
 #[derive(Clone, Debug, Default)]
 pub struct ProjectSelection {
-    pub extras: Vec<String>,
+    pub extras: Vec<ExtraName>,
     pub all_extras: bool,
-    pub groups: Vec<String>,
+    pub groups: Vec<GroupName>,
 }
 
 /// Index options found in requirements files (`--index-url`, `--extra-index-url`).
 #[derive(Clone, Debug, Default)]
 pub struct IndexOptions {
-    pub index_url: Option<String>,
-    pub extra_index_urls: Vec<String>,
+    pub index_url: Option<IndexUrl>,
+    pub extra_index_urls: Vec<IndexUrl>,
 }
 
 #[derive(Default)]
@@ -77,6 +77,14 @@ impl Inputs {
         let source = format!("-r {}", path.display());
         let parsed = skua_requirements::parse_requirements(&text);
         for entry in parsed.entries {
+            let index_url = |url: &str| {
+                IndexUrl::parse(url).map_err(|error| InputError {
+                    message: format!("{} line {}: {error}", path.display(), entry.line),
+                    path: path.to_path_buf(),
+                    source_text: Some(text.clone()),
+                    span: Some(entry.span.clone()),
+                })
+            };
             match entry.kind {
                 EntryKind::Requirement(requirement) => {
                     if as_constraints {
@@ -96,8 +104,10 @@ impl Inputs {
                     let constraints = as_constraints || kind == IncludeKind::Constraints;
                     self.read_requirements(&included, constraints, seen)?;
                 }
-                EntryKind::IndexUrl(url) => self.index.index_url = Some(url),
-                EntryKind::ExtraIndexUrl(url) => self.index.extra_index_urls.push(url),
+                EntryKind::IndexUrl(ref url) => self.index.index_url = Some(index_url(url)?),
+                EntryKind::ExtraIndexUrl(ref url) => {
+                    self.index.extra_index_urls.push(index_url(url)?);
+                }
                 EntryKind::Invalid { message, span } => {
                     return Err(InputError {
                         message: format!("invalid requirement in {}: {message}", path.display()),
@@ -158,12 +168,7 @@ impl Inputs {
             source_text: None,
             span: None,
         };
-        let wanted: HashSet<ExtraName> = selection
-            .extras
-            .iter()
-            .map(|extra| ExtraName::new(extra))
-            .collect::<Result<_, _>>()
-            .map_err(invalid)?;
+        let wanted: HashSet<&ExtraName> = selection.extras.iter().collect();
         let mut found_extras = HashSet::new();
         for (extra, listed) in &pyproject.optional_dependencies {
             let name = ExtraName::new(extra).map_err(invalid)?;
@@ -174,7 +179,7 @@ impl Inputs {
                 }
             }
         }
-        if let Some(missing) = wanted.difference(&found_extras).next() {
+        if let Some(missing) = wanted.iter().find(|extra| !found_extras.contains(**extra)) {
             return Err(InputError {
                 message: format!("{} has no extra named `{missing}`", path.display()),
                 path: path.to_path_buf(),
@@ -183,12 +188,10 @@ impl Inputs {
             });
         }
         for group in &selection.groups {
-            // PEP 735 group names normalize like package names.
-            let name = ExtraName::new(group).map_err(invalid)?;
             let Some((_, listed)) = pyproject
                 .dependency_groups
                 .iter()
-                .find(|(g, _)| ExtraName::new(g).is_ok_and(|g| g == name))
+                .find(|(g, _)| GroupName::new(g).is_ok_and(|g| &g == group))
             else {
                 return Err(InputError {
                     message: format!("{} has no dependency group named `{group}`", path.display()),

@@ -68,7 +68,7 @@ pub struct ResolverOptions {
     pub target: Target,
     pub prerelease: PrereleaseMode,
     /// Only files uploaded before this instant are considered.
-    pub exclude_newer: Option<jiff::Timestamp>,
+    pub exclude_newer: Option<skua_types::ExcludeNewer>,
     /// Existing pins kept while still valid.
     pub preferences: HashMap<PackageName, Version>,
     pub upgrade: Upgrade,
@@ -101,10 +101,60 @@ pub struct ResolvedPackage {
     pub files: Vec<DistFile>,
     /// The index the package came from.
     pub index: Option<IndexUrl>,
-    /// Who asked for it: normalized names of parents, or root sources like `-r requirements.in`.
-    pub via: BTreeSet<String>,
+    /// Who asked for it: parents, or root sources like `-r requirements.in`.
+    pub via: BTreeSet<Via>,
     /// Extras requested of it anywhere in the graph.
     pub extras: BTreeSet<ExtraName>,
+}
+
+/// Why a package is in a resolution: one `# via` annotation.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Via {
+    /// A top-level requirement from this source (`-r requirements.in`, a pyproject, a script).
+    Source(String),
+    /// A dependency of this package.
+    Package(PackageName),
+}
+
+impl Via {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Via::Source(source) => source,
+            Via::Package(name) => name.as_str(),
+        }
+    }
+}
+
+impl std::fmt::Display for Via {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Annotations sort by their text, as pip-compile writes them.
+impl Ord for Via {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for Via {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Consistent with `Ord`: a set of annotations can be searched by text.
+impl std::borrow::Borrow<str> for Via {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq<str> for Via {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
 }
 
 #[derive(Clone, Debug, Default)]

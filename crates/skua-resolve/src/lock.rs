@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use skua_context::Context;
-use skua_index::{IndexError, IndexUrl, InvalidIndexUrl};
+use skua_index::IndexError;
 use skua_platform::Target;
 
 use crate::inputs::{InputError, Inputs, ProjectSelection};
@@ -45,7 +45,7 @@ pub struct LockRequest {
     pub format: LockFormat,
     pub target: Target,
     pub prerelease: PrereleaseMode,
-    pub exclude_newer: Option<jiff::Timestamp>,
+    pub exclude_newer: Option<skua_types::ExcludeNewer>,
     pub upgrade: Upgrade,
     /// The command line shown in the header.
     pub command: String,
@@ -62,8 +62,6 @@ pub enum LockError {
     Resolve(#[from] ResolveError),
     #[error(transparent)]
     Index(#[from] IndexError),
-    #[error(transparent)]
-    InvalidIndexUrl(#[from] InvalidIndexUrl),
     #[error("no inputs: pass a requirements file, a pyproject.toml or `--script`")]
     NoInputs,
 }
@@ -95,21 +93,10 @@ pub fn lock(
         return Err(LockError::NoInputs);
     }
 
-    let input_index = inputs
-        .index
-        .index_url
-        .as_deref()
-        .map(IndexUrl::parse)
-        .transpose()?;
-    let input_extras = inputs
-        .index
-        .extra_index_urls
-        .iter()
-        .map(|url| IndexUrl::parse(url))
-        .collect::<Result<Vec<_>, _>>()?;
-    let indexes = context
-        .indexes()
-        .with_input_indexes(input_index, input_extras);
+    let indexes = context.indexes().with_input_indexes(
+        inputs.index.index_url.clone(),
+        inputs.index.extra_index_urls.iter().cloned(),
+    );
     let client = context.client_for(&indexes)?;
 
     let preferences = match &request.output {

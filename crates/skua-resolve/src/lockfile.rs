@@ -58,7 +58,7 @@ pub fn render_requirements_txt(resolution: &Resolution, header: &LockHeader) -> 
             let _ = write!(out, " \\\n    --hash=sha256:{hash}");
         }
         out.push('\n');
-        let via: Vec<&String> = package.via.iter().collect();
+        let via: Vec<&crate::Via> = package.via.iter().collect();
         match via.as_slice() {
             [] => {}
             [only] => {

@@ -19,7 +19,7 @@ use crate::candidates::{Candidate, candidates};
 use crate::report::{Hint, NoSolution};
 use crate::{
     Manifest, PrereleaseMode, Progress, Resolution, ResolveError, ResolvedPackage, ResolverOptions,
-    Upgrade,
+    Upgrade, Via,
 };
 
 /// A node of the solver's graph. Extras are separate packages that depend on their base
@@ -568,7 +568,13 @@ pub(crate) fn solve(
                         version: version.clone(),
                         files,
                         index,
-                        via: provider.root_sources.get(name).cloned().unwrap_or_default(),
+                        via: provider
+                            .root_sources
+                            .get(name)
+                            .into_iter()
+                            .flatten()
+                            .map(|source| Via::Source(source.clone()))
+                            .collect(),
                         extras: BTreeSet::new(),
                     },
                 );
@@ -593,7 +599,7 @@ pub(crate) fn solve(
             if dependency != parent
                 && let Some(child) = resolution.packages.get_mut(dependency)
             {
-                child.via.insert(parent.to_string());
+                child.via.insert(Via::Package(parent.clone()));
             }
         }
     }

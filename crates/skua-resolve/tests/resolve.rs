@@ -299,7 +299,7 @@ fn exclude_newer_uses_upload_times() {
     let cutoff = jiff::Timestamp::from_str("2026-01-01T00:00:00Z").unwrap();
     let resolution = harness
         .resolve_with(&["skf-timed"], &["primary"], |o| {
-            o.exclude_newer = Some(cutoff)
+            o.exclude_newer = Some(skua_index::ExcludeNewer(cutoff))
         })
         .unwrap();
     assert_eq!(

@@ -9,6 +9,7 @@ use skua_context::Context;
 use skua_index::DistFile;
 use skua_install::Interpreter;
 use skua_platform::Target;
+use skua_requirements::Requirement;
 use skua_resolve::{
     Manifest, PrereleaseMode, ResolverOptions, RootRequirement, SdistBuilder, SdistMetadataBuilder,
     Upgrade,
@@ -24,19 +25,16 @@ pub struct SyncInstaller {
 }
 
 impl SyncInstaller {
-    fn install_inner(&self, venv: &Path, requirements: &[String]) -> Result<(), SyncError> {
+    fn install_inner(&self, venv: &Path, requirements: &[Requirement]) -> Result<(), SyncError> {
         let python = skua_install::Venv::open(venv, Some(self.context.cache()))?.python();
         let target = Target::from_interpreter(&python.to_string_lossy())?;
-        let mut roots = Vec::new();
-        for line in requirements {
-            let requirement = line.parse().map_err(|error| {
-                SyncError::Other(format!("invalid build requirement `{line}`: {error}"))
-            })?;
-            roots.push(RootRequirement {
-                requirement,
+        let roots = requirements
+            .iter()
+            .map(|requirement| RootRequirement {
+                requirement: requirement.clone(),
                 source: "build-system.requires".into(),
-            });
-        }
+            })
+            .collect();
         let manifest = Manifest {
             requirements: roots,
             constraints: Vec::new(),
@@ -74,7 +72,7 @@ impl BuildEnvironmentInstaller for SyncInstaller {
     fn install(
         &self,
         venv: &Path,
-        requirements: &[String],
+        requirements: &[Requirement],
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         self.install_inner(venv, requirements)
             .map_err(|error| Box::new(error) as _)

@@ -144,7 +144,7 @@ pub fn prepare(
     let options = ResolverOptions {
         target,
         prerelease: PrereleaseMode::IfNecessary,
-        exclude_newer: request.exclude_newer.map(|cutoff| cutoff.0),
+        exclude_newer: request.exclude_newer,
         preferences: Default::default(),
         upgrade: Upgrade::None,
         sdist_builder: Some(crate::build::sdist_builder(interpreter, context)),

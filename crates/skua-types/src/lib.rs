@@ -23,7 +23,7 @@ pub use index_url::{
     IndexUrl, InvalidIndexUrl, credentials_of, has_credentials, percent_decode, redact_str,
     redact_url, strip_credentials,
 };
-pub use name::{ExtraName, InvalidName, PackageName};
+pub use name::{ExtraName, GroupName, InvalidName, PackageName};
 
 pub use jiff::Timestamp;
 pub use pep440_rs::{Version, VersionSpecifier, VersionSpecifiers};

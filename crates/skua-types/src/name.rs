@@ -139,6 +139,12 @@ normalized_name!(
     "extra"
 );
 
+normalized_name!(
+    /// A PEP 735 dependency group name, normalized like package names.
+    GroupName,
+    "dependency group"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

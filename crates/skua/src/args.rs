@@ -139,13 +139,13 @@ pub struct LockArgs {
 
     /// Include this optional-dependency group of a pyproject.toml (repeatable).
     #[arg(long = "extra", value_name = "EXTRA")]
-    pub extras: Vec<String>,
+    pub extras: Vec<skua_types::ExtraName>,
     /// Include every optional-dependency group.
     #[arg(long, conflicts_with = "extras")]
     pub all_extras: bool,
     /// Include this `[dependency-groups]` group (repeatable).
     #[arg(long = "group", value_name = "GROUP")]
-    pub groups: Vec<String>,
+    pub groups: Vec<skua_types::GroupName>,
 
     /// The Python version to resolve for (e.g. 3.11) [default: the `python3` on PATH]
     #[arg(long, value_name = "X.Y")]

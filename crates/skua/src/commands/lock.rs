@@ -156,7 +156,7 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
             PrereleaseArg::IfNecessary => PrereleaseMode::IfNecessary,
             PrereleaseArg::Disallow => PrereleaseMode::Disallow,
         },
-        exclude_newer: resolved.exclude_newer.value.map(|cutoff| cutoff.0),
+        exclude_newer: resolved.exclude_newer.value,
         upgrade,
         command: command_line(),
         sdist_builder: None,
