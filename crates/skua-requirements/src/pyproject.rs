@@ -33,9 +33,12 @@ pub struct Pyproject {
     pub dependencies: Vec<ListedRequirement>,
     /// `[project.optional-dependencies]`, in file order.
     pub optional_dependencies: Vec<(String, Vec<ListedRequirement>)>,
-    /// PEP 735 `[dependency-groups]`, in file order; `{include-group = ...}` entries are
-    /// skipped.
+    /// PEP 735 `[dependency-groups]`, in file order; `{include-group = ...}` entries are in
+    /// [`Pyproject::group_includes`].
     pub dependency_groups: Vec<(String, Vec<ListedRequirement>)>,
+    /// PEP 735 `{include-group = "name"}` entries: (the group holding it, the included
+    /// group as written, the entry's span).
+    pub group_includes: Vec<(String, String, Span)>,
     /// Present when there is a `[tool.poetry]` table.
     pub poetry: Option<Poetry>,
     /// `[project].dynamic`
@@ -125,6 +128,7 @@ pub fn parse_pyproject(text: &str) -> Result<Pyproject, PyprojectError> {
 
     if let Some(groups) = root.get("dependency-groups") {
         pyproject.dependency_groups = ctx.requirement_table(groups, "[dependency-groups]", true);
+        pyproject.group_includes = ctx.group_includes(groups);
     }
 
     let poetry = root
@@ -224,6 +228,38 @@ impl<'a> TomlCtx<'a> {
             }
         }
         listed
+    }
+
+    /// The `{include-group = "name"}` entries of `[dependency-groups]`; any other table
+    /// entry is an issue (PEP 735 defines no other).
+    fn group_includes(&mut self, item: &Item) -> Vec<(String, String, Span)> {
+        let mut found = Vec::new();
+        let Some(table) = item.as_table_like() else {
+            return found;
+        };
+        for (group, list) in table.iter() {
+            let Some(array) = list.as_array() else {
+                continue;
+            };
+            for value in array.iter() {
+                let Value::InlineTable(entry) = value else {
+                    continue;
+                };
+                let span = self.span(value.span());
+                match (entry.len(), entry.get("include-group").and_then(Value::as_str)) {
+                    (1, Some(included)) => {
+                        found.push((group.to_string(), included.to_string(), span));
+                    }
+                    _ => self.issue(
+                        format!(
+                            "[dependency-groups].{group}: a table entry must be {{include-group = \"name\"}}"
+                        ),
+                        value.span(),
+                    ),
+                }
+            }
+        }
+        found
     }
 
     fn requirement_table(

@@ -250,3 +250,20 @@ fn multiline_and_literal_strings_map_exactly() {
         .collect();
     assert_eq!(names, ["literal>=1", "multi<2"]);
 }
+
+#[test]
+fn dependency_group_includes_are_kept() {
+    let text = "[dependency-groups]\ntest = [\"pytest\"]\ndev = [{include-group = \"test\"}, \"ruff\", {other = 1}]\n";
+    let py = parse_pyproject(text).unwrap();
+    assert_eq!(py.group_includes.len(), 1);
+    let (group, included, span) = &py.group_includes[0];
+    assert_eq!((group.as_str(), included.as_str()), ("dev", "test"));
+    assert_eq!(&text[span.clone()], "{include-group = \"test\"}");
+    // Any other table entry is not silently skipped.
+    assert_eq!(py.issues.len(), 1, "{:?}", py.issues);
+    assert!(
+        py.issues[0].message.contains("include-group"),
+        "{:?}",
+        py.issues
+    );
+}

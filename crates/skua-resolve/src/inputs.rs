@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use skua_requirements::{EntryKind, IncludeKind};
-use skua_types::{ExtraName, GroupName, IndexUrl};
+use skua_types::{ExtraName, GroupName, IndexUrl, PackageName};
 
 use crate::{Manifest, RootRequirement};
 
@@ -61,6 +61,13 @@ impl Inputs {
     pub fn add_requirements_file(&mut self, path: &Path) -> Result<(), InputError> {
         let mut seen = HashSet::new();
         self.read_requirements(path, false, &mut seen)
+    }
+
+    /// Adds a constraints file (`-c FILE` on the command line): everything in it, and in
+    /// what it includes, only restricts versions.
+    pub fn add_constraints_file(&mut self, path: &Path) -> Result<(), InputError> {
+        let mut seen = HashSet::new();
+        self.read_requirements(path, true, &mut seen)
     }
 
     fn read_requirements(
@@ -145,64 +152,50 @@ impl Inputs {
             source_text: Some(text.clone()),
             span: error.span.clone(),
         })?;
+        // A value of the wrong shape (`dependencies = "requests"`) would otherwise lock
+        // without it.
+        if let Some(issue) = pyproject.issues.first() {
+            return Err(InputError {
+                message: format!("invalid {}: {}", path.display(), issue.message),
+                path: path.to_path_buf(),
+                source_text: Some(text.clone()),
+                span: Some(issue.span.clone()),
+            });
+        }
         self.files.push(path.to_path_buf());
         if let Some((requires_python, _)) = &pyproject.requires_python {
             self.requires_python = Some(requires_python.clone());
         }
-        let source = path.display().to_string();
-        let add = |listed: &skua_requirements::ListedRequirement,
-                   inputs: &mut Inputs|
-         -> Result<(), InputError> {
-            inputs
-                .manifest
-                .requirements
-                .push(root_requirement(listed, path, &text, &source)?);
-            Ok(())
+        let project = ProjectTables::new(&pyproject, path, &text)?;
+        let mut wanted_extras: Vec<ExtraName> = if selection.all_extras {
+            project
+                .extras
+                .iter()
+                .map(|(name, _)| name.clone())
+                .collect()
+        } else {
+            selection.extras.clone()
         };
-        for listed in &pyproject.dependencies {
-            add(listed, self)?;
-        }
-        let invalid = |error: skua_types::InvalidName| InputError {
-            message: format!("{}: {error}", path.display()),
-            path: path.to_path_buf(),
-            source_text: None,
-            span: None,
-        };
-        let wanted: HashSet<&ExtraName> = selection.extras.iter().collect();
-        let mut found_extras = HashSet::new();
-        for (extra, listed) in &pyproject.optional_dependencies {
-            let name = ExtraName::new(extra).map_err(invalid)?;
-            if selection.all_extras || wanted.contains(&name) {
-                found_extras.insert(name);
-                for item in listed {
-                    add(item, self)?;
-                }
+        for extra in &wanted_extras {
+            if project.extra(extra).is_none() {
+                return Err(project.error(format!("has no extra named `{extra}`"), None));
             }
         }
-        if let Some(missing) = wanted.iter().find(|extra| !found_extras.contains(**extra)) {
-            return Err(InputError {
-                message: format!("{} has no extra named `{missing}`", path.display()),
-                path: path.to_path_buf(),
-                source_text: None,
-                span: None,
-            });
+        let mut expansion = Expansion::default();
+        for listed in &pyproject.dependencies {
+            project.expand(listed, &mut expansion)?;
+        }
+        for extra in wanted_extras.drain(..) {
+            project.expand_extra(&extra, &mut expansion)?;
         }
         for group in &selection.groups {
-            let Some((_, listed)) = pyproject
-                .dependency_groups
-                .iter()
-                .find(|(g, _)| GroupName::new(g).is_ok_and(|g| &g == group))
-            else {
-                return Err(InputError {
-                    message: format!("{} has no dependency group named `{group}`", path.display()),
-                    path: path.to_path_buf(),
-                    source_text: None,
-                    span: None,
-                });
-            };
-            for item in listed {
-                add(item, self)?;
-            }
+            project.expand_group(group, &mut expansion, &mut Vec::new())?;
+        }
+        let source = path.display().to_string();
+        for listed in expansion.requirements {
+            self.manifest
+                .requirements
+                .push(root_requirement(listed, path, &text, &source)?);
         }
         Ok(())
     }
@@ -233,6 +226,185 @@ impl Inputs {
                 .requirements
                 .push(root_requirement(listed, path, &text, &source)?);
         }
+        Ok(())
+    }
+}
+
+/// A project's optional dependencies and dependency groups by normalized name, for
+/// expanding self-references (`all = ["myproj[aws,gcp]"]`) and `{include-group = ...}`
+/// locally: the project's own name must never be looked up on an index, where an
+/// unrelated package of that name may exist (dependency confusion).
+struct ProjectTables<'a> {
+    name: Option<PackageName>,
+    extras: Vec<(ExtraName, &'a [skua_requirements::ListedRequirement])>,
+    groups: Vec<(GroupName, &'a [skua_requirements::ListedRequirement])>,
+    includes: Vec<(GroupName, GroupName, std::ops::Range<usize>)>,
+    path: &'a Path,
+    text: &'a str,
+}
+
+/// What a selection expands to, each requirement and extra once.
+#[derive(Default)]
+struct Expansion<'a> {
+    requirements: Vec<&'a skua_requirements::ListedRequirement>,
+    extras_done: HashSet<ExtraName>,
+}
+
+impl<'a> ProjectTables<'a> {
+    fn new(
+        pyproject: &'a skua_requirements::Pyproject,
+        path: &'a Path,
+        text: &'a str,
+    ) -> Result<Self, InputError> {
+        let mut tables = ProjectTables {
+            name: None,
+            extras: Vec::new(),
+            groups: Vec::new(),
+            includes: Vec::new(),
+            path,
+            text,
+        };
+        if let Some(name) = &pyproject.project_name {
+            tables.name = Some(
+                PackageName::new(name)
+                    .map_err(|error| tables.error(format!("[project].name: {error}"), None))?,
+            );
+        }
+        for (extra, listed) in &pyproject.optional_dependencies {
+            let name =
+                ExtraName::new(extra).map_err(|error| tables.error(error.to_string(), None))?;
+            tables.extras.push((name, listed.as_slice()));
+        }
+        for (group, listed) in &pyproject.dependency_groups {
+            let name =
+                GroupName::new(group).map_err(|error| tables.error(error.to_string(), None))?;
+            tables.groups.push((name, listed.as_slice()));
+        }
+        for (group, included, span) in &pyproject.group_includes {
+            let holder =
+                GroupName::new(group).map_err(|error| tables.error(error.to_string(), None))?;
+            let target = GroupName::new(included)
+                .map_err(|error| tables.error(error.to_string(), Some(span.clone())))?;
+            tables.includes.push((holder, target, span.clone()));
+        }
+        Ok(tables)
+    }
+
+    fn error(&self, message: String, span: Option<std::ops::Range<usize>>) -> InputError {
+        InputError {
+            message: format!("{} {message}", self.path.display()),
+            path: self.path.to_path_buf(),
+            source_text: span.is_some().then(|| self.text.to_string()),
+            span,
+        }
+    }
+
+    fn extra(&self, name: &ExtraName) -> Option<&'a [skua_requirements::ListedRequirement]> {
+        self.extras
+            .iter()
+            .find(|(extra, _)| extra == name)
+            .map(|(_, listed)| *listed)
+    }
+
+    fn expand_extra(&self, extra: &ExtraName, out: &mut Expansion<'a>) -> Result<(), InputError> {
+        if !out.extras_done.insert(extra.clone()) {
+            return Ok(());
+        }
+        let listed = self
+            .extra(extra)
+            .ok_or_else(|| self.error(format!("has no extra named `{extra}`"), None))?;
+        for item in listed {
+            self.expand(item, out)?;
+        }
+        Ok(())
+    }
+
+    /// Adds `listed`, or, when it names the project itself, the extras it asks for.
+    fn expand(
+        &self,
+        listed: &'a skua_requirements::ListedRequirement,
+        out: &mut Expansion<'a>,
+    ) -> Result<(), InputError> {
+        let self_reference = match (&listed.parsed, &self.name) {
+            (Ok(requirement), Some(name)) => requirement.package_name.as_ref() == Some(name),
+            _ => false,
+        };
+        if !self_reference {
+            out.requirements.push(listed);
+            return Ok(());
+        }
+        let Ok(requirement) = &listed.parsed else {
+            return Ok(());
+        };
+        // A conditional self-reference would need the marker carried onto every expanded
+        // requirement; refusing it is better than locking something else.
+        if requirement.marker.is_some() || requirement.url.is_some() {
+            return Err(self.error(
+                format!(
+                    "`{}` refers to the project itself with a marker or URL, which skua cannot lock yet; list the extras' requirements instead",
+                    listed.raw
+                ),
+                Some(listed.span.clone()),
+            ));
+        }
+        // The project's own dependencies are always part of the lock, so only its extras
+        // add anything.
+        for extra in &requirement.extras {
+            let extra = ExtraName::new(extra)
+                .map_err(|error| self.error(error.to_string(), Some(listed.span.clone())))?;
+            if self.extra(&extra).is_none() {
+                return Err(self.error(
+                    format!(
+                        "`{}` asks for an extra the project does not define (`{extra}`)",
+                        listed.raw
+                    ),
+                    Some(listed.span.clone()),
+                ));
+            }
+            self.expand_extra(&extra, out)?;
+        }
+        Ok(())
+    }
+
+    /// Adds a dependency group and the groups it includes; `stack` detects include cycles.
+    fn expand_group(
+        &self,
+        group: &GroupName,
+        out: &mut Expansion<'a>,
+        stack: &mut Vec<GroupName>,
+    ) -> Result<(), InputError> {
+        if stack.contains(group) {
+            stack.push(group.clone());
+            let cycle: Vec<String> = stack.iter().map(ToString::to_string).collect();
+            return Err(self.error(
+                format!(
+                    "has a dependency-group include cycle: {}",
+                    cycle.join(" -> ")
+                ),
+                None,
+            ));
+        }
+        let Some((_, listed)) = self.groups.iter().find(|(name, _)| name == group) else {
+            return Err(self.error(format!("has no dependency group named `{group}`"), None));
+        };
+        stack.push(group.clone());
+        for item in *listed {
+            self.expand(item, out)?;
+        }
+        for (_, included, span) in self
+            .includes
+            .iter()
+            .filter(|(holder, _, _)| holder == group)
+        {
+            if !self.groups.iter().any(|(name, _)| name == included) {
+                return Err(self.error(
+                    format!("includes a dependency group that does not exist (`{included}`)"),
+                    Some(span.clone()),
+                ));
+            }
+            self.expand_group(included, out, stack)?;
+        }
+        stack.pop();
         Ok(())
     }
 }

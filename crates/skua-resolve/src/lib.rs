@@ -17,7 +17,10 @@ use skua_platform::Target;
 use skua_requirements::Requirement;
 use skua_types::{ExtraName, IndexUrl, PackageName};
 
-pub use lockfile::{LockHeader, read_pins, render_pylock, render_requirements_txt};
+pub use lockfile::{
+    LockHeader, RequirementsTxtStyle, read_pins, render_pylock, render_requirements_txt,
+    render_requirements_txt_styled,
+};
 pub use report::{Hint, NoSolution};
 
 /// When pre-releases may be chosen.

@@ -9,8 +9,8 @@ use skua_platform::Target;
 
 use crate::inputs::{InputError, Inputs, ProjectSelection};
 use crate::{
-    LockHeader, PrereleaseMode, Progress, Resolution, ResolveError, ResolverOptions, Upgrade,
-    read_pins, render_pylock, render_requirements_txt,
+    LockHeader, PrereleaseMode, Progress, RequirementsTxtStyle, Resolution, ResolveError,
+    ResolverOptions, Upgrade, read_pins, render_pylock, render_requirements_txt_styled,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,12 +37,16 @@ impl LockFormat {
 #[derive(Clone, Debug)]
 pub struct LockRequest {
     pub requirement_files: Vec<PathBuf>,
+    /// Constraints files (`-c`): they restrict versions but add no packages.
+    pub constraint_files: Vec<PathBuf>,
     pub pyprojects: Vec<PathBuf>,
     pub scripts: Vec<PathBuf>,
     pub selection: ProjectSelection,
     /// Where the lock goes; also where existing pins are read from.
     pub output: Option<PathBuf>,
     pub format: LockFormat,
+    /// requirements.txt output switches.
+    pub style: RequirementsTxtStyle,
     pub target: Target,
     pub prerelease: PrereleaseMode,
     pub exclude_newer: Option<skua_types::ExcludeNewer>,
@@ -92,6 +96,9 @@ pub fn lock(
     if inputs.files.is_empty() {
         return Err(LockError::NoInputs);
     }
+    for path in &request.constraint_files {
+        inputs.add_constraints_file(path)?;
+    }
 
     let indexes = context.indexes().with_input_indexes(
         inputs.index.index_url.clone(),
@@ -129,7 +136,9 @@ pub fn lock(
         target: request.target.to_string(),
     };
     let text = match request.format {
-        LockFormat::RequirementsTxt => render_requirements_txt(&resolution, &header),
+        LockFormat::RequirementsTxt => {
+            render_requirements_txt_styled(&resolution, &header, request.style)
+        }
         LockFormat::Pylock => {
             let requires_python = inputs
                 .requires_python

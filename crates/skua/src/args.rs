@@ -121,8 +121,11 @@ pub struct RuleArgs {
 
 #[derive(Args, Debug)]
 pub struct LockArgs {
-    /// Requirements files (`requirements.in`, `*.txt`) and `pyproject.toml` files to lock [default: requirements.in, else pyproject.toml]
+    /// Requirements files (`requirements.in`, `*.txt`), `pyproject.toml` files and PEP 723 scripts (`*.py`) to lock [default: requirements.in, else pyproject.toml]
     pub inputs: Vec<PathBuf>,
+    /// Constrain versions with this requirements file (repeatable); it adds no packages.
+    #[arg(short = 'c', long = "constraint", value_name = "FILE")]
+    pub constraints: Vec<PathBuf>,
 
     /// Lock the dependencies of a PEP 723 script.
     #[arg(long, value_name = "SCRIPT")]
@@ -136,6 +139,21 @@ pub struct LockArgs {
     /// Exit 1 if the output file is not up to date, without writing it.
     #[arg(long, requires = "output_file")]
     pub check: bool,
+    /// Leave out the comment header of a requirements.txt lock.
+    #[arg(long)]
+    pub no_header: bool,
+    /// Leave out the `# via` annotations of a requirements.txt lock.
+    #[arg(long)]
+    pub no_annotate: bool,
+    /// Write `name==version` without the extras requested of it.
+    #[arg(long)]
+    pub strip_extras: bool,
+    /// Accepted for pip-compile compatibility: skua always writes hashes.
+    #[arg(long, hide = true)]
+    pub generate_hashes: bool,
+    /// Accepted for pip-compile compatibility: skua always pins pip, setuptools and wheel when they are needed.
+    #[arg(long, hide = true)]
+    pub allow_unsafe: bool,
 
     /// Include this optional-dependency group of a pyproject.toml (repeatable).
     #[arg(long = "extra", value_name = "EXTRA")]

@@ -334,3 +334,152 @@ fn dynamic_sdists_are_built_to_read_their_dependencies() {
         run.stdout
     );
 }
+
+#[test]
+fn a_project_refers_to_its_own_extras_never_to_the_index() {
+    let server = IndexServer::start_fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The project shares its name with a package on the index: a self-reference must
+    // expand to the project's own extras, not pin that unrelated package.
+    write(
+        dir.path(),
+        "pyproject.toml",
+        concat!(
+            "[project]\nname = \"SKF_Chain_A\"\nversion = \"1\"\nrequires-python = \">=3.11\"\n",
+            "dependencies = []\n",
+            "[project.optional-dependencies]\n",
+            "tls = [\"skf-web[tls]\"]\n",
+            "simple = [\"skf-simple<2\"]\n",
+            "all = [\"skf-chain-a[tls,simple]\"]\n",
+            "[dependency-groups]\n",
+            "test = [\"skf-tool\"]\n",
+            "dev = [{include-group = \"test\"}, \"skf-chain-a[simple]\"]\n",
+        ),
+    );
+    let run = lock(dir.path(), &server, &["pyproject.toml", "--extra", "all"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for pin in ["skf-web[tls]==", "skf-certs==", "skf-simple==1.1.0"] {
+        assert!(run.stdout.contains(pin), "missing {pin}:\n{}", run.stdout);
+    }
+    for never in ["skf-chain-a==", "skf-chain-b==", "skf-chain-c=="] {
+        assert!(
+            !run.stdout.contains(never),
+            "{never} came from the index:\n{}",
+            run.stdout
+        );
+    }
+    assert_eq!(
+        server.request_count("/simple/skf-chain-a/"),
+        0,
+        "the project's own name was looked up on the index"
+    );
+
+    // Groups: includes are followed, self-references expand the same way.
+    let run = lock(dir.path(), &server, &["pyproject.toml", "--group", "dev"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("skf-tool=="), "{}", run.stdout);
+    assert!(run.stdout.contains("skf-simple==1.1.0"), "{}", run.stdout);
+    assert!(!run.stdout.contains("skf-chain-a=="), "{}", run.stdout);
+
+    // What cannot be honoured is an error naming it.
+    write(
+        dir.path(),
+        "pyproject.toml",
+        concat!(
+            "[project]\nname = \"skf-chain-a\"\nversion = \"1\"\n",
+            "[project.optional-dependencies]\nall = [\"skf-chain-a[nope]\"]\n",
+            "[dependency-groups]\na = [{include-group = \"b\"}]\nb = [{include-group = \"a\"}]\n",
+        ),
+    );
+    let unknown = lock(dir.path(), &server, &["pyproject.toml", "--extra", "all"]);
+    assert_eq!(unknown.code, 2, "{}", unknown.stderr);
+    assert!(
+        unknown
+            .stderr
+            .contains("an extra the project does not define (`nope`)"),
+        "{}",
+        unknown.stderr
+    );
+    let shape = dir.path().join("shape");
+    std::fs::create_dir(&shape).expect("mkdir");
+    write(
+        &shape,
+        "pyproject.toml",
+        "[project]\nname = \"x\"\nversion = \"1\"\ndependencies = \"skf-simple\"\n",
+    );
+    let wrong_type = lock(&shape, &server, &["pyproject.toml"]);
+    assert_eq!(wrong_type.code, 2, "{}", wrong_type.stdout);
+    assert!(
+        wrong_type
+            .stderr
+            .contains("[project].dependencies must be an array"),
+        "{}",
+        wrong_type.stderr
+    );
+    let cycle = lock(dir.path(), &server, &["pyproject.toml", "--group", "a"]);
+    assert_eq!(cycle.code, 2, "{}", cycle.stderr);
+    assert!(
+        cycle.stderr.contains("include cycle: a -> b -> a"),
+        "{}",
+        cycle.stderr
+    );
+}
+
+#[test]
+fn pip_compile_flags_constraints_and_script_inputs() {
+    let server = IndexServer::start_fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "requirements.in", "skf-chain-a\nskf-web[tls]\n");
+    write(
+        dir.path(),
+        "constraints.txt",
+        "skf-chain-c<1.5\nskf-tool==1.0.0\n",
+    );
+    // Flags people already have in Makefiles and CI scripts are accepted.
+    let run = lock(
+        dir.path(),
+        &server,
+        &[
+            "requirements.in",
+            "-c",
+            "constraints.txt",
+            "--generate-hashes",
+            "--allow-unsafe",
+            "--no-header",
+            "--no-annotate",
+            "--strip-extras",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        !run.stdout.starts_with('#'),
+        "header left in:\n{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("# via"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("\nskf-web==") || run.stdout.starts_with("skf-web=="),
+        "extras not stripped:\n{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("skf-web[tls]"), "{}", run.stdout);
+    // The constraint moved skf-chain-c below 1.5 without adding skf-tool.
+    assert!(!run.stdout.contains("skf-chain-c==1.5.0"), "{}", run.stdout);
+    assert!(run.stdout.contains("skf-chain-c=="), "{}", run.stdout);
+    assert!(!run.stdout.contains("skf-tool"), "{}", run.stdout);
+    assert!(run.stdout.contains("--hash=sha256:"), "{}", run.stdout);
+
+    // A `.py` input is its PEP 723 block.
+    write(
+        dir.path(),
+        "report.py",
+        "# /// script\n# dependencies = [\"skf-simple<2\"]\n# ///\nprint('hi')\n",
+    );
+    let script = lock(dir.path(), &server, &["report.py"]);
+    assert_eq!(script.code, 0, "{}", script.stderr);
+    assert!(
+        script.stdout.contains("skf-simple==1.1.0"),
+        "{}",
+        script.stdout
+    );
+}

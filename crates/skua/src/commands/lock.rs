@@ -10,7 +10,9 @@ use miette::{IntoDiagnostic, LabeledSpan, NamedSource, miette};
 use skua_platform::Target;
 use skua_resolve::inputs::ProjectSelection;
 use skua_resolve::lock::{LockError, LockFormat, LockRequest, is_up_to_date};
-use skua_resolve::{NoSolution, PrereleaseMode, Progress, ResolveError, Upgrade};
+use skua_resolve::{
+    NoSolution, PrereleaseMode, Progress, RequirementsTxtStyle, ResolveError, Upgrade,
+};
 use skua_settings::{PackageFlags, PackageSettings};
 use skua_types::PackageName;
 
@@ -116,11 +118,15 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
         super::write_out(&mut stdout, &resolved.render())?;
         return Ok(Outcome::Clean);
     }
-    let (pyprojects, requirement_files): (Vec<PathBuf>, Vec<PathBuf>) =
+    let (pyprojects, others): (Vec<PathBuf>, Vec<PathBuf>) =
         request_inputs.drain(..).partition(|path| {
             path.file_name()
                 .is_some_and(|name| name == "pyproject.toml")
         });
+    // A `.py` input is a PEP 723 script, as `uv pip compile script.py` takes it.
+    let (scripts, requirement_files): (Vec<PathBuf>, Vec<PathBuf>) = others
+        .into_iter()
+        .partition(|path| path.extension().is_some_and(|extension| extension == "py"));
     let upgrade = if args.upgrade {
         Upgrade::All
     } else if args.upgrade_packages.is_empty() {
@@ -141,8 +147,9 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
     };
     let request = LockRequest {
         requirement_files,
+        constraint_files: args.constraints.clone(),
         pyprojects,
-        scripts: args.script.iter().cloned().collect(),
+        scripts: args.script.iter().cloned().chain(scripts).collect(),
         selection: ProjectSelection {
             extras: args.extras.clone(),
             all_extras: args.all_extras,
@@ -150,6 +157,11 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
         },
         output: args.output_file.clone(),
         format,
+        style: RequirementsTxtStyle {
+            header: !args.no_header,
+            annotate: !args.no_annotate,
+            strip_extras: args.strip_extras,
+        },
         target: target(&resolved)?,
         prerelease: match args.prerelease {
             PrereleaseArg::Allow => PrereleaseMode::Allow,
