@@ -41,7 +41,8 @@ pub fn lint(
         })
         .collect();
 
-    let graph = RequirementsGraph::build(&mut candidates, cwd);
+    let boundary = ProjectBoundary::new(paths, cwd);
+    let graph = RequirementsGraph::build(&mut candidates, cwd, &boundary, resolver)?;
     messages.extend(graph.problems.iter().cloned());
 
     // Resolve settings up front: it touches the file system and may fail.
@@ -63,7 +64,7 @@ pub fn lint(
         with_settings
             .par_iter()
             .filter_map(|(candidate, absolute_path, settings)| {
-                let context = graph.contexts.get(&candidate.path);
+                let context = graph.contexts.get(&normalize_lexically(&candidate.path));
                 lint_candidate(candidate, absolute_path, settings, context)
             })
             .collect::<Vec<_>>()
@@ -285,8 +286,50 @@ struct RequirementsNode {
     pins: HashSet<skua_types::PackageName>,
 }
 
+/// Where requirement includes may point: inside the project of one of the paths being
+/// linted (the nearest directory at or above it holding `.git` or `pyproject.toml`, else
+/// the path itself). A hostile `-r /home/runner/.git-credentials` in a pull request must
+/// not make a CI lint read and print files outside the checkout.
+struct ProjectBoundary {
+    roots: Vec<PathBuf>,
+}
+
+impl ProjectBoundary {
+    fn new(paths: &[PathBuf], cwd: &Path) -> ProjectBoundary {
+        let roots = paths
+            .iter()
+            .filter_map(|path| {
+                let path = std::fs::canonicalize(absolute(path, cwd)).ok()?;
+                let start = if path.is_dir() {
+                    path
+                } else {
+                    path.parent()?.to_path_buf()
+                };
+                let root = start
+                    .ancestors()
+                    .find(|dir| dir.join(".git").exists() || dir.join("pyproject.toml").is_file())
+                    .unwrap_or(&start)
+                    .to_path_buf();
+                Some(root)
+            })
+            .collect();
+        ProjectBoundary { roots }
+    }
+
+    /// Whether `target` (symbolic links resolved) is inside the project.
+    fn contains(&self, target: &Path) -> bool {
+        std::fs::canonicalize(target)
+            .is_ok_and(|real| self.roots.iter().any(|root| real.starts_with(root)))
+    }
+}
+
 impl RequirementsGraph {
-    fn build(candidates: &mut Vec<Candidate>, cwd: &Path) -> RequirementsGraph {
+    fn build(
+        candidates: &mut Vec<Candidate>,
+        cwd: &Path,
+        boundary: &ProjectBoundary,
+        resolver: &SettingsResolver,
+    ) -> Result<RequirementsGraph, ConfigError> {
         use skua_requirements::{EntryKind, IncludeKind};
         let mut nodes: HashMap<PathBuf, RequirementsNode> = HashMap::new();
         let mut problems = Vec::new();
@@ -295,14 +338,22 @@ impl RequirementsGraph {
             .filter(|candidate| candidate.kind == FileKind::Requirements)
             .map(|candidate| candidate.path.clone())
             .collect();
+        // Paths are compared in lexically normalized form (`./x.txt` is `x.txt`), so a file
+        // found by the walk and reached by `-r` is one file, checked and reported once.
         let mut known: HashSet<PathBuf> = candidates
             .iter()
-            .map(|candidate| candidate.path.clone())
+            .map(|candidate| normalize_lexically(&candidate.path))
+            .collect();
+        // How the walk spelled each path, for messages.
+        let shown: HashMap<PathBuf, PathBuf> = candidates
+            .iter()
+            .map(|candidate| (normalize_lexically(&candidate.path), candidate.path.clone()))
             .collect();
         let mut included_by_requirement: HashSet<PathBuf> = HashSet::new();
         let mut included_by_constraint: HashSet<PathBuf> = HashSet::new();
 
         while let Some(path) = queue.pop() {
+            let path = normalize_lexically(&path);
             if nodes.contains_key(&path) {
                 continue;
             }
@@ -337,9 +388,34 @@ impl RequirementsGraph {
                         }
                         let base = path.parent().unwrap_or(Path::new(""));
                         let target_path = normalize_lexically(&base.join(target));
-                        if !absolute(&target_path, cwd).is_file() {
-                            let file = file
-                                .get_or_insert_with(|| SourceFile::new(path.clone(), text.clone()));
+                        let absolute_target = absolute(&target_path, cwd);
+                        let outside = absolute_target.is_file()
+                            && !boundary.contains(&absolute_target)
+                            && !resolver
+                                .for_dir(absolute(base, cwd).as_path())?
+                                .allow_outside_includes;
+                        if outside {
+                            let file = file.get_or_insert_with(|| {
+                                let display = shown.get(&path).unwrap_or(&path);
+                                SourceFile::new(display.clone(), text.clone())
+                            });
+                            problems.push(Message::from_diagnostic(
+                                Diagnostic::new(
+                                    Rule::IoError,
+                                    format!(
+                                        "Included file `{target}` is outside the project and was not read (set `allow-outside-includes = true` to read it)"
+                                    ),
+                                    span.clone(),
+                                ),
+                                file,
+                            ));
+                            continue;
+                        }
+                        if !absolute_target.is_file() {
+                            let file = file.get_or_insert_with(|| {
+                                let display = shown.get(&path).unwrap_or(&path);
+                                SourceFile::new(display.clone(), text.clone())
+                            });
                             problems.push(Message::from_diagnostic(
                                 Diagnostic::new(
                                     Rule::IoError,
@@ -374,40 +450,51 @@ impl RequirementsGraph {
             nodes.insert(path, node);
         }
 
-        // Files that include each file through `-r`, transitively (itself included).
-        let mut includers: HashMap<&PathBuf, Vec<&PathBuf>> = HashMap::new();
-        for (path, node) in &nodes {
-            for (kind, target) in &node.includes {
-                if *kind == IncludeKind::Requirements {
-                    includers.entry(target).or_default().push(path);
+        // The constraints files that apply to each file: its own `-c` targets and those of
+        // every file that includes it through `-r`, transitively. Propagated along `-r`
+        // edges with a worklist, so long chains cost time linear in their length.
+        let mut applying: HashMap<&PathBuf, HashSet<&PathBuf>> = nodes
+            .iter()
+            .map(|(path, node)| {
+                let own = node
+                    .includes
+                    .iter()
+                    .filter(|(kind, _)| *kind == IncludeKind::Constraints)
+                    .map(|(_, target)| target)
+                    .collect();
+                (path, own)
+            })
+            .collect();
+        let mut worklist: Vec<&PathBuf> = nodes.keys().collect();
+        while let Some(path) = worklist.pop() {
+            let inherited: Vec<&PathBuf> = applying
+                .get(path)
+                .map(|set| set.iter().copied().collect())
+                .unwrap_or_default();
+            if inherited.is_empty() {
+                continue;
+            }
+            let children = nodes.get(path).into_iter().flat_map(|node| {
+                node.includes
+                    .iter()
+                    .filter(|(kind, _)| *kind == IncludeKind::Requirements)
+                    .map(|(_, target)| target)
+            });
+            for child in children {
+                let Some(set) = applying.get_mut(child) else {
+                    continue;
+                };
+                let before = set.len();
+                set.extend(inherited.iter().copied());
+                if set.len() > before {
+                    worklist.push(child);
                 }
             }
         }
+        // Pins reachable from each constraints file, computed once per file that applies.
+        let mut closures: HashMap<&PathBuf, HashSet<skua_types::PackageName>> = HashMap::new();
         let mut contexts = HashMap::new();
         for path in nodes.keys() {
-            let mut ancestors = vec![path];
-            let mut seen: HashSet<&PathBuf> = HashSet::from([path]);
-            let mut cursor = 0;
-            while cursor < ancestors.len() {
-                for includer in includers.get(ancestors[cursor]).into_iter().flatten() {
-                    if seen.insert(includer) {
-                        ancestors.push(includer);
-                    }
-                }
-                cursor += 1;
-            }
-            let mut constraint_pins = HashSet::new();
-            for ancestor in &ancestors {
-                for (kind, target) in nodes
-                    .get(*ancestor)
-                    .map(|node| node.includes.as_slice())
-                    .unwrap_or_default()
-                {
-                    if *kind == IncludeKind::Constraints {
-                        collect_pins(target, &nodes, &mut constraint_pins, &mut HashSet::new());
-                    }
-                }
-            }
             let name = path
                 .file_name()
                 .and_then(|name| name.to_str())
@@ -417,6 +504,18 @@ impl RequirementsGraph {
                 && (included_by_constraint.contains(path) || named_constraints);
             let is_compiled_input = path.extension().is_some_and(|extension| extension == "in")
                 && absolute(&path.with_extension("txt"), cwd).is_file();
+            // Constraints files and compiled inputs are not asked to pin anything.
+            let mut constraint_pins = HashSet::new();
+            if !is_constraints_file && !is_compiled_input {
+                for target in applying.get(path).into_iter().flatten() {
+                    let closure = closures.entry(target).or_insert_with(|| {
+                        let mut pins = HashSet::new();
+                        collect_pins(target, &nodes, &mut pins, &mut HashSet::new());
+                        pins
+                    });
+                    constraint_pins.extend(closure.iter().cloned());
+                }
+            }
             contexts.insert(
                 path.clone(),
                 RequirementsContext {
@@ -426,23 +525,28 @@ impl RequirementsGraph {
                 },
             );
         }
-        RequirementsGraph { contexts, problems }
+        Ok(RequirementsGraph { contexts, problems })
     }
 }
 
+/// The pins of `start` and of everything it includes. Iterative: a chain of thousands of
+/// includes must not overflow the stack.
 fn collect_pins(
-    path: &PathBuf,
+    start: &PathBuf,
     nodes: &HashMap<PathBuf, RequirementsNode>,
     pins: &mut HashSet<skua_types::PackageName>,
     seen: &mut HashSet<PathBuf>,
 ) {
-    if !seen.insert(path.clone()) {
-        return;
-    }
-    let Some(node) = nodes.get(path) else { return };
-    pins.extend(node.pins.iter().cloned());
-    for (_, target) in &node.includes {
-        collect_pins(target, nodes, pins, seen);
+    let mut stack = vec![start];
+    while let Some(path) = stack.pop() {
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        let Some(node) = nodes.get(path) else {
+            continue;
+        };
+        pins.extend(node.pins.iter().cloned());
+        stack.extend(node.includes.iter().map(|(_, target)| target));
     }
 }
 

@@ -140,6 +140,8 @@ pub struct Settings {
     pub secret_names: Vec<String>,
     pub application: bool,
     pub allowed_unpinned: Vec<PackageName>,
+    /// Read `-r`/`-c` includes that point outside the project.
+    pub allow_outside_includes: bool,
 }
 
 fn selectors(list: &Option<Vec<String>>) -> Vec<RuleSelector> {
@@ -295,6 +297,7 @@ impl Settings {
             secret_names: options.secret_names.clone().unwrap_or_default(),
             application: options.application.unwrap_or(false),
             // Names were validated when the file was loaded.
+            allow_outside_includes: options.allow_outside_includes.unwrap_or(false),
             allowed_unpinned: options
                 .allowed_unpinned
                 .iter()
@@ -374,6 +377,8 @@ pub struct SettingsResolver {
     fallback: Arc<Settings>,
     by_dir: Mutex<HashMap<PathBuf, Arc<Settings>>>,
     by_config: Mutex<HashMap<PathBuf, Arc<Settings>>>,
+    /// `pyproject.toml` files passed over because they are not valid TOML.
+    unreadable: Mutex<Vec<PathBuf>>,
 }
 
 impl SettingsResolver {
@@ -408,6 +413,7 @@ impl SettingsResolver {
             fallback,
             by_dir: Mutex::new(HashMap::new()),
             by_config: Mutex::new(HashMap::new()),
+            unreadable: Mutex::new(Vec::new()),
         })
     }
 
@@ -424,6 +430,7 @@ impl SettingsResolver {
             fallback: settings,
             by_dir: Mutex::new(HashMap::new()),
             by_config: Mutex::new(HashMap::new()),
+            unreadable: Mutex::new(Vec::new()),
         }
     }
 
@@ -452,6 +459,14 @@ impl SettingsResolver {
             cache.insert(dir.to_path_buf(), Arc::clone(&settings));
         }
         Ok(settings)
+    }
+
+    /// `pyproject.toml` files whose configuration could not be read (not valid TOML).
+    pub fn unreadable_configs(&self) -> Vec<PathBuf> {
+        self.unreadable
+            .lock()
+            .map(|unreadable| unreadable.clone())
+            .unwrap_or_default()
     }
 
     /// Exclude patterns the user wrote (flags or a configuration file the walk used) that
@@ -546,7 +561,7 @@ impl SettingsResolver {
                         "select" => strings(&["ALL"]),
                         "exclude" => strings(DEFAULT_EXCLUDE),
                         "cloud-clis" => strings(DEFAULT_CLOUD_CLIS),
-                        "application" => toml::Value::Boolean(false),
+                        "application" | "allow-outside-includes" => toml::Value::Boolean(false),
                         "per-file-ignores" => toml::Value::Table(toml::Table::new()),
                         _ => toml::Value::Array(Vec::new()),
                     };
@@ -573,7 +588,24 @@ impl SettingsResolver {
         {
             return Ok(Some(found));
         }
-        let Some(options) = load_options(path)? else {
+        // A pyproject.toml that is not TOML is one of the files being checked (E999), not a
+        // reason to check nothing: it is passed over, and the CLI says so.
+        let loaded = match load_options(path) {
+            Err(ConfigError::Syntax { .. })
+                if path
+                    .file_name()
+                    .is_some_and(|name| name == "pyproject.toml") =>
+            {
+                if let Ok(mut unreadable) = self.unreadable.lock()
+                    && !unreadable.iter().any(|known| known == path)
+                {
+                    unreadable.push(path.to_path_buf());
+                }
+                return Ok(None);
+            }
+            other => other?,
+        };
+        let Some(options) = loaded else {
             return Ok(None);
         };
         let root = path.parent().map(Path::to_path_buf).unwrap_or_default();

@@ -19,6 +19,9 @@ pub enum ConfigError {
     },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
+    /// The file is not TOML at all, so whether it configures skua is unknown.
+    #[error("{path}: invalid TOML: {message}")]
+    Syntax { path: PathBuf, message: String },
 }
 
 impl ConfigError {
@@ -48,6 +51,7 @@ pub struct Options {
     pub secret_names: Option<Vec<String>>,
     pub application: Option<bool>,
     pub allowed_unpinned: Option<Vec<String>>,
+    pub allow_outside_includes: Option<bool>,
     // Lock, sync, run, venv.
     pub index_url: Option<String>,
     pub extra_index_url: Option<Vec<String>>,
@@ -72,6 +76,7 @@ pub const LINT_KEYS: &[&str] = &[
     "secret-names",
     "application",
     "allowed-unpinned",
+    "allow-outside-includes",
 ];
 
 /// Keys of lock, sync, run and venv.
@@ -144,8 +149,9 @@ impl Options {
             path: path.to_path_buf(),
             source,
         })?;
-        let document: toml::Table = toml::from_str(&text).map_err(|error| {
-            ConfigError::invalid(path, format!("invalid TOML: {}", error.message()))
+        let document: toml::Table = toml::from_str(&text).map_err(|error| ConfigError::Syntax {
+            path: path.to_path_buf(),
+            message: error.message().to_string(),
         })?;
         let is_pyproject = path
             .file_name()
@@ -199,6 +205,9 @@ impl Options {
             secret_names: concat(&self.secret_names, &overrides.secret_names),
             application: overrides.application.or(self.application),
             allowed_unpinned: concat(&self.allowed_unpinned, &overrides.allowed_unpinned),
+            allow_outside_includes: overrides
+                .allow_outside_includes
+                .or(self.allow_outside_includes),
             index_url: pick(&overrides.index_url, &self.index_url),
             extra_index_url: concat(&self.extra_index_url, &overrides.extra_index_url),
             exclude_newer: pick(&overrides.exclude_newer, &self.exclude_newer),

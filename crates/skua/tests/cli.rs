@@ -459,3 +459,142 @@ fn excluded_directory_names_above_the_named_path_do_not_hide_it() {
         from_root.stdout
     );
 }
+
+#[test]
+fn includes_outside_the_project_are_not_read() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    // A credentials file the runner has, which a hostile pull request points at.
+    let token = "ghp_R4nd0mT0k3nV4lu3F0rT3st1ngXYZ12345678";
+    write(
+        outside.path(),
+        "git-credentials",
+        &format!("https://ci:{token}@github.com\n"),
+    );
+    let secret = outside.path().join("git-credentials");
+    let project = tempfile::tempdir().expect("tempdir");
+    let root = project.path();
+    write(root, "pyproject.toml", "[project]\nname = \"ops\"\n");
+    write(
+        root,
+        "requirements.txt",
+        &format!("-r {}\nrequests==2.32.3\n", secret.display()),
+    );
+    std::os::unix::fs::symlink(&secret, root.join("linked.txt")).expect("symlink");
+    write(
+        root,
+        "requirements-dev.txt",
+        "-c linked.txt\npytest==8.0.0\n",
+    );
+    for format in ["full", "concise", "json"] {
+        let out = run(root, &["lint", ".", "--output-format", format]);
+        assert!(
+            !out.stdout.contains(token),
+            "{format} leaked the token:\n{}",
+            out.stdout
+        );
+        assert!(!out.stdout.contains("ghp_"), "{format}:\n{}", out.stdout);
+        assert_eq!(out.code, 1, "{}", out.stderr);
+    }
+    let out = run(root, &["lint", ".", "--output-format", "concise"]);
+    assert!(
+        out.stdout
+            .contains("requirements.txt:1:4: E902 Included file")
+            && out
+                .stdout
+                .contains("is outside the project and was not read"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(
+            "requirements-dev.txt:1:4: E902 Included file `linked.txt` is outside the project"
+        ),
+        "a link out of the project is outside too:\n{}",
+        out.stdout
+    );
+    // Opting in reads it (and then the linter reports what it finds, redacted).
+    write(
+        root,
+        "pyproject.toml",
+        "[project]\nname = \"ops\"\n\n[tool.skua]\nallow-outside-includes = true\n",
+    );
+    let out = run(root, &["lint", ".", "--output-format", "concise"]);
+    assert!(
+        !out.stdout.contains("outside the project"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_file_reached_by_include_is_reported_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "requirements.txt", "-r base.txt\nrequests==2.32.3\n");
+    write(root, "base.txt", "boto3\n");
+    let out = run(root, &["lint", ".", "--output-format", "concise"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        out.stdout.matches("DEP001").count(),
+        1,
+        "base.txt reported twice:\n{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn an_unparsable_pyproject_does_not_stop_the_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "pyproject.toml", "[project\nname = \"broken\"\n");
+    write(
+        root,
+        "src/deploy.py",
+        "import subprocess\nsubprocess.run(['aws', 's3', 'ls'])\n",
+    );
+    let out = run(root, &["lint", ".", "--output-format", "concise"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("src/deploy.py:2:1: CLI001"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("pyproject.toml:1:"), "{}", out.stdout);
+    assert!(out.stdout.contains("E999"), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("pyproject.toml is not valid TOML"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn long_include_chains_are_walked_without_recursion() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    // 30,000 `-c` hops overflowed the stack (SIGABRT, no output at all).
+    let depth = 30_000;
+    let mut text = String::new();
+    for i in 0..depth {
+        text.clear();
+        text.push_str(&format!("-c c{}.txt\nx{i}==1.0\n", i + 1));
+        std::fs::write(root.join(format!("c{i}.txt")), &text).expect("write");
+    }
+    write(root, &format!("c{depth}.txt"), "last==1.0\n");
+    write(root, "requirements.txt", "-c c0.txt\nlast\n");
+    let out = run(
+        root,
+        &["lint", "requirements.txt", "--output-format", "concise"],
+    );
+    assert!(
+        out.code == 0 || out.code == 1,
+        "exit {}: {}",
+        out.code,
+        out.stderr
+    );
+    assert!(
+        !out.stdout.contains("requirements.txt:2:1: DEP001"),
+        "the pin at the end of the chain applies:\n{}",
+        out.stdout
+    );
+}

@@ -95,6 +95,12 @@ fn lint(args: LintArgs) -> miette::Result<Outcome> {
         return Ok(Outcome::Clean);
     }
     let result = skua_lint::lint(&paths, &resolver, &cwd).map_err(|error| miette!("{error}"))?;
+    for path in resolver.unreadable_configs() {
+        eprintln!(
+            "warning: {} is not valid TOML; any [tool.skua] settings in it were not applied",
+            path.display()
+        );
+    }
     for unmatched in resolver.unmatched_excludes() {
         let origin = match &unmatched.config {
             Some(path) => format!("in {}", path.display()),
