@@ -1,9 +1,11 @@
 //! The skua linter: file discovery, parsing, the AST checker, the rules, suppression and reports.
 
+pub mod baseline;
 pub mod checker;
 pub mod diagnostic;
 pub mod discovery;
 pub mod docs;
+pub mod fingerprint;
 pub mod linter;
 pub mod noqa;
 pub mod registry;

@@ -142,6 +142,8 @@ pub struct Settings {
     pub allowed_unpinned: Vec<PackageName>,
     /// Read `-r`/`-c` includes that point outside the project.
     pub allow_outside_includes: bool,
+    /// `baseline`, relative to the configuration file.
+    pub baseline: Option<PathBuf>,
 }
 
 fn selectors(list: &Option<Vec<String>>) -> Vec<RuleSelector> {
@@ -298,6 +300,7 @@ impl Settings {
             application: options.application.unwrap_or(false),
             // Names were validated when the file was loaded.
             allow_outside_includes: options.allow_outside_includes.unwrap_or(false),
+            baseline: options.baseline.as_ref().map(|path| root.join(path)),
             allowed_unpinned: options
                 .allowed_unpinned
                 .iter()
@@ -563,6 +566,7 @@ impl SettingsResolver {
                         "cloud-clis" => strings(DEFAULT_CLOUD_CLIS),
                         "application" | "allow-outside-includes" => toml::Value::Boolean(false),
                         "per-file-ignores" => toml::Value::Table(toml::Table::new()),
+                        "baseline" => toml::Value::from("none"),
                         _ => toml::Value::Array(Vec::new()),
                     };
                     (value, "default".to_string())

@@ -52,6 +52,7 @@ pub struct Options {
     pub application: Option<bool>,
     pub allowed_unpinned: Option<Vec<String>>,
     pub allow_outside_includes: Option<bool>,
+    pub baseline: Option<String>,
     // Lock, sync, run, venv.
     pub index_url: Option<String>,
     pub extra_index_url: Option<Vec<String>>,
@@ -77,6 +78,7 @@ pub const LINT_KEYS: &[&str] = &[
     "application",
     "allowed-unpinned",
     "allow-outside-includes",
+    "baseline",
 ];
 
 /// Keys of lock, sync, run and venv.
@@ -90,24 +92,11 @@ pub const PACKAGE_KEYS: &[&str] = &[
     "no-progress",
 ];
 
-/// Keys people may expect that skua does not implement yet: refused by name rather than
-/// accepted and ignored.
-const NOT_YET_SUPPORTED: &[(&str, &str)] = &[(
-    "baseline",
-    "baseline files are not implemented yet; remove the key (findings can be silenced with `# noqa` or `per-file-ignores`)",
-)];
-
 impl Options {
     /// Parses a `[tool.skua]` table (or a whole `skua.toml`), rejecting unknown keys with a
     /// suggestion.
     pub fn from_table(table: toml::Table, path: &Path) -> Result<Options, ConfigError> {
         for key in table.keys() {
-            if let Some((_, why)) = NOT_YET_SUPPORTED.iter().find(|(name, _)| name == key) {
-                return Err(ConfigError::invalid(
-                    path,
-                    format!("option `{key}` is not supported: {why}"),
-                ));
-            }
             let known = LINT_KEYS.iter().chain(PACKAGE_KEYS);
             if !known.clone().any(|known| known == key) {
                 let suggestion = known
@@ -208,6 +197,7 @@ impl Options {
             allow_outside_includes: overrides
                 .allow_outside_includes
                 .or(self.allow_outside_includes),
+            baseline: pick(&overrides.baseline, &self.baseline),
             index_url: pick(&overrides.index_url, &self.index_url),
             extra_index_url: concat(&self.extra_index_url, &overrides.extra_index_url),
             exclude_newer: pick(&overrides.exclude_newer, &self.exclude_newer),
@@ -306,17 +296,6 @@ mod tests {
             Options::from_table(table("index-uri = \"x\""), Path::new("skua.toml")).unwrap_err();
         assert!(
             err.to_string().contains("did you mean `index-url`"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn keys_nothing_reads_are_refused_by_name() {
-        let err = Options::from_table(table("baseline = \"b.json\""), Path::new("skua.toml"))
-            .unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("option `baseline` is not supported"),
             "{err}"
         );
     }

@@ -95,6 +95,15 @@ pub struct LintArgs {
     /// Print the settings that govern the first path (and where each came from), then exit.
     #[arg(long)]
     pub show_settings: bool,
+    /// Write the report to this file (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Report only findings that are not in this baseline file [config: baseline].
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -105,8 +114,16 @@ pub enum OutputFormat {
     Concise,
     /// A JSON list of findings.
     Json,
+    /// One JSON object per finding per line.
+    JsonLines,
     /// GitHub Actions annotations.
     Github,
+    /// GitLab Code Quality report.
+    Gitlab,
+    /// JUnit XML, one test case per finding.
+    Junit,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
 }
 
 #[derive(Args, Debug)]

@@ -112,34 +112,88 @@ fn lint(args: LintArgs) -> miette::Result<Outcome> {
         );
     }
 
-    let mut stdout = anstream::stdout().lock();
-    let output = if args.statistics {
-        report::statistics(&result.messages)
-    } else {
-        let format = match args.output_format {
-            OutputFormat::Full => ReportFormat::Full,
-            OutputFormat::Concise => ReportFormat::Concise,
-            OutputFormat::Json => ReportFormat::Json,
-            OutputFormat::Github => ReportFormat::Github,
-        };
-        report::render(&result.messages, format)
+    let first_dir = {
+        let first = skua_lint::settings::absolute(&paths[0], &cwd);
+        if first.is_dir() {
+            first
+        } else {
+            first
+                .parent()
+                .map_or_else(|| cwd.clone(), std::path::Path::to_path_buf)
+        }
     };
-    write_out(&mut stdout, &output)?;
-    let human = !matches!(
-        args.output_format,
-        OutputFormat::Json | OutputFormat::Github
-    ) || args.statistics;
-    if human && !args.quiet {
-        let count = result.messages.len();
+    let mut messages = result.messages;
+    if let Some(path) = &args.write_baseline {
+        let text = skua_lint::baseline::Baseline::render(&messages);
+        skua_cache::write_atomic(path, text.as_bytes())
+            .map_err(|error| miette!("cannot write {}: {error}", path.display()))?;
+        if !args.quiet {
+            eprintln!(
+                "Wrote {} findings to the baseline {}.",
+                messages.len(),
+                path.display()
+            );
+        }
+        return Ok(Outcome::Clean);
+    }
+    // `--baseline`, else the `baseline` key of the configuration governing the first path.
+    let baseline_path = match &args.baseline {
+        Some(path) => Some(path.clone()),
+        None => resolver
+            .for_dir(&first_dir)
+            .map_err(|error| miette!("{error}"))?
+            .baseline
+            .clone(),
+    };
+    let mut in_baseline = 0;
+    if let Some(path) = &baseline_path {
+        let baseline = skua_lint::baseline::Baseline::load(path).into_diagnostic()?;
+        (messages, in_baseline) = baseline.filter(messages);
+    }
+
+    let format = match args.output_format {
+        OutputFormat::Full => ReportFormat::Full,
+        OutputFormat::Concise => ReportFormat::Concise,
+        OutputFormat::Json => ReportFormat::Json,
+        OutputFormat::JsonLines => ReportFormat::JsonLines,
+        OutputFormat::Github => ReportFormat::Github,
+        OutputFormat::Gitlab => ReportFormat::Gitlab,
+        OutputFormat::Junit => ReportFormat::Junit,
+        OutputFormat::Sarif => ReportFormat::Sarif,
+    };
+    let machine = !matches!(format, ReportFormat::Full | ReportFormat::Concise);
+    let output = match (args.statistics, format) {
+        (true, ReportFormat::Json) => report::statistics_json(&messages),
+        (true, _) => report::statistics(&messages),
+        (false, format) => report::render(&messages, format),
+    };
+    let mut stdout = anstream::stdout().lock();
+    match &args.output_file {
+        // Written whole or not at all; colors never go to a file.
+        Some(path) => {
+            let plain = anstream::adapter::strip_str(&output).to_string();
+            skua_cache::write_atomic(path, plain.as_bytes())
+                .map_err(|error| miette!("cannot write {}: {error}", path.display()))?;
+        }
+        None => write_out(&mut stdout, &output)?,
+    }
+    let human = !machine || (args.statistics && format != ReportFormat::Json);
+    if (human || args.output_file.is_some()) && !args.quiet {
+        let count = messages.len();
         let files = result.files_checked;
+        let baselined = if in_baseline > 0 {
+            format!(", {in_baseline} more in the baseline")
+        } else {
+            String::new()
+        };
         let summary = match count {
-            0 => format!("All checks passed ({files} files checked).\n"),
-            1 => format!("Found 1 problem ({files} files checked).\n"),
-            _ => format!("Found {count} problems ({files} files checked).\n"),
+            0 => format!("All checks passed ({files} files checked{baselined}).\n"),
+            1 => format!("Found 1 problem ({files} files checked{baselined}).\n"),
+            _ => format!("Found {count} problems ({files} files checked{baselined}).\n"),
         };
         write_out(&mut stdout, &summary)?;
     }
-    if result.messages.is_empty() || args.exit_zero {
+    if messages.is_empty() || args.exit_zero {
         Ok(Outcome::Clean)
     } else {
         Ok(Outcome::Findings)

@@ -1,5 +1,9 @@
 //! Report formats. Text comes back with ANSI styles; the caller strips them when the
-//! output is not a terminal.
+//! output is not a terminal. Machine formats carry each finding's fingerprint.
+
+mod gitlab;
+mod junit;
+mod sarif;
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -15,7 +19,11 @@ pub enum OutputFormat {
     Full,
     Concise,
     Json,
+    JsonLines,
     Github,
+    Gitlab,
+    Junit,
+    Sarif,
 }
 
 const PATH: Style = Style::new().bold();
@@ -59,7 +67,11 @@ pub fn render(messages: &[Message], format: OutputFormat) -> String {
             .map(|message| header(message) + "\n" + &snippet(message) + "\n")
             .collect(),
         OutputFormat::Json => json(messages),
+        OutputFormat::JsonLines => json_lines(messages),
         OutputFormat::Github => messages.iter().map(github).collect(),
+        OutputFormat::Gitlab => gitlab::render(messages),
+        OutputFormat::Junit => junit::render(messages),
+        OutputFormat::Sarif => sarif::render(messages),
     }
 }
 
@@ -188,12 +200,14 @@ struct JsonMessage<'a> {
     end_location: JsonLocation,
     fix: Option<&'a crate::diagnostic::Fix>,
     url: String,
+    fingerprint: String,
 }
 
-fn json(messages: &[Message]) -> String {
-    let items: Vec<JsonMessage> = messages
+fn json_messages(messages: &[Message]) -> Vec<JsonMessage<'_>> {
+    messages
         .iter()
-        .map(|message| JsonMessage {
+        .zip(crate::fingerprint::fingerprints(messages))
+        .map(|(message, fingerprint)| JsonMessage {
             code: message.rule.code(),
             name: message.rule.name(),
             message: &message.message,
@@ -208,11 +222,25 @@ fn json(messages: &[Message]) -> String {
             },
             fix: message.fix.as_ref(),
             url: message.rule.url(),
+            fingerprint,
         })
-        .collect();
+        .collect()
+}
+
+fn json(messages: &[Message]) -> String {
+    let items = json_messages(messages);
     let mut out = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string());
     out.push('\n');
     out
+}
+
+/// One JSON object per line, for streaming consumers.
+fn json_lines(messages: &[Message]) -> String {
+    json_messages(messages)
+        .iter()
+        .filter_map(|item| serde_json::to_string(item).ok())
+        .map(|line| line + "\n")
+        .collect()
 }
 
 /// GitHub Actions workflow commands: findings show up as annotations on the pull request.
@@ -236,14 +264,41 @@ fn github(message: &Message) -> String {
     )
 }
 
-/// One line per rule, most frequent first.
-pub fn statistics(messages: &[Message]) -> String {
+#[derive(serde::Serialize)]
+struct JsonStatistic {
+    code: &'static str,
+    name: &'static str,
+    count: usize,
+}
+
+/// `--statistics --output-format json`: one object per rule, most frequent first.
+pub fn statistics_json(messages: &[Message]) -> String {
+    let rows: Vec<JsonStatistic> = statistic_rows(messages)
+        .into_iter()
+        .map(|(rule, count)| JsonStatistic {
+            code: rule.code(),
+            name: rule.name(),
+            count,
+        })
+        .collect();
+    let mut out = serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".to_string());
+    out.push('\n');
+    out
+}
+
+fn statistic_rows(messages: &[Message]) -> Vec<(Rule, usize)> {
     let mut counts: BTreeMap<Rule, usize> = BTreeMap::new();
     for message in messages {
         *counts.entry(message.rule).or_default() += 1;
     }
     let mut rows: Vec<(Rule, usize)> = counts.into_iter().collect();
     rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    rows
+}
+
+/// One line per rule, most frequent first.
+pub fn statistics(messages: &[Message]) -> String {
+    let rows = statistic_rows(messages);
     let width = rows
         .iter()
         .map(|(_, count)| count.to_string().len())

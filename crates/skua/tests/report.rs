@@ -1,0 +1,284 @@
+//! Reports for CI: machine formats with fingerprints, output files, and baselines that
+//! survive code moving around.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn lint(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::cargo_bin("skua")
+        .expect("binary")
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .arg("lint")
+        .args(args)
+        .output()
+        .expect("skua runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(path, text).expect("write");
+}
+
+const AWS_KEY: &str = "AKIAQ3EGTRVX5SHPNA2X";
+
+/// A small repository: helpers in one module used from another, a requirements file.
+fn repository(dir: &Path) {
+    write(
+        dir,
+        "ops/aws.py",
+        &format!(
+            "import subprocess\n\nACCESS_KEY = \"{AWS_KEY}\"\n\n\ndef buckets():\n    return subprocess.run(['aws', 's3', 'ls'], capture_output=True)\n"
+        ),
+    );
+    write(
+        dir,
+        "ops/deploy.py",
+        "import requests\nimport yaml\n\nfrom ops.aws import buckets\n\n\nclass Deployer:\n    def __init__(self):\n        self.session = requests.Session()\n\n    def manifest(self, path):\n        with open(path) as f:\n            return yaml.load(f)\n\n    def notify(self):\n        return requests.post('https://hooks.example.com/deploy')\n",
+    );
+    write(dir, "requirements.txt", "requests\nPyYAML==6.0.1\n");
+}
+
+#[test]
+fn machine_formats_carry_fingerprints_and_no_secret() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    repository(dir.path());
+    let mut fingerprints_by_format = Vec::new();
+    for format in ["json", "json-lines", "sarif", "gitlab", "junit", "github"] {
+        let run = lint(dir.path(), &[".", "--output-format", format]);
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        assert!(!run.stdout.contains(AWS_KEY), "{format} leaked the key");
+        assert!(
+            !run.stdout.contains("Found "),
+            "{format} is for machines: no summary in it"
+        );
+        if format == "json" {
+            let items: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+            let prints: Vec<String> = items
+                .as_array()
+                .expect("a list")
+                .iter()
+                .map(|item| {
+                    item["fingerprint"]
+                        .as_str()
+                        .expect("fingerprint")
+                        .to_string()
+                })
+                .collect();
+            assert_eq!(prints.len(), 5, "{}", run.stdout);
+            fingerprints_by_format.push(prints);
+        }
+        if format == "json-lines" {
+            let prints: Vec<String> = run
+                .stdout
+                .lines()
+                .map(|line| {
+                    let item: serde_json::Value = serde_json::from_str(line).expect("a line");
+                    item["fingerprint"]
+                        .as_str()
+                        .expect("fingerprint")
+                        .to_string()
+                })
+                .collect();
+            fingerprints_by_format.push(prints);
+        }
+        if format == "sarif" {
+            let log: serde_json::Value = serde_json::from_str(&run.stdout).expect("sarif");
+            assert_eq!(log["version"], "2.1.0");
+            let run0 = &log["runs"][0];
+            let rules = run0["tool"]["driver"]["rules"].as_array().expect("rules");
+            assert!(rules.iter().any(|rule| {
+                rule["id"] == "SEC001"
+                    && rule["shortDescription"]["text"]
+                        .as_str()
+                        .is_some_and(|t| !t.is_empty())
+                    && rule["helpUri"]
+                        .as_str()
+                        .is_some_and(|u| u.ends_with("SEC001.md"))
+            }));
+            let results = run0["results"].as_array().expect("results");
+            assert_eq!(results.len(), 5);
+            for result in results {
+                let index = result["ruleIndex"].as_u64().expect("index") as usize;
+                assert_eq!(rules[index]["id"], result["ruleId"]);
+                let region = &result["locations"][0]["physicalLocation"]["region"];
+                assert!(region["startLine"].as_u64().is_some_and(|line| line >= 1));
+                assert!(result["partialFingerprints"]["skua/v1"].is_string());
+            }
+            let prints: Vec<String> = results
+                .iter()
+                .map(|r| {
+                    r["partialFingerprints"]["skua/v1"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string()
+                })
+                .collect();
+            fingerprints_by_format.push(prints);
+        }
+        if format == "gitlab" {
+            let issues: serde_json::Value = serde_json::from_str(&run.stdout).expect("gitlab");
+            for issue in issues.as_array().expect("list") {
+                assert!(issue["check_name"].is_string() && issue["fingerprint"].is_string());
+                assert!(issue["location"]["lines"]["begin"].as_u64().is_some());
+                assert!(
+                    issue["location"]["path"]
+                        .as_str()
+                        .is_some_and(|path| !path.starts_with("./"))
+                );
+            }
+        }
+        if format == "junit" {
+            assert!(run.stdout.starts_with("<?xml"), "{}", run.stdout);
+            assert_eq!(run.stdout.matches("<failure ").count(), 5, "{}", run.stdout);
+            assert!(
+                run.stdout.contains("<testsuite name=\"ops/aws.py\""),
+                "{}",
+                run.stdout
+            );
+        }
+    }
+    // The same findings have the same fingerprints in every format.
+    assert!(
+        fingerprints_by_format
+            .windows(2)
+            .all(|pair| pair[0] == pair[1])
+    );
+
+    // --output-file writes the report there, the summary still goes to the terminal.
+    let run = lint(
+        dir.path(),
+        &[
+            ".",
+            "--output-format",
+            "sarif",
+            "--output-file",
+            "skua.sarif",
+        ],
+    );
+    assert_eq!(run.code, 1);
+    let written = std::fs::read_to_string(dir.path().join("skua.sarif")).expect("written");
+    assert!(written.contains("\"2.1.0\""));
+    assert!(run.stdout.contains("Found 5 problems"), "{}", run.stdout);
+
+    // --statistics honours --output-format json.
+    let run = lint(
+        dir.path(),
+        &[".", "--statistics", "--output-format", "json"],
+    );
+    let stats: serde_json::Value = serde_json::from_str(&run.stdout).expect("json statistics");
+    let total: u64 = stats
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|row| row["count"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(total, 5, "{}", run.stdout);
+}
+
+#[test]
+fn sarif_validates_against_the_sarif_2_1_0_schema() {
+    // The eval corpus is a realistic DevOps repository with every family of finding.
+    let eval = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/eval");
+    let run = lint(&eval, &[".", "--output-format", "sarif", "--exit-zero"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let log: serde_json::Value = serde_json::from_str(&run.stdout).expect("sarif is json");
+    assert!(
+        log["runs"][0]["results"]
+            .as_array()
+            .is_some_and(|results| results.len() > 50),
+        "the corpus has many findings"
+    );
+    let schema_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).expect("schema")).expect("json");
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .take(10)
+        .map(|error| format!("{} at {}", error, error.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF schema violations:\n{}",
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn a_baseline_survives_inserted_lines_and_reports_only_new_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    repository(root);
+    let run = lint(root, &[".", "--write-baseline", ".skua-baseline.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let baseline = std::fs::read_to_string(root.join(".skua-baseline.json")).expect("baseline");
+    assert!(
+        !baseline.contains(AWS_KEY),
+        "secrets are stored only as hashes"
+    );
+    assert!(!baseline.contains("AKIA"), "{baseline}");
+
+    // Twenty lines inserted at the top of every file: nothing old comes back.
+    for name in ["ops/aws.py", "ops/deploy.py", "requirements.txt"] {
+        let path = root.join(name);
+        let text = std::fs::read_to_string(&path).expect("read");
+        let padding = "# inserted line\n".repeat(20);
+        std::fs::write(&path, format!("{padding}{text}")).expect("write");
+    }
+    let run = lint(
+        root,
+        &[
+            ".",
+            "--baseline",
+            ".skua-baseline.json",
+            "--output-format",
+            "concise",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("All checks passed") && run.stdout.contains("5 more in the baseline"),
+        "{}",
+        run.stdout
+    );
+
+    // A new finding is reported, and only it; the config key works like the flag.
+    let path = root.join("ops/deploy.py");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(
+        &path,
+        format!("{text}\n\ndef status():\n    return requests.get('https://status.example.com')\n"),
+    )
+    .expect("write");
+    write(root, "skua.toml", "baseline = \".skua-baseline.json\"\n");
+    let run = lint(root, &[".", "--output-format", "concise"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.stdout.matches("NET001").count(), 1, "{}", run.stdout);
+    assert!(run.stdout.contains("Found 1 problem"), "{}", run.stdout);
+
+    // Fixing a finding and rewriting the baseline drops it.
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replace("yaml.load(f)", "yaml.safe_load(f)")).expect("write");
+    let run = lint(root, &[".", "--write-baseline", ".skua-baseline.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rewritten = std::fs::read_to_string(root.join(".skua-baseline.json")).expect("baseline");
+    assert!(!rewritten.contains("YML001"), "{rewritten}");
+    assert!(rewritten.contains("NET001"), "{rewritten}");
+}
