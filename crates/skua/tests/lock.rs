@@ -334,3 +334,83 @@ fn dynamic_sdists_are_built_to_read_their_dependencies() {
         run.stdout
     );
 }
+
+/// An index URL typed without a scheme (`user:pass@host/simple` parses as scheme `user`)
+/// is refused without echoing its password, wherever it was given.
+#[test]
+fn index_urls_without_a_scheme_never_echo_their_password() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "requirements.in", "skf-simple\n");
+    let schemeless = "user:s3cret@host.example/simple";
+    let skua = |dir: &Path, args: &[&str], env: Option<&str>| {
+        let mut command = Command::cargo_bin("skua").expect("binary");
+        command
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .env_remove("SKUA_INDEX_URL")
+            .env_remove("PIP_INDEX_URL")
+            .args(["lock", "--offline", "--python-version", "3.11"])
+            .args(["--python-platform", "linux", "--cache-dir"])
+            .arg(dir.join(".cache"))
+            .args(args);
+        if let Some(url) = env {
+            command.env("SKUA_INDEX_URL", url);
+        }
+        let output = command.output().expect("skua runs");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let mut runs = vec![
+        (
+            "flag",
+            skua(
+                dir.path(),
+                &["requirements.in", "--index-url", schemeless],
+                None,
+            ),
+        ),
+        (
+            "flag, token only",
+            skua(
+                dir.path(),
+                &[
+                    "requirements.in",
+                    "--index-url",
+                    "s3cret@host.example/simple",
+                ],
+                None,
+            ),
+        ),
+        (
+            "SKUA_INDEX_URL",
+            skua(dir.path(), &["requirements.in"], Some(schemeless)),
+        ),
+    ];
+    let project = dir.path().join("project");
+    std::fs::create_dir(&project).expect("mkdir");
+    write(
+        &project,
+        "pyproject.toml",
+        &format!("[tool.skua]\nindex-url = \"{schemeless}\"\n"),
+    );
+    write(&project, "requirements.in", "skf-simple\n");
+    runs.push(("[tool.skua]", skua(&project, &["requirements.in"], None)));
+    let inline = dir.path().join("inline");
+    std::fs::create_dir(&inline).expect("mkdir");
+    write(
+        &inline,
+        "requirements.in",
+        &format!("--index-url {schemeless}\nskf-simple\n"),
+    );
+    runs.push((
+        "requirements file",
+        skua(&inline, &["requirements.in"], None),
+    ));
+    for (given_as, (code, stderr)) in runs {
+        assert_eq!(code, Some(2), "{given_as}: {stderr}");
+        assert!(stderr.contains("host.example"), "{given_as}: {stderr}");
+        assert!(!stderr.contains("s3cret"), "{given_as} leaked: {stderr}");
+    }
+}
