@@ -172,6 +172,8 @@ pub fn prepare(
         venv: root.clone(),
         inexact: false,
         compile_bytecode: false,
+        // A script without dependencies gets an empty (fresh) environment.
+        allow_empty: true,
     };
     sync_packages(&packages, &sync, context, progress)?;
     std::fs::write(root.join(READY_MARKER), "").map_err(|error| {

@@ -232,6 +232,9 @@ pub struct SyncArgs {
     /// Keep installed packages that the lock does not list.
     #[arg(long)]
     pub inexact: bool,
+    /// Accept a lock that lists no packages (an exact sync to it uninstalls everything); without it, such a lock is an error.
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Compile installed Python files to bytecode.
     #[arg(long)]
     pub compile_bytecode: bool,

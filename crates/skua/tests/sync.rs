@@ -57,11 +57,14 @@ fn lock(dir: &Path, server: &IndexServer, input: &str, output: &str) {
 }
 
 fn sync(dir: &Path, server: &IndexServer, lock: &str) -> Output {
+    sync_with(dir, server, lock, &[])
+}
+
+fn sync_with(dir: &Path, server: &IndexServer, lock: &str, extra: &[&str]) -> Output {
     let index = server.simple_url("primary");
-    skua(
-        dir,
-        &["sync", lock, "--python", ".venv", "--index-url", &index],
-    )
+    let mut args = vec!["sync", lock, "--python", ".venv", "--index-url", &index];
+    args.extend_from_slice(extra);
+    skua(dir, &args)
 }
 
 #[test]
@@ -342,7 +345,7 @@ fn a_killed_sync_leaves_a_consistent_environment_that_the_next_sync_completes() 
             String::from_utf8_lossy(&imported.stderr)
         );
         // Start the next round from an empty environment.
-        ok(&sync(dir, &server, "empty.txt"));
+        ok(&sync_with(dir, &server, "empty.txt", &["--allow-empty"]));
         assert!(
             python(dir, "import skf_tool").status.code() != Some(0),
             "the empty lock removed everything"
@@ -416,7 +419,7 @@ fn unwritable_or_missing_targets_are_clear_errors() {
     );
 
     std::fs::write(dir.join("requirements.txt"), "").expect("write");
-    let out = sync(dir, &server, "requirements.txt");
+    let out = sync_with(dir, &server, "requirements.txt", &["--allow-empty"]);
     assert_eq!(out.status.code(), Some(2), "no .venv to sync into");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(".venv"), "{stderr}");
@@ -426,5 +429,67 @@ fn unwritable_or_missing_targets_are_clear_errors() {
         String::from_utf8_lossy(&out.stderr).contains("missing-lock.txt"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn empty_or_invalid_locks_leave_the_environment_alone() {
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    ok(&skua(dir, &["venv", ".venv"]));
+    std::fs::write(dir.join("requirements.in"), "skf-simple\n").expect("write");
+    lock(dir, &server, "requirements.in", "requirements.txt");
+    ok(&sync(dir, &server, "requirements.txt"));
+    let installed = site_listing(dir);
+    assert!(
+        installed.iter().any(|name| name.starts_with("skf_simple")),
+        "{installed:?}"
+    );
+
+    let refusals = [
+        ("pylock.toml", "", "no `lock-version`"),
+        (
+            "pylock.toml",
+            "lock-version = \"2.0\"\n",
+            "is not supported",
+        ),
+        (
+            "pylock.toml",
+            "lock-version = \"1.0\"\npackages = \"skf-simple\"\n",
+            "`packages` must be an array of tables",
+        ),
+        (
+            "pylock.toml",
+            "lock-version = \"1.0\"\ncreated-by = \"skua\"\n",
+            "pylock.toml lists no packages",
+        ),
+        ("empty.txt", "", "empty.txt lists no packages"),
+        ("empty.txt", "# only a comment\n", "--allow-empty"),
+    ];
+    for (name, text, expected) in refusals {
+        std::fs::write(dir.join(name), text).expect("write");
+        let out = sync(dir, &server, name);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{text:?}: {stderr}");
+        assert!(stderr.contains(expected), "{text:?}: {stderr}");
+        assert_eq!(
+            site_listing(dir),
+            installed,
+            "{text:?} changed the environment"
+        );
+    }
+    // Emptying the environment on purpose.
+    let out = sync_with(dir, &server, "empty.txt", &["--allow-empty"]);
+    ok(&out);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("- skf-simple=="),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !site_listing(dir)
+            .iter()
+            .any(|name| name.starts_with("skf_simple"))
     );
 }

@@ -69,6 +69,7 @@ pub fn sync(args: SyncArgs) -> miette::Result<Outcome> {
         venv: venv_root(args.python.as_deref()),
         inexact: args.inexact,
         compile_bytecode: args.compile_bytecode,
+        allow_empty: args.allow_empty,
     };
     let hidden = args.quiet || resolved.no_progress.value || !std::io::stderr().is_terminal();
     let bar = if hidden {
@@ -91,7 +92,18 @@ pub fn sync(args: SyncArgs) -> miette::Result<Outcome> {
     });
     let result = skua_sync::sync(&args.lock, &request, &context, progress);
     bar.finish_and_clear();
-    let report = result.into_diagnostic()?;
+    let report = match result {
+        Ok(report) => report,
+        Err(skua_sync::SyncError::EmptyLock) => {
+            return Err(miette!(
+                help = "pass --allow-empty to remove every package on purpose",
+                "{} lists no packages; {} was left as it is",
+                args.lock.display(),
+                request.venv.display()
+            ));
+        }
+        Err(error) => return Err(error).into_diagnostic(),
+    };
     if !args.quiet {
         for (name, version) in &report.installed {
             eprintln!(" + {name}=={version}");
