@@ -26,10 +26,11 @@ use skua_install::{
 pub struct LockedPackage {
     pub name: PackageName,
     pub version: Version,
-    /// Allowed digests. Empty only in a lock without any hashes.
+    /// Allowed digests: whatever is installed must have one of them. Empty only in a
+    /// lock without any hashes.
     pub hashes: BTreeSet<Sha256>,
-    /// Files named by the lock itself (pylock.toml); requirements.txt locks leave the
-    /// choice of file to the index, constrained by `hashes`.
+    /// Files a pylock.toml names by url. Hashes without a file here (all of a
+    /// requirements.txt lock's) name files the index serves.
     pub files: Vec<LockedFile>,
 }
 
@@ -311,6 +312,7 @@ fn read_pylock_package(
         Some(other) => return Err(wrong_type("sdist", "a table", other)),
     }
     let mut files = Vec::new();
+    let mut hashes = BTreeSet::new();
     for (field, entry) in entries {
         let string = |key: &str| match entry.get(key) {
             None => Ok(None),
@@ -325,18 +327,40 @@ fn read_pylock_package(
             Some(toml::Value::Table(hashes)) => pylock_sha256(path, &name, &field, hashes)?,
             Some(other) => return Err(wrong_type(&format!("{field}.hashes"), "a table", other)),
         };
-        if let (Some(filename), Some(url), Some(sha256)) = (filename, url, sha256) {
-            let url = Url::parse(url).map_err(|error| {
-                lock_error(path, format!("{name}: `{field}.url` is invalid: {error}"))
-            })?;
-            files.push(LockedFile {
-                filename: filename.to_owned(),
-                url,
-                sha256,
-            });
-        }
+        let url = url.map(Url::parse).transpose().map_err(|error| {
+            lock_error(path, format!("{name}: `{field}.url` is invalid: {error}"))
+        })?;
+        // An entry without a digest cannot be verified, so it is never installed as such.
+        let Some(sha256) = sha256 else {
+            continue;
+        };
+        // Every digest constrains the package, including those of entries without a url
+        // (a `path`, or a file of the index): whatever the index serves must match one.
+        hashes.insert(sha256.clone());
+        let Some(url) = url else {
+            continue;
+        };
+        // PEP 751 leaves `name` out when the url ends in the file name.
+        let filename = match filename {
+            Some(filename) => filename.to_owned(),
+            None => url
+                .path_segments()
+                .and_then(|mut segments| segments.next_back())
+                .filter(|segment| !segment.is_empty())
+                .map(skua_types::percent_decode)
+                .ok_or_else(|| {
+                    lock_error(
+                        path,
+                        format!("{name}: `{field}` has no `name` and its url names no file"),
+                    )
+                })?,
+        };
+        files.push(LockedFile {
+            filename,
+            url,
+            sha256,
+        });
     }
-    let hashes = files.iter().map(|file| file.sha256.clone()).collect();
     Ok(LockedPackage {
         name,
         version,
@@ -545,11 +569,10 @@ pub(crate) fn sync_packages_inner(
                         });
                         return Ok((package, path, filename));
                     }
-                    let candidates = if package.files.is_empty() {
-                        client.project(&package.name).await?.files.clone()
-                    } else {
-                        pylock_files(&package)?
-                    };
+                    let mut candidates = pylock_files(&package)?;
+                    if needs_index(&package) {
+                        candidates.extend(client.project(&package.name).await?.files.clone());
+                    }
                     let file = best_file(&package, candidates, &tags, &target)?;
                     let path = client.fetch(&file).await?;
                     progress(SyncProgress::Downloaded {
@@ -730,6 +753,16 @@ fn same_version(locked: &Version, installed: &str) -> bool {
 /// for environments it did not create.
 fn is_tooling(name: &PackageName) -> bool {
     matches!(name.as_str(), "pip" | "setuptools" | "wheel")
+}
+
+/// Whether the index must be asked for files: a requirements.txt lock names none, and a
+/// pylock.toml's hashes of entries without a url name files only the index has.
+fn needs_index(package: &LockedPackage) -> bool {
+    package.files.is_empty()
+        || package
+            .hashes
+            .iter()
+            .any(|hash| !package.files.iter().any(|file| &file.sha256 == hash))
 }
 
 fn pylock_files(package: &LockedPackage) -> Result<Vec<DistFile>, SyncError> {

@@ -172,3 +172,45 @@ fn a_lock_of_nothing_reads_as_empty() {
     let lock = pylock("lock-version = \"1.0\"\npackages = []\n");
     assert_eq!(read_lock(&lock.path).expect("valid"), []);
 }
+
+const HASH_B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+#[test]
+fn hashes_of_entries_without_a_url_still_constrain_the_package() {
+    // PEP 751 lets an entry name its file by `path`, or leave it to the package's index.
+    let lock = pylock(&format!(
+        "lock-version = \"1.0\"\n\
+         [[packages]]\nname = \"skf-a\"\nversion = \"1.0\"\n\
+         [[packages.wheels]]\nname = \"skf_a-1.0-py3-none-any.whl\"\nhashes = {{ sha256 = \"{HASH_A}\" }}\n\
+         [packages.sdist]\npath = \"dist/skf_a-1.0.tar.gz\"\nhashes = {{ sha256 = \"{HASH_B}\" }}\n\
+         [[packages]]\nname = \"skf-b\"\nversion = \"2.0\"\n\
+         [[packages.wheels]]\nurl = \"https://files.example/skf_b-2.0-py3-none-any.whl\"\nhashes = {{ sha256 = \"{HASH_B}\" }}\n"
+    ));
+    let packages = read_lock(&lock.path).expect("valid");
+    let hex = |package: &skua_sync::LockedPackage| {
+        package
+            .hashes
+            .iter()
+            .map(|hash| hash.hex().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(hex(&packages[0]), [HASH_A, HASH_B]);
+    assert!(packages[0].files.is_empty(), "{:?}", packages[0].files);
+    // A url without `name` names its file itself.
+    assert_eq!(hex(&packages[1]), [HASH_B]);
+    assert_eq!(packages[1].files.len(), 1);
+    assert_eq!(packages[1].files[0].filename, "skf_b-2.0-py3-none-any.whl");
+
+    // Once a lock uses hashes, a package without any is an error, as in requirements.txt.
+    let message = refused(&format!(
+        "lock-version = \"1.0\"\n\
+         [[packages]]\nname = \"skf-a\"\nversion = \"1.0\"\n\
+         [[packages.wheels]]\npath = \"skf_a-1.0-py3-none-any.whl\"\nhashes = {{ sha256 = \"{HASH_A}\" }}\n\
+         [[packages]]\nname = \"skf-b\"\nversion = \"2.0\"\n\
+         [[packages.wheels]]\nurl = \"https://files.example/skf_b-2.0-py3-none-any.whl\"\n"
+    ));
+    assert!(
+        message.contains("skf-b==2.0 has no hash, but the lock uses hashes"),
+        "{message}"
+    );
+}

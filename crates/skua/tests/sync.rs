@@ -493,3 +493,56 @@ fn empty_or_invalid_locks_leave_the_environment_alone() {
             .any(|name| name.starts_with("skf_simple"))
     );
 }
+
+/// pylock.toml entries without a `url` (PEP 751 allows `path` or index-relative files)
+/// keep their hashes: the file the index serves must match one of them.
+#[test]
+fn pylock_hashes_without_urls_verify_what_the_index_serves() {
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    ok(&skua(dir, &["venv", ".venv"]));
+    std::fs::write(dir.join("requirements.in"), "skf-simple\n").expect("write");
+    lock(dir, &server, "requirements.in", "pylock.toml");
+    let locked = std::fs::read_to_string(dir.join("pylock.toml")).expect("lock");
+    let without_urls: String = locked
+        .lines()
+        .filter(|line| !line.starts_with("url = "))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert!(
+        without_urls.contains("hashes = { sha256 = ") && !without_urls.contains("url = "),
+        "{without_urls}"
+    );
+    // Every digest wrong: nothing the index serves may be installed.
+    let mut tampered = String::new();
+    for line in without_urls.lines() {
+        match line.strip_prefix("hashes = { sha256 = \"") {
+            Some(_) => {
+                tampered.push_str(&format!("hashes = {{ sha256 = \"{}\" }}\n", "0".repeat(64)))
+            }
+            None => tampered.push_str(&format!("{line}\n")),
+        }
+    }
+    std::fs::create_dir(dir.join("tampered")).expect("mkdir");
+    std::fs::write(dir.join("tampered/pylock.toml"), tampered).expect("write");
+    let before = site_listing(dir);
+    let out = sync(dir, &server, "tampered/pylock.toml");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot install skf-simple==") && stderr.contains("hash"),
+        "{stderr}"
+    );
+    assert_eq!(site_listing(dir), before, "nothing was installed");
+
+    // The right digests: the index's file matches and is installed.
+    std::fs::write(dir.join("pylock.toml"), without_urls).expect("write");
+    ok(&sync(dir, &server, "pylock.toml"));
+    let imported = python(dir, "import skf_simple");
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+}
