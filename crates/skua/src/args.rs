@@ -127,7 +127,7 @@ pub struct LockArgs {
     /// Lock the dependencies of a PEP 723 script.
     #[arg(long, value_name = "SCRIPT")]
     pub script: Option<PathBuf>,
-    /// Write the lock here (atomically) instead of stdout; existing pins in it are kept while still valid.
+    /// Write the lock here (atomically) instead of stdout; existing pins in it are kept while still valid. Only a regular file is replaced, keeping its mode; a symlink is written through only when it points inside the working directory.
     #[arg(short, long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
     /// `requirements-txt` (pip-compile style) or `pylock` (PEP 751) [default: from the output file name]
