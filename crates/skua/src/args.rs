@@ -200,9 +200,12 @@ pub enum PrereleaseArg {
 
 #[derive(Args, Debug)]
 pub struct VenvArgs {
-    /// Where to create it.
+    /// Where to create it: a new path or an empty directory (an existing venv only with --clear).
     #[arg(default_value = ".venv")]
     pub path: PathBuf,
+    /// Replace an existing virtual environment at the path, deleting everything in it (a directory that is not a venv is never replaced).
+    #[arg(long)]
+    pub clear: bool,
     /// The interpreter: a version (3.12) or a path [default: python3 on PATH]
     #[arg(short, long, value_name = "VERSION|PATH")]
     pub python: Option<String>,

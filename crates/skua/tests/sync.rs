@@ -546,3 +546,38 @@ fn pylock_hashes_without_urls_verify_what_the_index_serves() {
         String::from_utf8_lossy(&imported.stderr)
     );
 }
+
+#[test]
+fn venv_keeps_an_existing_venv_unless_cleared() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    ok(&skua(dir, &["venv", ".venv"]));
+    let mine = dir.join(".venv/notes.txt");
+    std::fs::write(&mine, "mine").expect("write");
+
+    let out = skua(dir, &["venv", ".venv"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(".venv") && stderr.contains("--clear"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&mine).expect("kept"), "mine");
+    assert!(python(dir, "import sys").status.success(), "still a venv");
+
+    ok(&skua(dir, &["venv", ".venv", "--clear"]));
+    assert!(!mine.exists(), "--clear replaces the venv");
+    assert!(python(dir, "import sys").status.success());
+
+    // A directory that is not a venv is not deleted, not even with --clear.
+    std::fs::create_dir(dir.join("project")).expect("mkdir");
+    std::fs::write(dir.join("project/keep.txt"), "data").expect("write");
+    let out = skua(dir, &["venv", "project", "--clear"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("project") && stderr.contains("--clear"),
+        "{stderr}"
+    );
+    assert!(dir.join("project/keep.txt").is_file());
+}
