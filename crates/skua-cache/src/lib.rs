@@ -90,6 +90,186 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// Why [`replace_file`] did not write a file.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplaceError {
+    #[error("refusing to replace {}: it is {kind}, not a regular file", path.display())]
+    NotAFile { path: PathBuf, kind: &'static str },
+    #[error(
+        "refusing to write through {}: it is a symlink to {}, which is outside {}",
+        link.display(),
+        target.display(),
+        root.display()
+    )]
+    SymlinkOutside {
+        link: PathBuf,
+        target: PathBuf,
+        root: PathBuf,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// Symlink hops followed before giving up, as Linux's `MAXSYMLINKS`.
+const MAX_SYMLINKS: usize = 40;
+
+/// The file that writing `path` with [`replace_file`] would replace: `path` itself, or,
+/// for a symlink, the file it points to, which must lie inside `root`. Anything but a
+/// regular file (or nothing) there is refused: renaming over a device node, a FIFO or a
+/// socket would destroy it, and a directory cannot be replaced by a file.
+pub fn replaceable_target(path: &Path, root: &Path) -> Result<PathBuf, ReplaceError> {
+    let io_error = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ReplaceError::Io { path, source }
+    };
+    let mut current = path.to_path_buf();
+    let mut followed = false;
+    let mut hops = 0;
+    let meta = loop {
+        match fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                hops += 1;
+                if hops > MAX_SYMLINKS {
+                    return Err(ReplaceError::Io {
+                        path: path.to_path_buf(),
+                        source: io::Error::other("too many levels of symbolic links"),
+                    });
+                }
+                let link = fs::read_link(&current).map_err(io_error(&current))?;
+                // An absolute link replaces the whole path in `join`.
+                current = current.parent().unwrap_or(Path::new("")).join(link);
+                followed = true;
+            }
+            Ok(meta) => break Some(meta),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => break None,
+            Err(error) => return Err(io_error(&current)(error)),
+        }
+    };
+    if let Some(meta) = &meta
+        && !meta.is_file()
+    {
+        return Err(ReplaceError::NotAFile {
+            path: current,
+            kind: file_kind(&meta.file_type()),
+        });
+    }
+    if followed {
+        // Where the link really points, `..` and symlinked directories resolved; a
+        // dangling link is judged by its target's directory.
+        let resolved = match (&meta, current.parent(), current.file_name()) {
+            (Some(_), _, _) => fs::canonicalize(&current).map_err(io_error(&current))?,
+            (None, Some(parent), Some(name)) => {
+                let parent = if parent.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    parent
+                };
+                fs::canonicalize(parent)
+                    .map_err(io_error(parent))?
+                    .join(name)
+            }
+            (None, _, _) => {
+                return Err(ReplaceError::NotAFile {
+                    path: current,
+                    kind: "not a file name",
+                });
+            }
+        };
+        let root = fs::canonicalize(root).map_err(io_error(root))?;
+        if !resolved.starts_with(&root) {
+            return Err(ReplaceError::SymlinkOutside {
+                link: path.to_path_buf(),
+                target: resolved,
+                root,
+            });
+        }
+        return Ok(resolved);
+    }
+    Ok(current)
+}
+
+fn file_kind(kind: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Atomically replaces a file the user asked for (a lock file), unlike [`write_atomic`],
+/// which is for the cache's own entries:
+///
+/// - only a regular file, or nothing, is replaced; a symlink is written through (its
+///   target replaced) only when the target lies inside `root` (see
+///   [`replaceable_target`]);
+/// - an existing file keeps its permissions; a new one gets `0o666` less the umask, as
+///   any other tool's output would. The kernel applies the umask when the temporary
+///   file is created with mode `0o666`, so it never has to be read (reading it means
+///   setting it, which is process-wide and racy).
+///
+/// The checks run again right before the rename, but nothing stops another process from
+/// swapping the path between them and the rename.
+pub fn replace_file(path: &Path, bytes: &[u8], root: &Path) -> Result<(), ReplaceError> {
+    let target = replaceable_target(path, root)?;
+    let io_error = |source| ReplaceError::Io {
+        path: target.clone(),
+        source,
+    };
+    let existing = match fs::metadata(&target) {
+        Ok(meta) => Some(meta.permissions()),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => None,
+        Err(error) => return Err(io_error(error)),
+    };
+    let dir = parent_dir(&target).map_err(io_error)?;
+    fs::create_dir_all(dir).map_err(io_error)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".tmp-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(io_error)?;
+    if let Some(permissions) = existing {
+        tmp.as_file()
+            .set_permissions(permissions)
+            .map_err(io_error)?;
+    }
+    tmp.write_all(bytes).map_err(io_error)?;
+    tmp.as_file().sync_all().map_err(io_error)?;
+    // The path may have changed while the file was written.
+    let again = replaceable_target(path, root)?;
+    if again != target {
+        return Err(io_error(io::Error::other(
+            "the file changed while it was being written",
+        )));
+    }
+    tmp.persist(&target)
+        .map_err(|error| io_error(error.error))?;
+    sync_dir(dir);
+    Ok(())
+}
+
 /// Reads `path`, or `None` if it does not exist.
 pub fn read_if_exists(path: &Path) -> io::Result<Option<Vec<u8>>> {
     match fs::read(path) {
@@ -169,6 +349,119 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![OsString::from("entry")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn replace_file_refuses_what_is_not_a_regular_file() {
+        use std::os::unix::fs::FileTypeExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let refused = |path: &Path| match replaceable_target(path, root) {
+            Err(ReplaceError::NotAFile { kind, .. }) => kind,
+            other => panic!("{}: {other:?}", path.display()),
+        };
+        // Only inspected: nothing is ever written to it.
+        assert_eq!(refused(Path::new("/dev/null")), "a character device");
+        fs::create_dir(root.join("dir")).unwrap();
+        assert_eq!(refused(&root.join("dir")), "a directory");
+        let socket = root.join("socket");
+        let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        assert_eq!(refused(&socket), "a socket");
+        assert!(matches!(
+            replace_file(&socket, b"x", root),
+            Err(ReplaceError::NotAFile { .. })
+        ));
+        assert!(
+            fs::symlink_metadata(&socket)
+                .unwrap()
+                .file_type()
+                .is_socket()
+        );
+        // A link to one of them is judged by what it points to.
+        std::os::unix::fs::symlink("dir", root.join("to-dir")).unwrap();
+        assert_eq!(refused(&root.join("to-dir")), "a directory");
+        assert!(fs::read_dir(root.join("dir")).unwrap().next().is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn replace_file_writes_through_symlinks_only_inside_the_root() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("project");
+        fs::create_dir_all(root.join("locks")).unwrap();
+        fs::write(root.join("locks/real.txt"), "old").unwrap();
+        symlink("locks/real.txt", root.join("link.txt")).unwrap();
+        replace_file(&root.join("link.txt"), b"new", &root).unwrap();
+        assert!(
+            fs::symlink_metadata(root.join("link.txt"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(
+            fs::read_to_string(root.join("locks/real.txt")).unwrap(),
+            "new"
+        );
+        // A dangling link inside creates its target.
+        symlink("locks/new.txt", root.join("dangling.txt")).unwrap();
+        replace_file(&root.join("dangling.txt"), b"made", &root).unwrap();
+        assert_eq!(
+            fs::read_to_string(root.join("locks/new.txt")).unwrap(),
+            "made"
+        );
+
+        // Outside the root, directly or through `..`: refused, the target untouched.
+        fs::write(tmp.path().join("outside.txt"), "theirs").unwrap();
+        symlink(tmp.path().join("outside.txt"), root.join("abs.txt")).unwrap();
+        symlink("locks/../../outside.txt", root.join("rel.txt")).unwrap();
+        for link in ["abs.txt", "rel.txt"] {
+            let error = replace_file(&root.join(link), b"mine", &root).unwrap_err();
+            assert!(
+                matches!(error, ReplaceError::SymlinkOutside { .. }),
+                "{link}: {error}"
+            );
+        }
+        assert_eq!(
+            fs::read_to_string(tmp.path().join("outside.txt")).unwrap(),
+            "theirs"
+        );
+        assert!(
+            fs::symlink_metadata(root.join("abs.txt"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn replace_file_keeps_modes_and_honours_the_umask() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o7777;
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        // What any program creating a file gets: 0o666 less the umask.
+        let probe = root.join("probe");
+        fs::File::create(&probe).unwrap();
+        let new = root.join("new.txt");
+        replace_file(&new, b"x", root).unwrap();
+        assert_eq!(mode(&new), mode(&probe));
+
+        let existing = root.join("existing.txt");
+        fs::write(&existing, "old").unwrap();
+        for wanted in [0o640, 0o604, 0o755] {
+            fs::set_permissions(&existing, fs::Permissions::from_mode(wanted)).unwrap();
+            replace_file(&existing, b"new", root).unwrap();
+            assert_eq!(mode(&existing), wanted);
+        }
+        assert_eq!(fs::read_to_string(&existing).unwrap(), "new");
+        let names: Vec<_> = fs::read_dir(root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 3, "no temporary files left: {names:?}");
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub enum InstallError {
     )]
     RefusingToReplace { path: PathBuf },
 
-    #[error("a virtual environment already exists at {} (set `clear` to replace it)", path.display())]
+    #[error("a virtual environment already exists at {}; it is replaced only when clearing", path.display())]
     VenvExists { path: PathBuf },
 
     #[error("{} is not a virtual environment: {reason}", path.display())]

@@ -23,18 +23,20 @@ pub struct VenvOptions {
     pub prompt: Option<String>,
     /// Let the venv see the base interpreter's site-packages.
     pub system_site_packages: bool,
-    /// Replace an existing virtual environment at the path. When false, an existing venv
-    /// is an error. A non-empty directory that is not a venv is never replaced.
+    /// Replace an existing virtual environment at the path, deleting everything in it.
+    /// When false, an existing venv is an error. A non-empty directory that is not a venv
+    /// is never replaced, even when clearing.
     pub clear: bool,
 }
 
 impl Default for VenvOptions {
-    /// Replaces an existing venv, like uv: recreating is the point of asking for one.
+    /// Never replaces an existing venv: it may hold packages and files of the user's that
+    /// nothing can bring back, so deleting it must be asked for.
     fn default() -> Self {
         VenvOptions {
             prompt: None,
             system_site_packages: false,
-            clear: true,
+            clear: false,
         }
     }
 }
@@ -314,8 +316,8 @@ fn inspect_target(target: &Path, clear: bool) -> Result<Existing, InstallError> 
 ///
 /// The venv is built in a temporary directory next to `path`, checked by running its
 /// python, and only then renamed into place, so `path` never holds a half-made venv. An
-/// existing venv there is replaced (if `options.clear`), an empty directory is reused,
-/// and anything else is refused.
+/// existing venv there is replaced only if `options.clear`, an empty directory is
+/// reused, and anything else is refused.
 pub fn create_venv(
     path: &Path,
     interpreter: &Interpreter,

@@ -245,7 +245,12 @@ fn refuses_to_replace_a_directory_that_is_not_a_venv() {
     let target = dir.path().join("project");
     fs::create_dir(&target).unwrap();
     fs::write(target.join("important.txt"), "keep me").unwrap();
-    let err = create_venv(&target, &interpreter(), &VenvOptions::default(), None).unwrap_err();
+    // Not even when clearing: only a venv is ever deleted.
+    let clear = VenvOptions {
+        clear: true,
+        ..VenvOptions::default()
+    };
+    let err = create_venv(&target, &interpreter(), &clear, None).unwrap_err();
     assert!(
         matches!(err, InstallError::RefusingToReplace { .. }),
         "{err}"
@@ -264,7 +269,7 @@ fn refuses_to_replace_a_directory_that_is_not_a_venv() {
     // A plain file is not replaced either.
     let file = dir.path().join("file");
     fs::write(&file, "x").unwrap();
-    let err = create_venv(&file, &interpreter(), &VenvOptions::default(), None).unwrap_err();
+    let err = create_venv(&file, &interpreter(), &clear, None).unwrap_err();
     assert!(
         matches!(err, InstallError::RefusingToReplace { .. }),
         "{err}"
@@ -289,7 +294,16 @@ fn replaces_an_existing_venv_only_when_clearing() {
     assert!(matches!(err, InstallError::VenvExists { .. }), "{err}");
     assert!(venv.site_packages.join("stale.py").exists());
 
-    let venv = create_venv(&path, &interp, &VenvOptions::default(), None).unwrap();
+    // The default keeps it too.
+    let err = create_venv(&path, &interp, &VenvOptions::default(), None).unwrap_err();
+    assert!(matches!(err, InstallError::VenvExists { .. }), "{err}");
+    assert!(venv.site_packages.join("stale.py").exists());
+
+    let clear = VenvOptions {
+        clear: true,
+        ..VenvOptions::default()
+    };
+    let venv = create_venv(&path, &interp, &clear, None).unwrap();
     assert!(!venv.site_packages.join("stale.py").exists());
     python(&venv, "import sys");
     let names: Vec<_> = fs::read_dir(dir.path())

@@ -85,11 +85,15 @@ impl Inputs {
         let parsed = skua_requirements::parse_requirements(&text);
         for entry in parsed.entries {
             let index_url = |url: &str| {
-                IndexUrl::parse(url).map_err(|error| InputError {
-                    message: format!("{} line {}: {error}", path.display(), entry.line),
-                    path: path.to_path_buf(),
-                    source_text: Some(text.clone()),
-                    span: Some(entry.span.clone()),
+                IndexUrl::parse(url).map_err(|error| {
+                    // The snippet would print the line as written, credentials included.
+                    let secret = skua_types::redact_str(url) != url;
+                    InputError {
+                        message: format!("{} line {}: {error}", path.display(), entry.line),
+                        path: path.to_path_buf(),
+                        source_text: (!secret).then(|| text.clone()),
+                        span: (!secret).then(|| entry.span.clone()),
+                    }
                 })
             };
             match entry.kind {

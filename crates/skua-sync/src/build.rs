@@ -62,6 +62,8 @@ impl SyncInstaller {
             venv: venv.to_path_buf(),
             inexact: true,
             compile_bytecode: false,
+            // An inexact sync of nothing removes nothing.
+            allow_empty: true,
         };
         sync_packages_inner(&packages, &request, &self.context, Arc::new(|_| {}), false)?;
         Ok(())

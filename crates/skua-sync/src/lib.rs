@@ -26,10 +26,11 @@ use skua_install::{
 pub struct LockedPackage {
     pub name: PackageName,
     pub version: Version,
-    /// Allowed digests. Empty only in a lock without any hashes.
+    /// Allowed digests: whatever is installed must have one of them. Empty only in a
+    /// lock without any hashes.
     pub hashes: BTreeSet<Sha256>,
-    /// Files named by the lock itself (pylock.toml); requirements.txt locks leave the
-    /// choice of file to the index, constrained by `hashes`.
+    /// Files a pylock.toml names by url. Hashes without a file here (all of a
+    /// requirements.txt lock's) name files the index serves.
     pub files: Vec<LockedFile>,
 }
 
@@ -64,6 +65,8 @@ pub enum SyncError {
         #[source]
         source: Box<skua_build::BuildError>,
     },
+    #[error("the lock lists no packages: an exact sync to it would uninstall everything")]
+    EmptyLock,
     #[error("{0}")]
     Other(String),
 }
@@ -170,73 +173,238 @@ fn read_requirements_lock(path: &Path, text: &str) -> Result<Vec<LockedPackage>,
     Ok(packages)
 }
 
+/// The PEP 751 major version skua reads; minor versions only add optional keys.
+const PYLOCK_MAJOR: u64 = 1;
+
+/// Reads a PEP 751 lock, refusing anything that is not one: a missing or unsupported
+/// `lock-version` (an empty file included) and fields of the wrong type are errors
+/// naming the field and the package, never an empty lock.
 fn read_pylock(path: &Path, text: &str) -> Result<Vec<LockedPackage>, SyncError> {
     let document: toml::Table =
         toml::from_str(text).map_err(|error| lock_error(path, error.message().to_string()))?;
-    let packages = document
-        .get("packages")
-        .and_then(toml::Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let mut locked = Vec::new();
-    for package in packages {
-        let field = |key: &str| {
-            package
-                .get(key)
-                .and_then(toml::Value::as_str)
-                .map(str::to_string)
-        };
-        let name =
-            field("name").ok_or_else(|| lock_error(path, "a [[packages]] entry has no name"))?;
-        let name = PackageName::new(&name).map_err(|error| lock_error(path, error.to_string()))?;
-        let version =
-            field("version").ok_or_else(|| lock_error(path, format!("{name} has no version")))?;
-        let version = Version::from_str(&version).map_err(|error| {
-            lock_error(
+    match document.get("lock-version") {
+        None => {
+            return Err(lock_error(
                 path,
-                format!("{name}: invalid version `{version}`: {error}"),
-            )
-        })?;
-        let mut files = Vec::new();
-        let wheels = package
-            .get("wheels")
-            .and_then(toml::Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let sdist = package.get("sdist").cloned().into_iter();
-        for file in wheels.into_iter().chain(sdist) {
-            let get = |key: &str| {
-                file.get(key)
-                    .and_then(toml::Value::as_str)
-                    .map(str::to_string)
-            };
-            let sha256 = file
-                .get("hashes")
-                .and_then(|h| h.get("sha256"))
-                .and_then(toml::Value::as_str)
-                .map(Sha256::from_hex)
-                .transpose()
-                .map_err(|error| lock_error(path, format!("{name}: {error}")))?;
-            if let (Some(filename), Some(url), Some(sha256)) = (get("name"), get("url"), sha256) {
-                let url = Url::parse(&url).map_err(|error| {
-                    lock_error(path, format!("{filename}: invalid url: {error}"))
-                })?;
-                files.push(LockedFile {
-                    filename,
-                    url,
-                    sha256,
-                });
+                "no `lock-version`: this is not a PEP 751 lock",
+            ));
+        }
+        Some(toml::Value::String(version)) => {
+            let (major, minor) = version.split_once('.').unwrap_or((version, "0"));
+            let number = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+            if !(number(major) && number(minor)) || major.parse::<u64>() != Ok(PYLOCK_MAJOR) {
+                return Err(lock_error(
+                    path,
+                    format!(
+                        "`lock-version` {version:?} is not supported: skua reads version {PYLOCK_MAJOR}.x locks"
+                    ),
+                ));
             }
         }
-        let hashes = files.iter().map(|file| file.sha256.clone()).collect();
-        locked.push(LockedPackage {
-            name,
-            version,
-            hashes,
-            files,
+        Some(other) => {
+            return Err(lock_error(
+                path,
+                format!("`lock-version` must be a string, not {}", other.type_str()),
+            ));
+        }
+    }
+    // skua writes no `packages` key for a lock of nothing; an empty lock is refused
+    // (or allowed) by the sync itself.
+    let packages: &[toml::Value] = match document.get("packages") {
+        None => &[],
+        Some(toml::Value::Array(packages)) => packages,
+        Some(other) => {
+            return Err(lock_error(
+                path,
+                format!(
+                    "`packages` must be an array of tables, not {}",
+                    other.type_str()
+                ),
+            ));
+        }
+    };
+    packages
+        .iter()
+        .enumerate()
+        .map(|(index, package)| match package {
+            toml::Value::Table(package) => read_pylock_package(path, index, package),
+            other => Err(lock_error(
+                path,
+                format!(
+                    "`packages[{index}]` must be a table, not {}",
+                    other.type_str()
+                ),
+            )),
+        })
+        .collect()
+}
+
+/// One `[[packages]]` entry; `index` names it in errors until its name is known.
+fn read_pylock_package(
+    path: &Path,
+    index: usize,
+    package: &toml::Table,
+) -> Result<LockedPackage, SyncError> {
+    let name = match package.get("name") {
+        Some(toml::Value::String(name)) => PackageName::new(name)
+            .map_err(|error| lock_error(path, format!("`packages[{index}].name`: {error}")))?,
+        None => {
+            return Err(lock_error(
+                path,
+                format!("`packages[{index}]` has no `name`"),
+            ));
+        }
+        Some(other) => {
+            return Err(lock_error(
+                path,
+                format!(
+                    "`packages[{index}].name` must be a string, not {}",
+                    other.type_str()
+                ),
+            ));
+        }
+    };
+    let wrong_type = |field: &str, expected: &str, found: &toml::Value| {
+        lock_error(
+            path,
+            format!(
+                "{name}: `{field}` must be {expected}, not {}",
+                found.type_str()
+            ),
+        )
+    };
+    let version = match package.get("version") {
+        Some(toml::Value::String(version)) => Version::from_str(version).map_err(|error| {
+            lock_error(
+                path,
+                format!("{name}: invalid `version` `{version}`: {error}"),
+            )
+        })?,
+        None => return Err(lock_error(path, format!("{name} has no `version`"))),
+        Some(other) => return Err(wrong_type("version", "a string", other)),
+    };
+    // Installing these from the index by name would install something else than the
+    // lock names.
+    for source in ["vcs", "directory", "archive"] {
+        if package.contains_key(source) {
+            return Err(lock_error(
+                path,
+                format!("{name}: `{source}` sources are not supported by sync yet"),
+            ));
+        }
+    }
+    let mut entries: Vec<(String, &toml::Table)> = Vec::new();
+    match package.get("wheels") {
+        None => {}
+        Some(toml::Value::Array(wheels)) => {
+            for (i, wheel) in wheels.iter().enumerate() {
+                match wheel {
+                    toml::Value::Table(wheel) => entries.push((format!("wheels[{i}]"), wheel)),
+                    other => return Err(wrong_type(&format!("wheels[{i}]"), "a table", other)),
+                }
+            }
+        }
+        Some(other) => return Err(wrong_type("wheels", "an array of tables", other)),
+    }
+    match package.get("sdist") {
+        None => {}
+        Some(toml::Value::Table(sdist)) => entries.push(("sdist".to_owned(), sdist)),
+        Some(other) => return Err(wrong_type("sdist", "a table", other)),
+    }
+    let mut files = Vec::new();
+    let mut hashes = BTreeSet::new();
+    for (field, entry) in entries {
+        let string = |key: &str| match entry.get(key) {
+            None => Ok(None),
+            Some(toml::Value::String(value)) => Ok(Some(value.as_str())),
+            Some(other) => Err(wrong_type(&format!("{field}.{key}"), "a string", other)),
+        };
+        let filename = string("name")?;
+        let url = string("url")?;
+        string("path")?;
+        let sha256 = match entry.get("hashes") {
+            None => None,
+            Some(toml::Value::Table(hashes)) => pylock_sha256(path, &name, &field, hashes)?,
+            Some(other) => return Err(wrong_type(&format!("{field}.hashes"), "a table", other)),
+        };
+        let url = url.map(Url::parse).transpose().map_err(|error| {
+            lock_error(path, format!("{name}: `{field}.url` is invalid: {error}"))
+        })?;
+        // An entry without a digest cannot be verified, so it is never installed as such.
+        let Some(sha256) = sha256 else {
+            continue;
+        };
+        // Every digest constrains the package, including those of entries without a url
+        // (a `path`, or a file of the index): whatever the index serves must match one.
+        hashes.insert(sha256.clone());
+        let Some(url) = url else {
+            continue;
+        };
+        // PEP 751 leaves `name` out when the url ends in the file name.
+        let filename = match filename {
+            Some(filename) => filename.to_owned(),
+            None => url
+                .path_segments()
+                .and_then(|mut segments| segments.next_back())
+                .filter(|segment| !segment.is_empty())
+                .map(skua_types::percent_decode)
+                .ok_or_else(|| {
+                    lock_error(
+                        path,
+                        format!("{name}: `{field}` has no `name` and its url names no file"),
+                    )
+                })?,
+        };
+        files.push(LockedFile {
+            filename,
+            url,
+            sha256,
         });
     }
-    Ok(locked)
+    Ok(LockedPackage {
+        name,
+        version,
+        hashes,
+        files,
+    })
+}
+
+/// The sha256 of a file entry's `hashes` table. Digests skua cannot check are an error
+/// when no sha256 accompanies them: ignoring them would install the file unverified.
+fn pylock_sha256(
+    path: &Path,
+    name: &PackageName,
+    field: &str,
+    hashes: &toml::Table,
+) -> Result<Option<Sha256>, SyncError> {
+    for (algorithm, digest) in hashes {
+        if !digest.is_str() {
+            return Err(lock_error(
+                path,
+                format!(
+                    "{name}: `{field}.hashes.{algorithm}` must be a string, not {}",
+                    digest.type_str()
+                ),
+            ));
+        }
+    }
+    match hashes.get("sha256").and_then(toml::Value::as_str) {
+        Some(hex) => Sha256::from_hex(hex)
+            .map(Some)
+            .map_err(|error| lock_error(path, format!("{name}: `{field}.hashes`: {error}"))),
+        None if hashes.is_empty() => Ok(None),
+        None => Err(lock_error(
+            path,
+            format!(
+                "{name}: `{field}.hashes` has no sha256 digest, the only kind skua verifies (it has {})",
+                hashes
+                    .keys()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+    }
 }
 
 /// What a sync is asked to do.
@@ -246,6 +414,10 @@ pub struct SyncRequest {
     /// Keep installed packages the lock does not list.
     pub inexact: bool,
     pub compile_bytecode: bool,
+    /// Accept a lock without packages. An exact sync to one uninstalls everything, which
+    /// is what an empty or truncated lock file asks for by accident far more often than
+    /// on purpose, so without this it is an error and the environment is left alone.
+    pub allow_empty: bool,
 }
 
 /// What a sync changed.
@@ -347,6 +519,9 @@ pub(crate) fn sync_packages_inner(
     progress: Arc<dyn Fn(SyncProgress) + Send + Sync>,
     allow_build: bool,
 ) -> Result<SyncReport, SyncError> {
+    if packages.is_empty() && !request.allow_empty {
+        return Err(SyncError::EmptyLock);
+    }
     let venv = Venv::open(&request.venv, Some(context.cache()))?;
     let _guard = lock_environment(&venv)?;
     let target = Target::from_interpreter(&venv.python().to_string_lossy())?;
@@ -394,11 +569,10 @@ pub(crate) fn sync_packages_inner(
                         });
                         return Ok((package, path, filename));
                     }
-                    let candidates = if package.files.is_empty() {
-                        client.project(&package.name).await?.files.clone()
-                    } else {
-                        pylock_files(&package)?
-                    };
+                    let mut candidates = pylock_files(&package)?;
+                    if needs_index(&package) {
+                        candidates.extend(client.project(&package.name).await?.files.clone());
+                    }
                     let file = best_file(&package, candidates, &tags, &target)?;
                     let path = client.fetch(&file).await?;
                     progress(SyncProgress::Downloaded {
@@ -579,6 +753,16 @@ fn same_version(locked: &Version, installed: &str) -> bool {
 /// for environments it did not create.
 fn is_tooling(name: &PackageName) -> bool {
     matches!(name.as_str(), "pip" | "setuptools" | "wheel")
+}
+
+/// Whether the index must be asked for files: a requirements.txt lock names none, and a
+/// pylock.toml's hashes of entries without a url name files only the index has.
+fn needs_index(package: &LockedPackage) -> bool {
+    package.files.is_empty()
+        || package
+            .hashes
+            .iter()
+            .any(|hash| !package.files.iter().any(|file| &file.sha256 == hash))
 }
 
 fn pylock_files(package: &LockedPackage) -> Result<Vec<DistFile>, SyncError> {

@@ -162,16 +162,18 @@ pub fn prepare(
     )?;
 
     let packages: Vec<LockedPackage> = crate::locked_from_resolution(&resolution);
-    create_venv(
-        &root,
-        interpreter,
-        &VenvOptions::default(),
-        Some(context.cache()),
-    )?;
+    // An environment without the ready marker is a leftover of a failed or killed run.
+    let options = VenvOptions {
+        clear: true,
+        ..VenvOptions::default()
+    };
+    create_venv(&root, interpreter, &options, Some(context.cache()))?;
     let sync = SyncRequest {
         venv: root.clone(),
         inexact: false,
         compile_bytecode: false,
+        // A script without dependencies gets an empty (fresh) environment.
+        allow_empty: true,
     };
     sync_packages(&packages, &sync, context, progress)?;
     std::fs::write(root.join(READY_MARKER), "").map_err(|error| {

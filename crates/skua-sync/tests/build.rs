@@ -167,6 +167,7 @@ fn resolves_and_installs_a_dynamic_sdist() {
         venv: venv.clone(),
         inexact: false,
         compile_bytecode: false,
+        allow_empty: false,
     };
     let report =
         sync_packages(&packages, &request, &setup.context, Arc::new(|_| {})).expect("sync builds");

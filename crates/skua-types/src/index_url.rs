@@ -108,18 +108,35 @@ pub fn redact_url(url: &Url) -> String {
 }
 
 /// Redacts a string that may or may not parse as a URL (for error messages about
-/// unparsable input, which can still carry a secret).
+/// unusable input, which can still carry a secret).
+///
+/// A URL with a host is redacted by [`redact_url`]. Anything else that contains `@` —
+/// `user:pass@host/simple` (which parses as scheme `user`), `token@host`,
+/// `https://user:pa/ss@host` — loses everything before its last `@`, keeping only a
+/// leading `scheme://` or `//`. Over-redacting a malformed path is the price of never
+/// echoing a password typed without a scheme or with unescaped characters.
 pub fn redact_str(input: &str) -> String {
-    if let Ok(url) = Url::parse(input) {
+    if let Ok(url) = Url::parse(input)
+        && url.has_host()
+    {
         return redact_url(&url);
     }
-    // `scheme://user:pass@host...` that failed to parse: hide everything before `@`.
-    match (input.find("://"), input.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            format!("{}****{}", &input[..scheme_end + 3], &input[at..])
-        }
-        _ => input.to_owned(),
-    }
+    let Some(at) = input.rfind('@') else {
+        return input.to_owned();
+    };
+    let keep = match input.find("://") {
+        Some(end) if end + 3 <= at && is_scheme(&input[..end]) => end + 3,
+        _ if input.starts_with("//") => 2,
+        _ => 0,
+    };
+    format!("{}****{}", &input[..keep], &input[at..])
+}
+
+/// RFC 3986: `ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`.
+fn is_scheme(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
 pub fn has_credentials(url: &Url) -> bool {
@@ -207,6 +224,66 @@ mod tests {
         // Errors about unparsable URLs do not leak either.
         let err = IndexUrl::parse("https://user:s3cret@exa mple.org/").unwrap_err();
         assert!(!err.to_string().contains("s3cret"), "{err}");
+    }
+
+    #[test]
+    fn redacts_user_info_in_unparsable_and_schemeless_input() {
+        let cases = [
+            // No scheme: `user:` parses as a scheme, the secret as its path.
+            (
+                "user:s3cret@host.example/simple",
+                "****@host.example/simple",
+            ),
+            (
+                "user:s3cret@host.example:8080/simple/",
+                "****@host.example:8080/simple/",
+            ),
+            // A bare token, which does not parse at all.
+            ("s3cret@host.example/simple", "****@host.example/simple"),
+            (
+                "//user:s3cret@host.example/simple",
+                "//****@host.example/simple",
+            ),
+            // An `@` or `/` inside the password: everything up to the last `@` goes.
+            ("user:s3c@ret@host.example", "****@host.example"),
+            (
+                "https://user:s3c/ret@host.example/",
+                "https://****@host.example/",
+            ),
+            // Schemes the index refuses, with and without an authority.
+            (
+                "ftp://user:s3cret@host.example/",
+                "ftp://****@host.example/",
+            ),
+            (
+                "file://user:s3cret@host.example/",
+                "file://****@host.example/",
+            ),
+            ("mailto:user:s3cret@host.example", "****@host.example"),
+            (
+                "https://user:s3cret@exa mple.org/",
+                "https://****@exa mple.org/",
+            ),
+            // Something before `://` that is not a scheme is not kept either.
+            ("us er:s3cret://x@host.example", "****@host.example"),
+        ];
+        for (input, expected) in cases {
+            let redacted = redact_str(input);
+            assert_eq!(redacted, expected, "{input}");
+            let err = IndexUrl::parse(input).unwrap_err();
+            assert!(!err.to_string().contains("s3c"), "{input}: {err}");
+        }
+        // Nothing to hide: the input comes back as it was.
+        assert_eq!(redact_str("not a url"), "not a url");
+        assert_eq!(redact_str("host.example/simple"), "host.example/simple");
+        assert_eq!(
+            redact_str("https://host.example/simple/"),
+            "https://host.example/simple/"
+        );
+        assert_eq!(
+            redact_str("https://user:s3cret@host.example/simple/"),
+            "https://****@host.example/simple/"
+        );
     }
 
     #[test]

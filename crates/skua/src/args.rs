@@ -147,7 +147,7 @@ pub struct LockArgs {
     /// Lock the dependencies of a PEP 723 script.
     #[arg(long, value_name = "SCRIPT")]
     pub script: Option<PathBuf>,
-    /// Write the lock here (atomically) instead of stdout; existing pins in it are kept while still valid.
+    /// Write the lock here (atomically) instead of stdout; existing pins in it are kept while still valid. Only a regular file is replaced, keeping its mode; a symlink is written through only when it points inside the working directory.
     #[arg(short, long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
     /// `requirements-txt` (pip-compile style) or `pylock` (PEP 751) [default: from the output file name]
@@ -235,9 +235,12 @@ pub enum PrereleaseArg {
 
 #[derive(Args, Debug)]
 pub struct VenvArgs {
-    /// Where to create it.
+    /// Where to create it: a new path or an empty directory (an existing venv only with --clear).
     #[arg(default_value = ".venv")]
     pub path: PathBuf,
+    /// Replace an existing virtual environment at the path, deleting everything in it (a directory that is not a venv is never replaced).
+    #[arg(long)]
+    pub clear: bool,
     /// The interpreter: a version (3.12) or a path [default: python3 on PATH]
     #[arg(short, long, value_name = "VERSION|PATH")]
     pub python: Option<String>,
@@ -267,6 +270,9 @@ pub struct SyncArgs {
     /// Keep installed packages that the lock does not list.
     #[arg(long)]
     pub inexact: bool,
+    /// Accept a lock that lists no packages (an exact sync to it uninstalls everything); without it, such a lock is an error.
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Compile installed Python files to bytecode.
     #[arg(long)]
     pub compile_bytecode: bool,

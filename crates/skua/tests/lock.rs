@@ -483,3 +483,199 @@ fn pip_compile_flags_constraints_and_script_inputs() {
         script.stdout
     );
 }
+
+/// An index URL typed without a scheme (`user:pass@host/simple` parses as scheme `user`)
+/// is refused without echoing its password, wherever it was given.
+#[test]
+fn index_urls_without_a_scheme_never_echo_their_password() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "requirements.in", "skf-simple\n");
+    let schemeless = "user:s3cret@host.example/simple";
+    let skua = |dir: &Path, args: &[&str], env: Option<&str>| {
+        let mut command = Command::cargo_bin("skua").expect("binary");
+        command
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .env_remove("SKUA_INDEX_URL")
+            .env_remove("PIP_INDEX_URL")
+            .args(["lock", "--offline", "--python-version", "3.11"])
+            .args(["--python-platform", "linux", "--cache-dir"])
+            .arg(dir.join(".cache"))
+            .args(args);
+        if let Some(url) = env {
+            command.env("SKUA_INDEX_URL", url);
+        }
+        let output = command.output().expect("skua runs");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let mut runs = vec![
+        (
+            "flag",
+            skua(
+                dir.path(),
+                &["requirements.in", "--index-url", schemeless],
+                None,
+            ),
+        ),
+        (
+            "flag, token only",
+            skua(
+                dir.path(),
+                &[
+                    "requirements.in",
+                    "--index-url",
+                    "s3cret@host.example/simple",
+                ],
+                None,
+            ),
+        ),
+        (
+            "SKUA_INDEX_URL",
+            skua(dir.path(), &["requirements.in"], Some(schemeless)),
+        ),
+    ];
+    let project = dir.path().join("project");
+    std::fs::create_dir(&project).expect("mkdir");
+    write(
+        &project,
+        "pyproject.toml",
+        &format!("[tool.skua]\nindex-url = \"{schemeless}\"\n"),
+    );
+    write(&project, "requirements.in", "skf-simple\n");
+    runs.push(("[tool.skua]", skua(&project, &["requirements.in"], None)));
+    let inline = dir.path().join("inline");
+    std::fs::create_dir(&inline).expect("mkdir");
+    write(
+        &inline,
+        "requirements.in",
+        &format!("--index-url {schemeless}\nskf-simple\n"),
+    );
+    runs.push((
+        "requirements file",
+        skua(&inline, &["requirements.in"], None),
+    ));
+    for (given_as, (code, stderr)) in runs {
+        assert_eq!(code, Some(2), "{given_as}: {stderr}");
+        assert!(stderr.contains("host.example"), "{given_as}: {stderr}");
+        assert!(!stderr.contains("s3cret"), "{given_as} leaked: {stderr}");
+    }
+}
+
+/// `-o` replaces only a regular file: a FIFO, a directory or a socket is refused before
+/// anything is resolved or written, and a symlink is written through only into the
+/// project. (Device nodes are covered by skua-cache's unit tests, which only inspect
+/// `/dev/null`: as root, a regression here would replace it.)
+#[test]
+fn output_file_is_only_ever_a_regular_file() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt, symlink};
+    let server = IndexServer::start_fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = dir.path();
+    write(dir, "requirements.in", "skf-simple\n");
+    let kind = |name: &str| {
+        std::fs::symlink_metadata(dir.join(name))
+            .expect("still there")
+            .file_type()
+    };
+
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.join("fifo.txt"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    std::fs::create_dir(dir.join("dir.txt")).expect("mkdir");
+    let _socket =
+        std::os::unix::net::UnixListener::bind(dir.join("socket.txt")).expect("bind a socket");
+    for (name, what) in [
+        ("fifo.txt", "a FIFO"),
+        ("dir.txt", "a directory"),
+        ("socket.txt", "a socket"),
+    ] {
+        // `--upgrade` keeps the skua of before this check from blocking on reading the
+        // FIFO for its pins.
+        let run = lock(dir, &server, &["requirements.in", "-o", name, "--upgrade"]);
+        assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("refusing to replace") && run.stderr.contains(what),
+            "{name}: {}",
+            run.stderr
+        );
+    }
+    assert!(kind("fifo.txt").is_fifo());
+    assert!(kind("dir.txt").is_dir());
+    assert!(kind("socket.txt").is_socket());
+    assert_eq!(
+        std::fs::read_dir(dir.join("dir.txt")).expect("dir").count(),
+        0
+    );
+
+    // A symlink out of the project is refused; its target is left alone.
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let theirs = elsewhere.path().join("theirs.txt");
+    std::fs::write(&theirs, "theirs").expect("write");
+    symlink(&theirs, dir.join("out.txt")).expect("symlink");
+    let run = lock(dir, &server, &["requirements.in", "-o", "out.txt"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("outside"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&theirs).expect("read"), "theirs");
+    assert!(kind("out.txt").is_symlink());
+
+    // A symlink into the project is written through; the file keeps its mode.
+    std::fs::create_dir(dir.join("locks")).expect("mkdir");
+    write(dir, "locks/requirements.txt", "");
+    std::fs::set_permissions(
+        dir.join("locks/requirements.txt"),
+        std::fs::Permissions::from_mode(0o640),
+    )
+    .expect("chmod");
+    symlink("locks/requirements.txt", dir.join("requirements.txt")).expect("symlink");
+    let run = lock(dir, &server, &["requirements.in", "-o", "requirements.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(kind("requirements.txt").is_symlink());
+    assert!(read(dir, "locks/requirements.txt").contains("skf-simple=="));
+    let mode = std::fs::metadata(dir.join("locks/requirements.txt"))
+        .expect("metadata")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o7777, 0o640);
+}
+
+/// A new lock file gets `0o666` less the umask, like any other program's output.
+#[test]
+fn new_lock_files_follow_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = IndexServer::start_fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "requirements.in", "skf-simple\n");
+    for (umask, expected) in [("027", 0o640), ("002", 0o664)] {
+        let output_file = format!("requirements-{umask}.txt");
+        // std cannot set the umask without `unsafe`; a shell can, for the process it execs.
+        let output = std::process::Command::new("sh")
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env_remove("SKUA_INDEX_URL")
+            .env_remove("PIP_INDEX_URL")
+            .args(["-c", &format!("umask {umask} && exec \"$0\" \"$@\"")])
+            .arg(assert_cmd::cargo::cargo_bin("skua"))
+            .args(["lock", "requirements.in", "-o", &output_file])
+            .args(["--index-url", &server.simple_url("primary")])
+            .args(["--python-version", "3.11", "--python-platform", "linux"])
+            .arg("--cache-dir")
+            .arg(dir.path().join(".cache"))
+            .output()
+            .expect("sh runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let mode = std::fs::metadata(dir.path().join(&output_file))
+            .expect("written")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o7777, expected, "umask {umask}");
+    }
+}

@@ -78,6 +78,27 @@ fn scripts_run_in_a_cached_environment_with_their_dependencies() {
         requests,
         "a second run makes no network requests"
     );
+
+    // An environment a killed run left unfinished (no ready marker) is rebuilt in place:
+    // `skua run` replaces its own environments, unlike `skua venv`.
+    let environments = dir.join(".cache/environments-v1");
+    let markers: Vec<_> = std::fs::read_dir(&environments)
+        .expect("environments")
+        .flatten()
+        .map(|entry| entry.path().join(".skua-ready"))
+        .filter(|marker| marker.is_file())
+        .collect();
+    assert_eq!(markers.len(), 1, "{markers:?}");
+    std::fs::remove_file(&markers[0]).expect("remove the marker");
+    let third = run(dir, &server, &["report.py"], "again\n");
+    assert_eq!(
+        third.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&third.stderr)
+    );
+    assert!(String::from_utf8_lossy(&third.stderr).contains("Installed"));
+    assert!(markers[0].is_file());
 }
 
 #[test]

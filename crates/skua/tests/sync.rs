@@ -57,11 +57,14 @@ fn lock(dir: &Path, server: &IndexServer, input: &str, output: &str) {
 }
 
 fn sync(dir: &Path, server: &IndexServer, lock: &str) -> Output {
+    sync_with(dir, server, lock, &[])
+}
+
+fn sync_with(dir: &Path, server: &IndexServer, lock: &str, extra: &[&str]) -> Output {
     let index = server.simple_url("primary");
-    skua(
-        dir,
-        &["sync", lock, "--python", ".venv", "--index-url", &index],
-    )
+    let mut args = vec!["sync", lock, "--python", ".venv", "--index-url", &index];
+    args.extend_from_slice(extra);
+    skua(dir, &args)
 }
 
 #[test]
@@ -342,7 +345,7 @@ fn a_killed_sync_leaves_a_consistent_environment_that_the_next_sync_completes() 
             String::from_utf8_lossy(&imported.stderr)
         );
         // Start the next round from an empty environment.
-        ok(&sync(dir, &server, "empty.txt"));
+        ok(&sync_with(dir, &server, "empty.txt", &["--allow-empty"]));
         assert!(
             python(dir, "import skf_tool").status.code() != Some(0),
             "the empty lock removed everything"
@@ -416,7 +419,7 @@ fn unwritable_or_missing_targets_are_clear_errors() {
     );
 
     std::fs::write(dir.join("requirements.txt"), "").expect("write");
-    let out = sync(dir, &server, "requirements.txt");
+    let out = sync_with(dir, &server, "requirements.txt", &["--allow-empty"]);
     assert_eq!(out.status.code(), Some(2), "no .venv to sync into");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(".venv"), "{stderr}");
@@ -427,4 +430,154 @@ fn unwritable_or_missing_targets_are_clear_errors() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn empty_or_invalid_locks_leave_the_environment_alone() {
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    ok(&skua(dir, &["venv", ".venv"]));
+    std::fs::write(dir.join("requirements.in"), "skf-simple\n").expect("write");
+    lock(dir, &server, "requirements.in", "requirements.txt");
+    ok(&sync(dir, &server, "requirements.txt"));
+    let installed = site_listing(dir);
+    assert!(
+        installed.iter().any(|name| name.starts_with("skf_simple")),
+        "{installed:?}"
+    );
+
+    let refusals = [
+        ("pylock.toml", "", "no `lock-version`"),
+        (
+            "pylock.toml",
+            "lock-version = \"2.0\"\n",
+            "is not supported",
+        ),
+        (
+            "pylock.toml",
+            "lock-version = \"1.0\"\npackages = \"skf-simple\"\n",
+            "`packages` must be an array of tables",
+        ),
+        (
+            "pylock.toml",
+            "lock-version = \"1.0\"\ncreated-by = \"skua\"\n",
+            "pylock.toml lists no packages",
+        ),
+        ("empty.txt", "", "empty.txt lists no packages"),
+        ("empty.txt", "# only a comment\n", "--allow-empty"),
+    ];
+    for (name, text, expected) in refusals {
+        std::fs::write(dir.join(name), text).expect("write");
+        let out = sync(dir, &server, name);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{text:?}: {stderr}");
+        assert!(stderr.contains(expected), "{text:?}: {stderr}");
+        assert_eq!(
+            site_listing(dir),
+            installed,
+            "{text:?} changed the environment"
+        );
+    }
+    // Emptying the environment on purpose.
+    let out = sync_with(dir, &server, "empty.txt", &["--allow-empty"]);
+    ok(&out);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("- skf-simple=="),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !site_listing(dir)
+            .iter()
+            .any(|name| name.starts_with("skf_simple"))
+    );
+}
+
+/// pylock.toml entries without a `url` (PEP 751 allows `path` or index-relative files)
+/// keep their hashes: the file the index serves must match one of them.
+#[test]
+fn pylock_hashes_without_urls_verify_what_the_index_serves() {
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    ok(&skua(dir, &["venv", ".venv"]));
+    std::fs::write(dir.join("requirements.in"), "skf-simple\n").expect("write");
+    lock(dir, &server, "requirements.in", "pylock.toml");
+    let locked = std::fs::read_to_string(dir.join("pylock.toml")).expect("lock");
+    let without_urls: String = locked
+        .lines()
+        .filter(|line| !line.starts_with("url = "))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert!(
+        without_urls.contains("hashes = { sha256 = ") && !without_urls.contains("url = "),
+        "{without_urls}"
+    );
+    // Every digest wrong: nothing the index serves may be installed.
+    let mut tampered = String::new();
+    for line in without_urls.lines() {
+        match line.strip_prefix("hashes = { sha256 = \"") {
+            Some(_) => {
+                tampered.push_str(&format!("hashes = {{ sha256 = \"{}\" }}\n", "0".repeat(64)))
+            }
+            None => tampered.push_str(&format!("{line}\n")),
+        }
+    }
+    std::fs::create_dir(dir.join("tampered")).expect("mkdir");
+    std::fs::write(dir.join("tampered/pylock.toml"), tampered).expect("write");
+    let before = site_listing(dir);
+    let out = sync(dir, &server, "tampered/pylock.toml");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot install skf-simple==") && stderr.contains("hash"),
+        "{stderr}"
+    );
+    assert_eq!(site_listing(dir), before, "nothing was installed");
+
+    // The right digests: the index's file matches and is installed.
+    std::fs::write(dir.join("pylock.toml"), without_urls).expect("write");
+    ok(&sync(dir, &server, "pylock.toml"));
+    let imported = python(dir, "import skf_simple");
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+}
+
+#[test]
+fn venv_keeps_an_existing_venv_unless_cleared() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    ok(&skua(dir, &["venv", ".venv"]));
+    let mine = dir.join(".venv/notes.txt");
+    std::fs::write(&mine, "mine").expect("write");
+
+    let out = skua(dir, &["venv", ".venv"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(".venv") && stderr.contains("--clear"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&mine).expect("kept"), "mine");
+    assert!(python(dir, "import sys").status.success(), "still a venv");
+
+    ok(&skua(dir, &["venv", ".venv", "--clear"]));
+    assert!(!mine.exists(), "--clear replaces the venv");
+    assert!(python(dir, "import sys").status.success());
+
+    // A directory that is not a venv is not deleted, not even with --clear.
+    std::fs::create_dir(dir.join("project")).expect("mkdir");
+    std::fs::write(dir.join("project/keep.txt"), "data").expect("write");
+    let out = skua(dir, &["venv", "project", "--clear"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("project") && stderr.contains("--clear"),
+        "{stderr}"
+    );
+    assert!(dir.join("project/keep.txt").is_file());
 }

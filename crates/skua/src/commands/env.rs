@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use miette::{IntoDiagnostic, miette};
-use skua_install::{VenvOptions, create_venv};
+use skua_install::{InstallError, VenvOptions, create_venv};
 use skua_settings::PackageFlags;
 use skua_sync::{SyncProgress, SyncRequest};
 
@@ -25,10 +25,26 @@ pub fn venv(args: VenvArgs) -> miette::Result<Outcome> {
     let options = VenvOptions {
         prompt: args.prompt.clone(),
         system_site_packages: args.system_site_packages,
-        ..VenvOptions::default()
+        clear: args.clear,
     };
-    let venv =
-        create_venv(&args.path, interpreter, &options, Some(context.cache())).into_diagnostic()?;
+    let venv = match create_venv(&args.path, interpreter, &options, Some(context.cache())) {
+        Ok(venv) => venv,
+        Err(InstallError::VenvExists { path }) => {
+            return Err(miette!(
+                help =
+                    "--clear deletes everything in it: installed packages and any files of yours",
+                "a virtual environment already exists at {}; pass --clear to replace it",
+                path.display()
+            ));
+        }
+        Err(error @ InstallError::RefusingToReplace { .. }) => {
+            return Err(miette!(
+                help = "choose another path: skua never deletes a directory that is not a virtual environment, not even with --clear",
+                "{error}"
+            ));
+        }
+        Err(error) => return Err(error).into_diagnostic(),
+    };
     if !args.quiet {
         eprintln!(
             "Created a virtual environment at {} with Python {} ({})\nActivate it with: source {}/bin/activate",
@@ -69,6 +85,7 @@ pub fn sync(args: SyncArgs) -> miette::Result<Outcome> {
         venv: venv_root(args.python.as_deref()),
         inexact: args.inexact,
         compile_bytecode: args.compile_bytecode,
+        allow_empty: args.allow_empty,
     };
     let hidden = args.quiet || resolved.no_progress.value || !std::io::stderr().is_terminal();
     let bar = if hidden {
@@ -91,7 +108,18 @@ pub fn sync(args: SyncArgs) -> miette::Result<Outcome> {
     });
     let result = skua_sync::sync(&args.lock, &request, &context, progress);
     bar.finish_and_clear();
-    let report = result.into_diagnostic()?;
+    let report = match result {
+        Ok(report) => report,
+        Err(skua_sync::SyncError::EmptyLock) => {
+            return Err(miette!(
+                help = "pass --allow-empty to remove every package on purpose",
+                "{} lists no packages; {} was left as it is",
+                args.lock.display(),
+                request.venv.display()
+            ));
+        }
+        Err(error) => return Err(error).into_diagnostic(),
+    };
     if !args.quiet {
         for (name, version) in &report.installed {
             eprintln!(" + {name}=={version}");

@@ -118,6 +118,12 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
         super::write_out(&mut stdout, &resolved.render())?;
         return Ok(Outcome::Clean);
     }
+    // Before resolving: the output is read for its pins (a FIFO would block, a device
+    // never end), and a refusal should not come after a long resolution.
+    if let Some(path) = &args.output_file {
+        skua_cache::replaceable_target(path, &project_root()?)
+            .map_err(|error| miette!("{error}"))?;
+    }
     let (pyprojects, others): (Vec<PathBuf>, Vec<PathBuf>) =
         request_inputs.drain(..).partition(|path| {
             path.file_name()
@@ -234,9 +240,15 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
 }
 
 /// Temp file + rename: a crash or a full disk never leaves a half-written lock behind.
+/// Only a regular file is replaced, keeping its mode; a symlink only when it points into
+/// the project (the working directory).
 fn write_lock(path: &Path, text: &str) -> miette::Result<()> {
-    skua_cache::write_atomic(path, text.as_bytes())
-        .map_err(|error| miette!("cannot write {}: {error}", path.display()))
+    skua_cache::replace_file(path, text.as_bytes(), &project_root()?)
+        .map_err(|error| miette!("{error}"))
+}
+
+fn project_root() -> miette::Result<PathBuf> {
+    std::env::current_dir().map_err(|error| miette!("cannot read the working directory: {error}"))
 }
 
 fn progress_spinner(hidden: bool) -> indicatif::ProgressBar {
