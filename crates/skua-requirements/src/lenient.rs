@@ -190,9 +190,7 @@ pub fn parse_requirement_lenient(text: &str) -> Result<Lenient<Requirement>, Par
 
 /// Parses version specifiers such as a `Requires-Python` value, fixing the text when
 /// it is invalid as written. The error is the one for the text as written.
-pub fn parse_specifiers_lenient(
-    text: &str,
-) -> Result<Lenient<VersionSpecifiers>, VersionSpecifiersParseError> {
+pub fn parse_specifiers_lenient(text: &str) -> Result<Lenient<VersionSpecifiers>, ParseError> {
     let error = match VersionSpecifiers::from_str(text) {
         Ok(value) => {
             return Ok(Lenient {
@@ -205,7 +203,21 @@ pub fn parse_specifiers_lenient(
     with_fixes(String::new(), text.trim().to_owned(), "", |fixed| {
         VersionSpecifiers::from_str(fixed).ok()
     })
-    .ok_or(error)
+    .ok_or_else(|| specifiers_failure(text, &error))
+}
+
+/// One line: `pep440_rs` displays the input again with carets under it, which the
+/// caller (quoting the value itself) does not want.
+fn specifiers_failure(text: &str, error: &VersionSpecifiersParseError) -> ParseError {
+    let shown = error.to_string();
+    let first = shown.lines().next().unwrap_or_default();
+    let message = first
+        .strip_prefix("Failed to parse version: ")
+        .unwrap_or(first);
+    ParseError {
+        message: message.strip_suffix(':').unwrap_or(message).to_owned(),
+        span: 0..text.len(),
+    }
 }
 
 /// `(open, inner, close)`: the parentheses of the old `name (>=1.0)` form with the
@@ -458,7 +470,11 @@ mod tests {
         assert_eq!(url.value.url.as_deref(), Some("https://x/foo.whl'"));
         assert!(url.fixes.is_empty());
         assert!(parse_requirement_lenient("foo>=1.0' @ https://x/foo.whl").is_err());
-        assert!(parse_specifiers_lenient(">=3.6.x").is_err());
+        let error = parse_specifiers_lenient(">=3.6.x").unwrap_err();
+        assert_eq!(
+            error.message,
+            "after parsing `3.6`, found `.x`, which is not part of a valid version"
+        );
         assert!(parse_specifiers_lenient("").is_ok());
     }
 }
