@@ -22,7 +22,8 @@ Spec keys (unknown keys are errors, so a typo cannot silently drop a scenario):
     [defaults]       upload-time
     [index.NAME]     description
     [[project]]      name, index ("primary"), scenario (free text), metadata-file (true),
-                     upload-time
+                     upload-time, copies (publish N identical projects NAME-01 .. NAME-N
+                     instead of NAME, for scenarios that need many packages)
     [[project.release]]
                      version, requires-python, requires-dist [..], provides-extra [..]
                      (extras named in `extra == "x"` markers are added automatically),
@@ -33,7 +34,12 @@ Spec keys (unknown keys are errors, so a typo cannot silently drop a scenario):
                      PEP 643 says can't be trusted), entry-points {group = {name = "mod:fn"}},
                      data {"scripts/x" = "text"} (the wheel's .data directory),
                      files {"pkg/mod.py" = "text"} (replaces the default module),
-                     padding-kib (incompressible bytes, for range-request tests)
+                     padding-kib (incompressible bytes, for range-request tests),
+                     metadata-headers [..] (raw lines written verbatim into METADATA and
+                     PKG-INFO after Summary, before Requires-Python and Requires-Dist:
+                     folded fields, whitespace-only lines, a second Requires-Python that
+                     readers see first; each line without line breaks). requires-dist
+                     values are written verbatim too, malformed ones included.
     [[external]]     name, from-python (true): publish an existing wheel of a real project
                      (setuptools, wheel) that ships with the interpreter running this
                      script (ensurepip's _bundled directory, or the wheels CPython keeps
@@ -81,7 +87,15 @@ VERSION_RE = re.compile(r"^(\d+!)?\d+(\.\d+)*((a|b|rc)\d+)?(\.post\d+)?(\.dev\d+
 EXTRA_RE = re.compile(r"""extra\s*==\s*["']([^"']+)["']""")
 TAG_RE = re.compile(r"^[A-Za-z0-9_.]+-[A-Za-z0-9_.]+-[A-Za-z0-9_.]+$")
 
-PROJECT_KEYS = {"name", "index", "scenario", "metadata-file", "upload-time", "release"}
+PROJECT_KEYS = {
+    "name",
+    "index",
+    "scenario",
+    "metadata-file",
+    "upload-time",
+    "copies",
+    "release",
+}
 RELEASE_KEYS = {
     "version",
     "requires-python",
@@ -97,6 +111,7 @@ RELEASE_KEYS = {
     "data",
     "files",
     "padding-kib",
+    "metadata-headers",
 }
 
 
@@ -142,6 +157,7 @@ class Release:
     data: dict[str, str]
     files: dict[str, str] | None
     padding_kib: int
+    metadata_headers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -263,6 +279,9 @@ def parse_spec(spec: dict) -> tuple[dict[str, str], list[Project]]:
             padding = rel.get("padding-kib", 0)
             if not isinstance(padding, int) or padding < 0:
                 raise SpecError(f"{rwhere}: padding-kib must be a non-negative integer")
+            metadata_headers = str_list(rel.get("metadata-headers", []), rwhere)
+            if any("\n" in line or "\r" in line for line in metadata_headers):
+                raise SpecError(f"{rwhere}: metadata-headers lines cannot contain line breaks")
             project.releases.append(
                 Release(
                     version=version,
@@ -279,11 +298,22 @@ def parse_spec(spec: dict) -> tuple[dict[str, str], list[Project]]:
                     data=data,
                     files=files,
                     padding_kib=padding,
+                    metadata_headers=metadata_headers,
                 )
             )
         if not project.releases:
             raise SpecError(f"{where}: no releases")
-        projects.append(project)
+        copies = raw.get("copies")
+        if copies is None:
+            projects.append(project)
+            continue
+        if not isinstance(copies, int) or isinstance(copies, bool) or not 1 <= copies <= 999:
+            raise SpecError(f"{where}: copies must be an integer from 1 to 999")
+        width = len(str(copies))
+        for n in range(1, copies + 1):
+            projects.append(
+                Project(f"{name}-{n:0{width}d}", index, project.metadata_file, project.releases)
+            )
     return indexes, projects
 
 
@@ -362,6 +392,7 @@ def core_metadata(project: Project, rel: Release, metadata_version: str, dynamic
         f"Version: {rel.version}",
         f"Summary: {rel.summary}",
     ]
+    lines += rel.metadata_headers
     if dynamic:
         lines.append("Dynamic: Requires-Dist")
     if rel.requires_python:

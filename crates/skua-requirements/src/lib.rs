@@ -3,12 +3,15 @@
 //!
 //! * pip requirements files ([`parse_requirements`]),
 //! * `pyproject.toml` dependency tables ([`parse_pyproject`]),
-//! * PEP 723 inline script metadata ([`parse_script_metadata`]).
+//! * PEP 723 inline script metadata ([`parse_script_metadata`]),
+//! * requirement and specifier strings of published metadata, with the common mistakes
+//!   of old uploads fixed ([`parse_requirement_lenient`], [`parse_specifiers_lenient`]).
 //!
 //! Every [`Span`] indexes the text that was passed in, even when the content was
 //! assembled from several physical lines (continuations, `# ` comment prefixes), so
 //! `&text[span]` always yields the exact source of the item.
 
+mod lenient;
 mod marker;
 mod offsets;
 mod pyproject;
@@ -16,6 +19,7 @@ mod requirement;
 mod requirements_txt;
 mod script;
 
+pub use lenient::{Fix, Lenient, parse_requirement_lenient, parse_specifiers_lenient};
 pub use marker::{Marker, MarkerEnvironment, MarkerOp, MarkerValue};
 pub use pyproject::{
     Issue, ListedRequirement, Poetry, PoetryDependency, Pyproject, PyprojectError, parse_pyproject,

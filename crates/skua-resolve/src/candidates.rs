@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use pep440_rs::{Version, VersionSpecifiers};
+use pep440_rs::Version;
 use skua_index::{DistFile, DistKind, Project};
 use skua_platform::{Tags, Target};
+use skua_requirements::parse_specifiers_lenient;
 
 /// One version of a project, as far as the target is concerned.
 #[derive(Clone, Debug)]
@@ -18,6 +19,9 @@ pub(crate) struct Candidate {
     /// The newest usable file needs a different Python.
     pub requires_python: Option<String>,
     pub python_compatible: bool,
+    /// Why `requires_python` cannot be read even leniently. Such a version stays
+    /// `python_compatible` so that the solver asks for it and learns why it is unusable.
+    pub invalid_requires_python: Option<String>,
 }
 
 impl Candidate {
@@ -74,12 +78,17 @@ pub(crate) fn candidates(
             }
             let files: Vec<DistFile> = files.into_iter().map(|(_, file)| file).collect();
             let requires_python = files.first().and_then(|file| file.requires_python.clone());
-            let python_compatible = match (&requires_python, &python) {
-                (Some(spec), Some(python)) => VersionSpecifiers::from_str(spec)
-                    .map(|spec| spec.contains(python))
-                    // An unparseable requires-python should not hide the version.
-                    .unwrap_or(true),
-                _ => true,
+            let (python_compatible, invalid_requires_python) = match &requires_python {
+                Some(spec) => match parse_specifiers_lenient(spec) {
+                    Ok(spec) => (
+                        python
+                            .as_ref()
+                            .is_none_or(|python| spec.value.contains(python)),
+                        None,
+                    ),
+                    Err(error) => (true, Some(error.to_string())),
+                },
+                None => (true, None),
             };
             Candidate {
                 version,
@@ -87,6 +96,7 @@ pub(crate) fn candidates(
                 yanked,
                 requires_python,
                 python_compatible,
+                invalid_requires_python,
             }
         })
         .collect();

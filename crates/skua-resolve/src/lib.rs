@@ -192,13 +192,58 @@ pub enum ResolveError {
     Internal(String),
 }
 
-/// Progress events, for a spinner or a bar.
+/// Progress events, for a spinner or a bar, and warnings to show the user.
 #[derive(Clone, Debug)]
 pub enum Progress {
     /// A package version was chosen.
     Chose { name: PackageName, version: Version },
     /// The metadata of a distribution is being fetched.
     Fetching { name: PackageName },
+    /// A version was left out; the resolution goes on without it. Sent once per version.
+    Warning(SkippedVersion),
+}
+
+/// A version on the index that cannot be used, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedVersion {
+    pub name: PackageName,
+    pub version: Version,
+    pub reason: Unusable,
+}
+
+impl std::fmt::Display for SkippedVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "skipping {}=={}: {}",
+            self.name, self.version, self.reason
+        )
+    }
+}
+
+/// Why a version cannot be used, although it is on the index and fits the target.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Unusable {
+    /// A `Requires-Dist` line that is invalid even after the usual fix-ups: resolving
+    /// without it could produce an environment that lacks a dependency.
+    #[error("its metadata has an invalid requirement `{requirement}` ({message})")]
+    InvalidRequiresDist {
+        requirement: String,
+        message: String,
+    },
+    /// A `Requires-Python` (from the index or the metadata) that is invalid even after
+    /// the usual fix-ups: whether the version supports the target is unknown.
+    #[error("its Requires-Python `{requires_python}` is invalid ({message})")]
+    InvalidRequiresPython {
+        requires_python: String,
+        message: String,
+    },
+    /// The core metadata could not be read.
+    #[error("its metadata cannot be read: {reason}")]
+    Metadata { reason: String },
+    /// A dependency is a direct URL, which skua does not lock yet.
+    #[error("it depends on a direct URL ({requirement}), which skua does not lock yet")]
+    DirectUrl { requirement: String },
 }
 
 /// Resolves `manifest` for `options.target` with packages from `client`.

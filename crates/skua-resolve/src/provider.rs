@@ -11,7 +11,9 @@ use pep440_rs::{Version, VersionSpecifiers};
 use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, PubGrubError};
 use skua_index::{IndexClient, IndexError, Project};
 use skua_platform::Tags;
-use skua_requirements::{MarkerEnvironment, Requirement};
+use skua_requirements::{
+    MarkerEnvironment, Requirement, parse_requirement_lenient, parse_specifiers_lenient,
+};
 use skua_types::{ExtraName, PackageName};
 use version_ranges::Ranges;
 
@@ -19,7 +21,7 @@ use crate::candidates::{Candidate, candidates};
 use crate::report::{Hint, NoSolution};
 use crate::{
     Manifest, PrereleaseMode, Progress, Resolution, ResolveError, ResolvedPackage, ResolverOptions,
-    Upgrade, Via,
+    SkippedVersion, Unusable, Upgrade, Via,
 };
 
 /// A node of the solver's graph. Extras are separate packages that depend on their base
@@ -57,6 +59,8 @@ pub(crate) struct Provider<'a> {
     runtime: tokio::runtime::Handle,
     options: &'a ResolverOptions,
     env: MarkerEnvironment,
+    /// The target's full Python version, for `Requires-Python` in metadata.
+    python: Option<Version>,
     tags: Tags,
     root_dependencies: Vec<(Pkg, Range)>,
     root_sources: HashMap<PackageName, BTreeSet<String>>,
@@ -71,6 +75,8 @@ pub(crate) struct Provider<'a> {
     dependency_names: Mutex<HashMap<(Pkg, Version), Vec<PackageName>>>,
     prefetched: Mutex<HashSet<PackageName>>,
     discovery_order: Mutex<HashMap<Pkg, usize>>,
+    /// Versions already reported as skipped (a package and its extras share metadata).
+    warned: Mutex<HashSet<(PackageName, Version)>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -199,6 +205,7 @@ impl<'a> Provider<'a> {
             runtime,
             options,
             tags: options.target.tags(),
+            python: Version::from_str(&options.target.python_full).ok(),
             env,
             root_dependencies,
             root_sources,
@@ -211,6 +218,7 @@ impl<'a> Provider<'a> {
             dependency_names: Mutex::default(),
             prefetched: Mutex::default(),
             discovery_order: Mutex::default(),
+            warned: Mutex::default(),
         })
     }
 
@@ -324,11 +332,21 @@ impl<'a> Provider<'a> {
                 "{name}=={version} has no usable files"
             )));
         };
+        if let Some(message) = &candidate.invalid_requires_python {
+            return Ok(self.unusable(
+                name,
+                version,
+                Unusable::InvalidRequiresPython {
+                    requires_python: candidate.requires_python.clone().unwrap_or_default(),
+                    message: message.clone(),
+                },
+            ));
+        }
         (self.progress)(Progress::Fetching { name: name.clone() });
         let metadata = match self.runtime.block_on(self.client.metadata(file)) {
             Ok(metadata) => metadata,
             Err(IndexError::MetadataUnavailable { reason, .. }) => {
-                return Ok(Dependencies::Unavailable(reason));
+                return Ok(self.unusable(name, version, Unusable::Metadata { reason }));
             }
             Err(error) => return Err(error.into()),
         };
@@ -359,6 +377,31 @@ impl<'a> Provider<'a> {
         } else {
             metadata
         };
+        if let Some(requires_python) = &metadata.requires_python {
+            match parse_specifiers_lenient(requires_python) {
+                Err(error) => {
+                    return Ok(self.unusable(
+                        name,
+                        version,
+                        Unusable::InvalidRequiresPython {
+                            requires_python: requires_python.clone(),
+                            message: error.to_string(),
+                        },
+                    ));
+                }
+                // The index may not publish Requires-Python (or publish another one);
+                // the metadata is what installers check.
+                Ok(specifiers) => {
+                    if let Some(python) = &self.python
+                        && !specifiers.value.contains(python)
+                    {
+                        return Ok(Dependencies::Unavailable(format!(
+                            "its metadata requires Python {requires_python}"
+                        )));
+                    }
+                }
+            }
+        }
         let extras: Vec<ExtraName> = extra.iter().map(|extra| (*extra).clone()).collect();
         let mut map: BTreeMap<Pkg, Range> = BTreeMap::new();
         if let Some(extra) = extra {
@@ -372,31 +415,41 @@ impl<'a> Provider<'a> {
         }
         let mut names = Vec::new();
         for line in &metadata.requires_dist {
-            let Ok(requirement) = Requirement::from_str(line) else {
-                continue;
+            // Dropping a line could leave a dependency out of the lock, so a line that
+            // cannot be read makes the whole version unusable, whatever its marker says.
+            let invalid = |message: String| Unusable::InvalidRequiresDist {
+                requirement: line.clone(),
+                message,
+            };
+            let requirement = match parse_requirement_lenient(line) {
+                Ok(lenient) => lenient.value,
+                Err(error) => {
+                    return Ok(self.unusable(name, version, invalid(error.to_string())));
+                }
+            };
+            let parsed = requirement_name(&requirement).and_then(|dependency| {
+                Ok((
+                    dependency,
+                    requirement_extras(&requirement)?,
+                    specifier_range(&requirement)?,
+                ))
+            });
+            let (dependency, dependency_extras, mut range) = match parsed {
+                Ok(parsed) => parsed,
+                Err(error) => return Ok(self.unusable(name, version, invalid(error.to_string()))),
             };
             if !marker_applies(&requirement, &self.env, &extras) {
                 continue;
             }
             if requirement.url.is_some() {
-                return Ok(Dependencies::Unavailable(format!(
-                    "{name}=={version} depends on a direct URL ({}), which skua does not lock yet",
-                    requirement.name
-                )));
+                return Ok(self.unusable(
+                    name,
+                    version,
+                    Unusable::DirectUrl {
+                        requirement: requirement.name.clone(),
+                    },
+                ));
             }
-            let (Ok(dependency), Ok(dependency_extras)) = (
-                requirement_name(&requirement),
-                requirement_extras(&requirement),
-            ) else {
-                return Ok(Dependencies::Unavailable(format!(
-                    "{name}=={version} has an invalid requirement `{line}`"
-                )));
-            };
-            let Ok(mut range) = specifier_range(&requirement) else {
-                return Ok(Dependencies::Unavailable(format!(
-                    "{name}=={version} has an invalid requirement `{line}`"
-                )));
-            };
             if let Some(constraint) = self.constraints.get(&dependency) {
                 range = range.intersection(constraint);
             }
@@ -418,6 +471,26 @@ impl<'a> Provider<'a> {
         }
         lock(&self.dependency_names).insert((package.clone(), version.clone()), names);
         Ok(Dependencies::Available(map.into_iter().collect()))
+    }
+}
+
+impl Provider<'_> {
+    /// Leaves `name==version` out of the resolution, telling the user why (once).
+    fn unusable(
+        &self,
+        name: &PackageName,
+        version: &Version,
+        reason: Unusable,
+    ) -> Dependencies<Pkg, Range, String> {
+        let message = reason.to_string();
+        if lock(&self.warned).insert((name.clone(), version.clone())) {
+            (self.progress)(Progress::Warning(SkippedVersion {
+                name: name.clone(),
+                version: version.clone(),
+                reason,
+            }));
+        }
+        Dependencies::Unavailable(message)
     }
 }
 

@@ -3,14 +3,14 @@
 
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use skua_index::{Cache, IndexClient, IndexClientBuilder, IndexUrl, Version};
 use skua_platform::Target;
 use skua_requirements::Requirement;
 use skua_resolve::{
-    LockHeader, Manifest, PrereleaseMode, Resolution, ResolveError, ResolverOptions,
-    RootRequirement, Upgrade, render_requirements_txt,
+    LockHeader, Manifest, PrereleaseMode, Progress, Resolution, ResolveError, ResolverOptions,
+    RootRequirement, SkippedVersion, Unusable, Upgrade, render_requirements_txt,
 };
 use skua_test_support::IndexServer;
 
@@ -69,6 +69,30 @@ impl Harness {
 
     fn resolve(&self, requirements: &[&str]) -> Result<Resolution, ResolveError> {
         self.resolve_with(requirements, &["primary"], |_| {})
+    }
+
+    /// Resolves for Python `python` on the primary index, with the warnings sent.
+    fn resolve_warned(
+        &self,
+        requirements: &[&str],
+        python: &str,
+    ) -> (Result<Resolution, ResolveError>, Vec<SkippedVersion>) {
+        let warnings = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&warnings);
+        let client = self.client(&["primary"], false);
+        let result = skua_resolve::resolve(
+            &manifest(requirements),
+            &options(python, "x86_64-manylinux_2_28"),
+            &client,
+            self.runtime.handle(),
+            Arc::new(move |event| {
+                if let Progress::Warning(skipped) = event {
+                    sink.lock().expect("warnings").push(skipped);
+                }
+            }),
+        );
+        let warnings = warnings.lock().expect("warnings").clone();
+        (result, warnings)
     }
 }
 
@@ -546,4 +570,113 @@ fn requirements_txt_has_hashes_and_via_lines() {
     assert_eq!(text.matches("--hash=sha256:").count(), 5, "{text}");
     let reparsed = skua_resolve::read_pins(&text);
     assert_eq!(reparsed["skf-chain-c"], Version::from_str("1.5.0").unwrap());
+}
+
+/// `(name, version)` of each warning, in the order sent.
+fn skipped(warnings: &[SkippedVersion]) -> Vec<String> {
+    warnings
+        .iter()
+        .map(|w| format!("{}=={}", w.name, w.version))
+        .collect()
+}
+
+#[test]
+fn a_stray_quote_after_the_specifier_does_not_drop_the_dependency() {
+    let harness = Harness::new();
+    let (resolution, warnings) = harness.resolve_warned(&["skf-stray-quote"], "3.11");
+    assert_eq!(
+        pins(&resolution.unwrap()),
+        ["skf-stray-quote==1.2.0", "skf-stray-quote-dep==1.3.5"]
+    );
+    assert!(warnings.is_empty(), "{warnings:?}");
+    // Unsatisfiable only through `skf-stray-quote-dep>=1.3.0,<1.4.0',`.
+    let text = no_solution(harness.resolve(&["skf-stray-quote", "skf-stray-quote-dep>=1.5"]));
+    assert!(
+        text.contains("skf-stray-quote depends on skf-stray-quote-dep>=1.3.0,<1.4.0"),
+        "{text}"
+    );
+}
+
+#[test]
+fn whitespace_only_lines_in_a_folded_license_do_not_hide_requires_dist() {
+    let harness = Harness::new();
+    let resolution = harness.resolve(&["skf-folded-license"]).unwrap();
+    let mut expected: Vec<String> = (1..=85)
+        .map(|n| format!("skf-fold-dep-{n:02}==1.0.0"))
+        .collect();
+    expected.push("skf-folded-license==1.0.0".into());
+    assert_eq!(pins(&resolution), expected);
+    // The big wheel's METADATA came through range requests, as on PyPI.
+    assert!(
+        harness.server.requests().iter().all(|request| {
+            !(request.path.contains("skf_folded_license") && request.is_full_download())
+        }),
+        "the wheel was downloaded in full"
+    );
+}
+
+#[test]
+fn an_unreadable_requires_dist_skips_the_version_with_a_warning() {
+    let harness = Harness::new();
+    let (resolution, warnings) = harness.resolve_warned(&["skf-unreadable-dep"], "3.11");
+    assert_eq!(
+        pins(&resolution.unwrap()),
+        ["skf-simple==2.0.0", "skf-unreadable-dep==1.0.0"]
+    );
+    assert_eq!(skipped(&warnings), ["skf-unreadable-dep==2.0.0"]);
+    assert!(
+        matches!(&warnings[0].reason, Unusable::InvalidRequiresDist { requirement, .. } if requirement == "skf-simple>=1.0.x"),
+        "{warnings:?}"
+    );
+    let shown = warnings[0].to_string();
+    assert!(
+        shown.starts_with("skipping skf-unreadable-dep==2.0.0: its metadata has an invalid requirement `skf-simple>=1.0.x`"),
+        "{shown}"
+    );
+    // Asked for exactly, it cannot be used, and the explanation says why.
+    let text = no_solution(harness.resolve(&["skf-unreadable-dep==2.0.0"]));
+    assert!(
+        text.contains("skf-unreadable-dep==2.0.0 cannot be used: its metadata has an invalid requirement `skf-simple>=1.0.x`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn requires_python_on_the_index_is_read_leniently_or_skips_the_version() {
+    let harness = Harness::new();
+    // 2.0.0's `>=3.6.x` cannot be read; 1.5.0's `>=3.12,` can, and excludes 3.11.
+    let (resolution, warnings) = harness.resolve_warned(&["skf-bad-requires-python"], "3.11");
+    assert_eq!(
+        pins(&resolution.unwrap()),
+        ["skf-bad-requires-python==1.0.0"]
+    );
+    assert_eq!(skipped(&warnings), ["skf-bad-requires-python==2.0.0"]);
+    assert!(
+        matches!(&warnings[0].reason, Unusable::InvalidRequiresPython { requires_python, .. } if requires_python == ">=3.6.x"),
+        "{warnings:?}"
+    );
+    let (resolution, warnings) = harness.resolve_warned(&["skf-bad-requires-python<2"], "3.12");
+    assert_eq!(
+        pins(&resolution.unwrap()),
+        ["skf-bad-requires-python==1.5.0"]
+    );
+    assert!(warnings.is_empty(), "{warnings:?}");
+}
+
+#[test]
+fn requires_python_in_the_metadata_is_checked_too() {
+    let harness = Harness::new();
+    // The index page has no Requires-Python for any of them.
+    let (resolution, warnings) = harness.resolve_warned(&["skf-metadata-python"], "3.11");
+    assert_eq!(pins(&resolution.unwrap()), ["skf-metadata-python==1.0.0"]);
+    assert_eq!(skipped(&warnings), ["skf-metadata-python==3.0.0"]);
+    let (resolution, _) = harness.resolve_warned(&["skf-metadata-python"], "3.12");
+    assert_eq!(pins(&resolution.unwrap()), ["skf-metadata-python==2.0.0"]);
+    let text = no_solution(harness.resolve(&["skf-metadata-python==2.0.0"]));
+    assert!(
+        text.contains(
+            "skf-metadata-python==2.0.0 cannot be used: its metadata requires Python >=3.12"
+        ),
+        "{text}"
+    );
 }

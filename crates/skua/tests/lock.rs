@@ -679,3 +679,75 @@ fn new_lock_files_follow_the_umask() {
         assert_eq!(mode & 0o7777, expected, "umask {umask}");
     }
 }
+
+#[test]
+fn a_malformed_requires_dist_line_still_constrains_the_lock() {
+    let server = IndexServer::start_fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    // skf-stray-quote's only dependency is `skf-stray-quote-dep>=1.3.0,<1.4.0',`.
+    write(
+        dir.path(),
+        "requirements.in",
+        "skf-stray-quote\nskf-stray-quote-dep>=1.5\n",
+    );
+    let run = lock(
+        dir.path(),
+        &server,
+        &["requirements.in", "-o", "requirements.txt"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("No solution found"), "{}", run.stderr);
+    assert!(!dir.path().join("requirements.txt").exists());
+}
+
+#[test]
+fn a_license_folded_over_blank_looking_lines_keeps_every_dependency() {
+    let server = IndexServer::start_fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "requirements.in", "skf-folded-license\n");
+    let run = lock(
+        dir.path(),
+        &server,
+        &["requirements.in", "-o", "requirements.txt"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("Resolved 86 packages into requirements.txt"),
+        "{}",
+        run.stderr
+    );
+    let text = read(dir.path(), "requirements.txt");
+    for n in 1..=85 {
+        let pin = format!("skf-fold-dep-{n:02}==1.0.0");
+        assert!(text.contains(&pin), "missing {pin}:\n{text}");
+    }
+}
+
+#[test]
+fn a_version_with_an_unreadable_requirement_is_skipped_with_a_warning() {
+    let server = IndexServer::start_fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "requirements.in", "skf-unreadable-dep\n");
+    let run = lock(
+        dir.path(),
+        &server,
+        &["requirements.in", "-o", "requirements.txt"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let warning = "warning: skipping skf-unreadable-dep==2.0.0: its metadata has an invalid requirement `skf-simple>=1.0.x`";
+    assert_eq!(run.stderr.matches(warning).count(), 1, "{}", run.stderr);
+    let text = read(dir.path(), "requirements.txt");
+    assert!(text.contains("skf-unreadable-dep==1.0.0"), "{text}");
+    assert!(text.contains("skf-simple==2.0.0"), "{text}");
+    // --quiet prints only errors (a fresh output file: existing pins would keep the
+    // solver from looking at 2.0.0 at all).
+    let quiet = lock(
+        dir.path(),
+        &server,
+        &["requirements.in", "-o", "quiet.txt", "-q"],
+    );
+    assert!(read(dir.path(), "quiet.txt").contains("skf-unreadable-dep==1.0.0"));
+    assert_eq!(quiet.code, 0, "{}", quiet.stderr);
+    assert!(!quiet.stderr.contains("warning:"), "{}", quiet.stderr);
+}

@@ -189,11 +189,18 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
 
     let spinner = progress_spinner(args.quiet || resolved.no_progress.value);
     let reporter = spinner.clone();
-    let progress: Arc<dyn Fn(Progress) + Send + Sync> = Arc::new(move |event| {
-        if let Progress::Chose { name, version } = event {
+    let quiet = args.quiet;
+    let progress: Arc<dyn Fn(Progress) + Send + Sync> = Arc::new(move |event| match event {
+        Progress::Chose { name, version } => {
             reporter.inc(1);
             reporter.set_message(format!("{name}=={version}"));
         }
+        // Printed as it happens (above the spinner): a skipped version explains a pin
+        // older than expected, or a failure further down.
+        Progress::Warning(skipped) if !quiet => {
+            reporter.suspend(|| eprintln!("warning: {skipped}"));
+        }
+        _ => {}
     });
     let result = skua_resolve::lock::lock(&request, &context, progress);
     spinner.finish_and_clear();
