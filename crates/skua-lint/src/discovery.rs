@@ -87,16 +87,23 @@ pub struct WalkProblem {
 pub struct Discovered {
     pub candidates: Vec<Candidate>,
     pub problems: Vec<WalkProblem>,
+    /// Paths named explicitly but not checked (`--force-exclude`), with the reason.
+    pub skipped: Vec<(PathBuf, String)>,
 }
 
 /// Walks `paths`, honouring `.gitignore`/`.ignore` and each directory's `exclude` settings.
+///
+/// With `force_exclude`, a path named explicitly that an exclude pattern covers (itself or
+/// a directory above it, up to its configuration's root) is skipped too.
 pub fn discover(
     paths: &[PathBuf],
     resolver: &Arc<SettingsResolver>,
     cwd: &Path,
+    force_exclude: bool,
 ) -> Result<Discovered, ConfigError> {
     let mut candidates = Vec::new();
     let mut problems = Vec::new();
+    let mut skipped = Vec::new();
     let config_error: Arc<std::sync::Mutex<Option<ConfigError>>> = Arc::default();
 
     for root in paths {
@@ -111,6 +118,10 @@ pub fn discover(
                 continue;
             }
         };
+        if force_exclude && excluded_explicitly(&absolute_root, resolver)? {
+            skipped.push((root.clone(), "excluded (--force-exclude)".to_string()));
+            continue;
+        }
         if metadata.is_file() {
             let kind = classify(root).unwrap_or(FileKind::Python);
             candidates.push(Candidate {
@@ -179,7 +190,22 @@ pub fn discover(
     Ok(Discovered {
         candidates,
         problems,
+        skipped,
     })
+}
+
+/// Whether an exclude pattern covers `path` or a directory above it (below the root of the
+/// configuration that governs it).
+fn excluded_explicitly(path: &Path, resolver: &SettingsResolver) -> Result<bool, ConfigError> {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let Some(parent) = path.parent() else {
+        return Ok(false);
+    };
+    let settings = resolver.for_dir(parent)?;
+    Ok(path
+        .ancestors()
+        .take_while(|ancestor| ancestor.starts_with(&settings.root) && *ancestor != settings.root)
+        .any(|ancestor| settings.is_excluded(ancestor)))
 }
 
 fn walk_problem(error: &ignore::Error, root: &Path, absolute_root: &Path) -> WalkProblem {

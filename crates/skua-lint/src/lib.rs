@@ -1,5 +1,6 @@
 //! The skua linter: file discovery, parsing, the AST checker, the rules, suppression and reports.
 
+pub mod add_noqa;
 pub mod baseline;
 pub mod checker;
 pub mod diagnostic;
@@ -16,5 +17,5 @@ pub mod settings;
 pub mod source;
 
 pub use diagnostic::{Diagnostic, Message};
-pub use linter::{LintResult, lint};
+pub use linter::{LintOptions, LintResult, lint, lint_stdin, lint_with};
 pub use registry::Rule;

@@ -22,6 +22,17 @@ const WORKER_STACK_BYTES: usize = 256 * 1024 * 1024;
 pub struct LintResult {
     pub messages: Vec<Message>,
     pub files_checked: usize,
+    /// What was checked, as what kind of file (for `--verbose`).
+    pub checked: Vec<(PathBuf, FileKind)>,
+    /// Paths named on the command line that were not checked, and why.
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
+/// How a run treats the paths it is given.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LintOptions {
+    /// Apply excludes to paths named explicitly too (pre-commit passes every changed file).
+    pub force_exclude: bool,
 }
 
 /// Lints `paths` (files or directories).
@@ -30,8 +41,19 @@ pub fn lint(
     resolver: &Arc<SettingsResolver>,
     cwd: &Path,
 ) -> Result<LintResult, ConfigError> {
-    let discovered = discovery::discover(paths, resolver, cwd)?;
+    lint_with(paths, resolver, cwd, LintOptions::default())
+}
+
+/// [`lint`] with options.
+pub fn lint_with(
+    paths: &[PathBuf],
+    resolver: &Arc<SettingsResolver>,
+    cwd: &Path,
+    options: LintOptions,
+) -> Result<LintResult, ConfigError> {
+    let discovered = discovery::discover(paths, resolver, cwd, options.force_exclude)?;
     let mut candidates = discovered.candidates;
+    let skipped = discovered.skipped;
     let mut messages: Vec<Message> = discovered
         .problems
         .into_iter()
@@ -66,6 +88,7 @@ pub fn lint(
             .filter_map(|(candidate, absolute_path, settings)| {
                 let context = graph.contexts.get(&normalize_lexically(&candidate.path));
                 lint_candidate(candidate, absolute_path, settings, context)
+                    .map(|found| (candidate.path.clone(), candidate.kind, found))
             })
             .collect::<Vec<_>>()
     };
@@ -74,9 +97,12 @@ pub fn lint(
         Err(_) => run(),
     };
     let files_checked = results.len();
-    for file_messages in results {
+    let mut checked = Vec::with_capacity(files_checked);
+    for (path, kind, file_messages) in results {
+        checked.push((path, kind));
         messages.extend(file_messages);
     }
+    checked.sort_by(|a, b| a.0.cmp(&b.0));
     messages.sort_by(|a, b| {
         (a.file.path.as_path(), a.location, a.rule).cmp(&(
             b.file.path.as_path(),
@@ -87,6 +113,8 @@ pub fn lint(
     Ok(LintResult {
         messages,
         files_checked,
+        checked,
+        skipped,
     })
 }
 
@@ -118,6 +146,24 @@ fn lint_candidate(
                 discovery::io_message(&error)
             ));
         }
+    };
+    lint_bytes(candidate, bytes, absolute_path, settings, context)
+}
+
+/// Checks one file's content; `absolute_path` decides the settings (per-file-ignores).
+fn lint_bytes(
+    candidate: &Candidate,
+    bytes: Vec<u8>,
+    absolute_path: &Path,
+    settings: &Settings,
+    context: Option<&RequirementsContext>,
+) -> Option<Vec<Message>> {
+    let io_error = |message: String| {
+        let file = SourceFile::new(candidate.path.clone(), String::new());
+        Some(vec![Message::from_diagnostic(
+            Diagnostic::new(Rule::IoError, message, 0..0),
+            &file,
+        )])
     };
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
@@ -163,6 +209,35 @@ fn lint_candidate(
             .map(|diagnostic| Message::from_diagnostic(diagnostic, &file))
             .collect(),
     )
+}
+
+/// Lints `bytes` read from stdin as if they were the file `filename` (`--stdin-filename`:
+/// its name picks the kind of file and the settings; nothing is read from disk for it).
+pub fn lint_stdin(
+    bytes: Vec<u8>,
+    filename: &Path,
+    resolver: &SettingsResolver,
+    cwd: &Path,
+) -> Result<LintResult, ConfigError> {
+    let absolute_path = absolute(filename, cwd);
+    let dir = absolute_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| cwd.to_path_buf());
+    let settings = resolver.for_dir(&dir)?;
+    let candidate = Candidate {
+        path: filename.to_path_buf(),
+        kind: discovery::classify(filename).unwrap_or(FileKind::Python),
+        explicit: true,
+    };
+    let messages =
+        lint_bytes(&candidate, bytes, &absolute_path, &settings, None).unwrap_or_default();
+    Ok(LintResult {
+        messages,
+        files_checked: 1,
+        checked: vec![(candidate.path, candidate.kind)],
+        skipped: Vec::new(),
+    })
 }
 
 fn has_python_shebang(path: &Path) -> bool {
@@ -216,6 +291,16 @@ fn apply_noqa(diagnostics: Vec<Diagnostic>, text: &str, settings: &Settings) -> 
     if diagnostics.is_empty() && !report_unused {
         return diagnostics;
     }
+    let file_wide = noqa::file_directive(text);
+    let diagnostics: Vec<Diagnostic> = match &file_wide {
+        Some(directive) => diagnostics
+            .into_iter()
+            .filter(|diagnostic| {
+                diagnostic.rule.is_always_on() || !directive.suppresses(diagnostic.rule)
+            })
+            .collect(),
+        None => diagnostics,
+    };
     let index = crate::source::LineIndex::new(text);
     let mut directives: HashMap<usize, Option<Directive>> = HashMap::new();
     let mut directive_at = |line: usize| -> Option<Directive> {

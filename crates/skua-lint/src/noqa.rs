@@ -55,6 +55,55 @@ pub fn parse_line(line: &str, line_start: usize) -> Option<Directive> {
     None
 }
 
+/// A file-level exemption (ruff's `# ruff: noqa`): a comment line of its own reading
+/// `# skua: noqa` (every rule) or `# skua: noqa: CODE, ...` (those rules), anywhere in
+/// the file.
+pub fn file_directive(text: &str) -> Option<Directive> {
+    let mut codes: Vec<(String, Range<usize>)> = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let trimmed = line.trim_start();
+        let Some(comment) = trimmed.strip_prefix('#') else {
+            continue;
+        };
+        let comment = comment.trim_start();
+        let Some(rest) = comment
+            .get(..5)
+            .filter(|prefix| prefix.eq_ignore_ascii_case("skua:"))
+            .map(|_| comment[5..].trim_start())
+        else {
+            continue;
+        };
+        if !rest
+            .get(..4)
+            .is_some_and(|word| word.eq_ignore_ascii_case("noqa"))
+        {
+            continue;
+        }
+        let after = rest[4..].trim_end();
+        let Some(list) = after.strip_prefix(':') else {
+            if after.is_empty() {
+                return Some(Directive::All);
+            }
+            continue;
+        };
+        // `list` is a slice of `line`: its offset there locates the codes in the file.
+        let list_start = start + (list.as_ptr() as usize - line.as_ptr() as usize);
+        let mut position = 0;
+        for word in list.split(|c: char| c == ',' || c.is_whitespace()) {
+            let word_start = position;
+            position += word.len() + 1;
+            if is_code(word) {
+                let at = list_start + word_start;
+                codes.push((word.to_ascii_uppercase(), at..at + word.len()));
+            }
+        }
+    }
+    (!codes.is_empty()).then_some(Directive::Codes(codes))
+}
+
 fn is_code(word: &str) -> bool {
     let letters = word.chars().take_while(|c| c.is_ascii_alphabetic()).count();
     letters > 0 && word.len() > letters && word[letters..].chars().all(|c| c.is_ascii_digit())
@@ -74,6 +123,25 @@ impl Directive {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_level_exemptions() {
+        assert_eq!(
+            file_directive("import os\n# skua: noqa\n"),
+            Some(Directive::All)
+        );
+        let text = "x = 1\n  #SKUA: NOQA: sec001, CLI002\n";
+        let Some(Directive::Codes(codes)) = file_directive(text) else {
+            panic!("codes expected");
+        };
+        let names: Vec<&str> = codes.iter().map(|(code, _)| code.as_str()).collect();
+        assert_eq!(names, ["SEC001", "CLI002"]);
+        assert_eq!(&text[codes[0].1.clone()], "sec001");
+        // Only a comment line of its own counts; a line `# noqa` is not file-wide.
+        assert_eq!(file_directive("x = 1  # skua: noqa\n"), None);
+        assert_eq!(file_directive("x = 1  # noqa\n"), None);
+        assert_eq!(file_directive("# skua: noqa-ish\n"), None);
+    }
 
     #[test]
     fn parses_codes_with_ranges() {

@@ -55,8 +55,17 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct LintArgs {
-    /// Files or directories to check [default: .]
+    /// Files or directories to check; `-` reads one file from stdin [default: .]
     pub paths: Vec<PathBuf>,
+    /// The name of the file read from stdin (`-`): it picks the file kind and the settings.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Apply excludes to paths named on the command line too (what pre-commit needs).
+    #[arg(long)]
+    pub force_exclude: bool,
+    /// Say what was checked and what was skipped, and why (on stderr).
+    #[arg(short, long)]
+    pub verbose: bool,
 
     /// Rules to enable, replacing the configured selection (codes or prefixes, e.g. `SEC,CLI001`).
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
@@ -104,6 +113,9 @@ pub struct LintArgs {
     /// Record the current findings in this baseline file and exit 0.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Append `# noqa: CODE` to every line with a finding, and exit 0.
+    #[arg(long, conflicts_with_all = ["write_baseline", "baseline"])]
+    pub add_noqa: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -22,8 +22,16 @@ fn main() -> ExitCode {
         Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
     }));
     let cli = args::Cli::parse();
-    if let Some(choice) = cli.color.as_choice() {
-        choice.write_global();
+    match cli.color.as_choice() {
+        Some(choice) => choice.write_global(),
+        // FORCE_COLOR (any non-empty value) asks for colors when the output is not a
+        // terminal, as CI log viewers that render ANSI want; NO_COLOR still wins.
+        None if std::env::var_os("FORCE_COLOR").is_some_and(|value| !value.is_empty())
+            && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()) =>
+        {
+            anstream::ColorChoice::Always.write_global();
+        }
+        None => {}
     }
     match commands::run(cli) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -282,3 +282,228 @@ fn a_baseline_survives_inserted_lines_and_reports_only_new_findings() {
     assert!(!rewritten.contains("YML001"), "{rewritten}");
     assert!(rewritten.contains("NET001"), "{rewritten}");
 }
+
+fn lint_with_stdin(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Run {
+    let mut command = Command::cargo_bin("skua").expect("binary");
+    command
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .arg("lint")
+        .args(args);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = command.write_stdin(stdin).output().expect("skua runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn adoption_aids_for_editors_and_pre_commit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    repository(root);
+    write(root, "skua.toml", "extend-exclude = [\"legacy/\"]\n");
+    write(
+        root,
+        "legacy/old_deploy.py",
+        "import subprocess\nsubprocess.run(['kubectl', 'apply', '-f', 'x.yaml'])\n",
+    );
+
+    // pre-commit passes changed files by name: --force-exclude keeps excluded ones out.
+    let named = lint(
+        root,
+        &["legacy/old_deploy.py", "--output-format", "concise"],
+    );
+    assert_eq!(
+        named.code, 1,
+        "without --force-exclude a named file is checked"
+    );
+    let run = lint(
+        root,
+        &[
+            "legacy/old_deploy.py",
+            "ops/aws.py",
+            "--force-exclude",
+            "--output-format",
+            "concise",
+            "--verbose",
+        ],
+    );
+    assert!(
+        !run.stdout.contains("legacy/old_deploy.py"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("ops/aws.py"), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("skua: skipped legacy/old_deploy.py: excluded (--force-exclude)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("skua: checked ops/aws.py (Python)"),
+        "{}",
+        run.stderr
+    );
+
+    // A file-level `# skua: noqa: CODE` exempts the whole file from those rules.
+    let path = root.join("ops/aws.py");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, format!("# skua: noqa: CLI001\n{text}")).expect("write");
+    let run = lint(root, &["ops/aws.py", "--output-format", "concise"]);
+    assert!(!run.stdout.contains("CLI001"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("SEC001"),
+        "only the named rule: {}",
+        run.stdout
+    );
+    std::fs::write(&path, format!("# skua: noqa\n{text}")).expect("write");
+    let run = lint(root, &["ops/aws.py", "--output-format", "concise"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+
+    // Editors pipe the buffer: `-` with --stdin-filename, which picks kind and settings.
+    let run = lint_with_stdin(
+        root,
+        &[
+            "-",
+            "--stdin-filename",
+            "ops/new.py",
+            "--output-format",
+            "concise",
+        ],
+        "import yaml\nyaml.load(open('x'))\n",
+        &[("NO_COLOR", "1")],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("ops/new.py:2:1: YML001"),
+        "{}",
+        run.stdout
+    );
+    let run = lint_with_stdin(
+        root,
+        &[
+            "-",
+            "--stdin-filename",
+            "requirements-dev.txt",
+            "--output-format",
+            "concise",
+        ],
+        "pytest\n",
+        &[("NO_COLOR", "1")],
+    );
+    assert!(
+        run.stdout.contains("requirements-dev.txt:1:1: DEP001"),
+        "{}",
+        run.stdout
+    );
+
+    // FORCE_COLOR colors output that is not a terminal; NO_COLOR wins over it.
+    let forced = lint_with_stdin(
+        root,
+        &[
+            "-",
+            "--stdin-filename",
+            "x.py",
+            "--output-format",
+            "concise",
+        ],
+        "import yaml\nyaml.load(open('x'))\n",
+        &[("FORCE_COLOR", "1")],
+    );
+    assert!(forced.stdout.contains("\u{1b}["), "{:?}", forced.stdout);
+    let plain = lint_with_stdin(
+        root,
+        &[
+            "-",
+            "--stdin-filename",
+            "x.py",
+            "--output-format",
+            "concise",
+        ],
+        "import yaml\nyaml.load(open('x'))\n",
+        &[("FORCE_COLOR", "1"), ("NO_COLOR", "1")],
+    );
+    assert!(!plain.stdout.contains("\u{1b}["), "{:?}", plain.stdout);
+}
+
+#[test]
+fn add_noqa_suppresses_every_finding_and_keeps_code_valid() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    repository(root);
+    write(
+        root,
+        "ops/shell.py",
+        concat!(
+            "import os, subprocess\n",
+            "subprocess.run(['kubectl', 'get', 'pods'])  # noqa: NET001\n",
+            "os.system(\n",
+            "    f'''aws s3 cp {os.environ[\"SRC\"]}\n",
+            "    s3://bucket/'''\n",
+            ")\n",
+            "x = 1 + \\\n",
+            "    len(subprocess.check_output(['helm', 'list']))\n",
+        ),
+    );
+    let before = lint(root, &[".", "--output-format", "concise"]);
+    assert_eq!(before.code, 1);
+    let run = lint(root, &[".", "--add-noqa"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("Added "), "{}", run.stderr);
+    let after = lint(root, &[".", "--output-format", "concise"]);
+    assert_eq!(after.code, 0, "left after --add-noqa:\n{}", after.stdout);
+    let shell = std::fs::read_to_string(root.join("ops/shell.py")).expect("read");
+    assert!(
+        shell.contains("subprocess.run(['kubectl', 'get', 'pods'])  # noqa: NET001, CLI002\n"),
+        "an existing directive is extended:\n{shell}"
+    );
+    assert!(
+        shell.contains("os.system(  # noqa: CLI001, INJ001\n"),
+        "the directive goes on the line the finding starts on:\n{shell}"
+    );
+    assert!(
+        shell.contains("['helm', 'list']))  # noqa: CLI003\n"),
+        "never after a backslash continuation:\n{shell}"
+    );
+    // Every file still parses as Python.
+    for name in ["ops/shell.py", "ops/aws.py", "ops/deploy.py"] {
+        let text = std::fs::read_to_string(root.join(name)).expect("read");
+        let status = std::process::Command::new("python3")
+            .args(["-c", "import ast, sys; ast.parse(sys.stdin.read())"])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                child
+                    .stdin
+                    .take()
+                    .expect("stdin")
+                    .write_all(text.as_bytes())?;
+                child.wait()
+            })
+            .expect("python3 runs");
+        assert!(status.success(), "{name} no longer parses:\n{text}");
+    }
+    let requirements = std::fs::read_to_string(root.join("requirements.txt")).expect("read");
+    assert!(
+        requirements.contains("requests  # noqa: DEP001"),
+        "{requirements}"
+    );
+    // A finding on a multi-line string gets its directive where the string ends.
+    write(
+        root,
+        "ops/docs.py",
+        &format!("HELP = '''\nkey: {AWS_KEY}\n'''\n"),
+    );
+    let run = lint(root, &[".", "--add-noqa"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let docs = std::fs::read_to_string(root.join("ops/docs.py")).expect("read");
+    assert!(docs.ends_with("\n'''  # noqa: SEC001\n"), "{docs}");
+    assert_eq!(lint(root, &[".", "--output-format", "concise"]).code, 0);
+}

@@ -94,7 +94,33 @@ fn lint(args: LintArgs) -> miette::Result<Outcome> {
         )?;
         return Ok(Outcome::Clean);
     }
-    let result = skua_lint::lint(&paths, &resolver, &cwd).map_err(|error| miette!("{error}"))?;
+    let from_stdin = paths.iter().any(|path| path.as_os_str() == "-");
+    let result = if from_stdin {
+        if paths.len() > 1 {
+            return Err(miette!("`-` (stdin) cannot be combined with other paths"));
+        }
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).into_diagnostic()?;
+        let name = args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("-"));
+        skua_lint::lint_stdin(bytes, &name, &resolver, &cwd)
+    } else {
+        let options = skua_lint::LintOptions {
+            force_exclude: args.force_exclude,
+        };
+        skua_lint::lint_with(&paths, &resolver, &cwd, options)
+    }
+    .map_err(|error| miette!("{error}"))?;
+    if args.verbose {
+        for (path, kind) in &result.checked {
+            eprintln!("skua: checked {} ({kind:?})", path.display());
+        }
+        for (path, why) in &result.skipped {
+            eprintln!("skua: skipped {}: {why}", path.display());
+        }
+    }
     for path in resolver.unreadable_configs() {
         eprintln!(
             "warning: {} is not valid TOML; any [tool.skua] settings in it were not applied",
@@ -123,10 +149,37 @@ fn lint(args: LintArgs) -> miette::Result<Outcome> {
         }
     };
     let mut messages = result.messages;
+    if args.add_noqa {
+        if from_stdin {
+            return Err(miette!(
+                "--add-noqa edits files; it cannot be used with `-` (stdin)"
+            ));
+        }
+        let edits = skua_lint::add_noqa::plan(&messages);
+        let (mut added, mut unplaceable) = (0, 0);
+        for edit in &edits {
+            if edit.added > 0 {
+                let path = skua_lint::settings::absolute(&edit.path, &cwd);
+                skua_cache::replace_file(&path, edit.text.as_bytes(), &cwd)
+                    .map_err(|error| miette!("{error}"))?;
+            }
+            added += edit.added;
+            unplaceable += edit.unplaceable;
+        }
+        if !args.quiet {
+            eprintln!("Added {added} noqa directives.");
+        }
+        if unplaceable > 0 {
+            eprintln!(
+                "warning: {unplaceable} findings are inside multi-line strings or continuations and got no directive"
+            );
+        }
+        return Ok(Outcome::Clean);
+    }
     if let Some(path) = &args.write_baseline {
         let text = skua_lint::baseline::Baseline::render(&messages);
-        skua_cache::write_atomic(path, text.as_bytes())
-            .map_err(|error| miette!("cannot write {}: {error}", path.display()))?;
+        skua_cache::replace_file(path, text.as_bytes(), &cwd)
+            .map_err(|error| miette!("{error}"))?;
         if !args.quiet {
             eprintln!(
                 "Wrote {} findings to the baseline {}.",
@@ -172,8 +225,8 @@ fn lint(args: LintArgs) -> miette::Result<Outcome> {
         // Written whole or not at all; colors never go to a file.
         Some(path) => {
             let plain = anstream::adapter::strip_str(&output).to_string();
-            skua_cache::write_atomic(path, plain.as_bytes())
-                .map_err(|error| miette!("cannot write {}: {error}", path.display()))?;
+            skua_cache::replace_file(path, plain.as_bytes(), &cwd)
+                .map_err(|error| miette!("{error}"))?;
         }
         None => write_out(&mut stdout, &output)?,
     }
