@@ -84,11 +84,29 @@ pub struct WalkProblem {
     pub message: String,
 }
 
+/// Why a path named on the command line was not checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SkipReason {
+    /// An exclude pattern covers it and `--force-exclude` was given.
+    ForceExcluded,
+    /// Its name is not one of the kinds of file skua checks.
+    UnknownKind,
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SkipReason::ForceExcluded => "excluded (--force-exclude)",
+            SkipReason::UnknownKind => "not a kind of file skua checks",
+        })
+    }
+}
+
 pub struct Discovered {
     pub candidates: Vec<Candidate>,
     pub problems: Vec<WalkProblem>,
     /// Paths named explicitly but not checked (`--force-exclude`), with the reason.
-    pub skipped: Vec<(PathBuf, String)>,
+    pub skipped: Vec<(PathBuf, SkipReason)>,
 }
 
 /// Walks `paths`, honouring `.gitignore`/`.ignore` and each directory's `exclude` settings.
@@ -119,11 +137,17 @@ pub fn discover(
             }
         };
         if force_exclude && excluded_explicitly(&absolute_root, resolver)? {
-            skipped.push((root.clone(), "excluded (--force-exclude)".to_string()));
+            skipped.push((root.clone(), SkipReason::ForceExcluded));
             continue;
         }
         if metadata.is_file() {
-            let kind = classify(root).unwrap_or(FileKind::Python);
+            // A file named explicitly is checked as what its name says; one skua does not
+            // check (a README, a dotenv template) is skipped and said so, never parsed as
+            // Python.
+            let Some(kind) = classify(root) else {
+                skipped.push((root.clone(), SkipReason::UnknownKind));
+                continue;
+            };
             candidates.push(Candidate {
                 path: root.clone(),
                 kind,

@@ -25,7 +25,7 @@ pub struct LintResult {
     /// What was checked, as what kind of file (for `--verbose`).
     pub checked: Vec<(PathBuf, FileKind)>,
     /// Paths named on the command line that were not checked, and why.
-    pub skipped: Vec<(PathBuf, String)>,
+    pub skipped: Vec<(PathBuf, discovery::SkipReason)>,
 }
 
 /// How a run treats the paths it is given.

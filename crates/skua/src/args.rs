@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Parser, Debug)]
 #[command(
     name = "skua",
-    version,
+    version = env!("SKUA_VERSION_LONG"),
     about = "A fast linter for Python DevOps code: hardcoded secrets, cloud-CLI subprocesses, unpinned dependencies.",
     propagate_version = true
 )]
@@ -51,6 +51,14 @@ pub enum Command {
     Sync(SyncArgs),
     /// Run a Python script in a cached environment with its PEP 723 dependencies.
     Run(RunArgs),
+    /// Print a completion script for a shell (e.g. `skua generate-shell-completion bash > ~/.local/share/bash-completion/completions/skua`).
+    GenerateShellCompletion(CompletionArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionArgs {
+    /// The shell to complete in.
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Args, Debug)]

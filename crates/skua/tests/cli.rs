@@ -598,3 +598,38 @@ fn long_include_chains_are_walked_without_recursion() {
         out.stdout
     );
 }
+
+#[test]
+fn version_names_the_commit_and_completions_exist_for_each_shell() {
+    let out = run(&repo_root(), &["--version"]);
+    assert_eq!(out.code, 0);
+    let version = out.stdout.trim();
+    assert!(version.starts_with("skua 0."), "{version}");
+    // Built from this checkout: the commit is named.
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=9", "HEAD"])
+        .current_dir(repo_root())
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_string());
+    if let Some(head) = head {
+        assert!(
+            version.contains(&format!("({head} ")),
+            "{version} vs {head}"
+        );
+    }
+    for (shell, marker) in [
+        ("bash", "complete -F _skua"),
+        ("zsh", "#compdef skua"),
+        ("fish", "complete -c skua"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = run(&repo_root(), &["generate-shell-completion", shell]);
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        assert!(out.stdout.contains(marker), "{shell}:\n{}", out.stdout);
+        assert!(out.stdout.contains("lint"), "{shell} completes subcommands");
+    }
+    let bad = run(&repo_root(), &["generate-shell-completion", "tcsh"]);
+    assert_eq!(bad.code, 2);
+}

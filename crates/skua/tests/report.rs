@@ -351,6 +351,22 @@ fn adoption_aids_for_editors_and_pre_commit() {
         run.stderr
     );
 
+    // Named files of other kinds are not parsed as Python: skipped, and said so.
+    write(root, "README.md", "Run `aws s3 ls` (not Python).\n");
+    write(root, ".env.example", "API_TOKEN=changeme\n");
+    let run = lint(
+        root,
+        &["README.md", ".env.example", "--output-format", "concise"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(!run.stdout.contains("E999"), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("warning: skipped README.md: not a kind of file skua checks"),
+        "{}",
+        run.stderr
+    );
+
     // A file-level `# skua: noqa: CODE` exempts the whole file from those rules.
     let path = root.join("ops/aws.py");
     let text = std::fs::read_to_string(&path).expect("read");

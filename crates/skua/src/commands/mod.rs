@@ -24,6 +24,12 @@ pub fn run(cli: Cli) -> miette::Result<Outcome> {
         Command::Venv(args) => env::venv(args),
         Command::Sync(args) => env::sync(args),
         Command::Run(args) => env::run(args),
+        Command::GenerateShellCompletion(args) => {
+            let mut command = <crate::args::Cli as clap::CommandFactory>::command();
+            let mut stdout = std::io::stdout().lock();
+            clap_complete::generate(args.shell, &mut command, "skua", &mut stdout);
+            Ok(Outcome::Clean)
+        }
     }
 }
 
@@ -119,6 +125,15 @@ fn lint(args: LintArgs) -> miette::Result<Outcome> {
         }
         for (path, why) in &result.skipped {
             eprintln!("skua: skipped {}: {why}", path.display());
+        }
+    } else {
+        // Excluded files are skipped on request; a file of an unknown kind is worth a word.
+        let unknown = result
+            .skipped
+            .iter()
+            .filter(|(_, why)| *why == skua_lint::discovery::SkipReason::UnknownKind);
+        for (path, why) in unknown {
+            eprintln!("warning: skipped {}: {why}", path.display());
         }
     }
     for path in resolver.unreadable_configs() {
