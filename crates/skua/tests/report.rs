@@ -523,3 +523,126 @@ fn add_noqa_suppresses_every_finding_and_keeps_code_valid() {
     assert!(docs.ends_with("\n'''  # noqa: SEC001\n"), "{docs}");
     assert_eq!(lint(root, &[".", "--output-format", "concise"]).code, 0);
 }
+
+#[test]
+fn no_format_prints_a_secret_skua_recognises() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    // Fake, format-valid values.
+    let github = "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789";
+    let slack = "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx";
+    let aws_secret = "q8Jz2Lr5Tn0Vx7Wb3Yc9Md1Pf4Hk6Sg2Ae8Ru5Qh";
+    let pem_body = "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0";
+    let url_password = "Zq8vR2pLx7Nw";
+    let conn_password = "Tq3mV9sLk2Px";
+    let bearer = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvcHMtYm90In0.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg";
+    write(
+        root,
+        "ops/secrets_everywhere.py",
+        &format!(
+            concat!(
+                "import os, subprocess, requests, boto3\n",
+                // Two secrets in one dict on one line: only one is the finding's own.
+                "TOKENS = {{'github': '{github}', 'slack': '{slack}'}}\n",
+                // A CLI finding on a line that also holds a credential.
+                "subprocess.run(['aws', 's3', 'ls', '--profile', 'x']); key = boto3.client('s3', aws_access_key_id='AKIAQ3EGTRVX5SHPNA2X', aws_secret_access_key='{aws_secret}')\n",
+                // A NET finding on a line with a URL password.
+                "requests.get('https://deploy:{url_password}@artifacts.example.com/v1/release')\n",
+                "DSN = 'host=db user=etl password={conn_password} dbname=prod'\n",
+                "HEADERS = {{'Authorization': 'Bearer {bearer}'}}\n",
+                "KEY = '-----BEGIN RSA PRIVATE KEY-----\\\\n{pem_body}\\\\n-----END RSA PRIVATE KEY-----'\n",
+            ),
+            github = github,
+            slack = slack,
+            aws_secret = aws_secret,
+            url_password = url_password,
+            conn_password = conn_password,
+            bearer = bearer,
+            pem_body = pem_body,
+        ),
+    );
+    // A syntax error on a line holding a token: E999 shows that line.
+    write(
+        root,
+        "ops/broken.py",
+        &format!("def deploy(:\n    token = '{github}' ; x = (\n"),
+    );
+    write(
+        root,
+        "requirements.txt",
+        &format!(
+            "--extra-index-url https://ci:{url_password}@pypi.internal.example/simple\nrequests\n"
+        ),
+    );
+    write(
+        root,
+        ".env",
+        &format!("GITHUB_TOKEN={github}\nDB_URL=postgresql://app:{url_password}@db/app\n"),
+    );
+    let planted = [
+        github,
+        slack,
+        aws_secret,
+        pem_body,
+        url_password,
+        conn_password,
+        bearer,
+    ];
+    for format in [
+        "full",
+        "concise",
+        "json",
+        "json-lines",
+        "github",
+        "gitlab",
+        "junit",
+        "sarif",
+    ] {
+        for verbose in [false, true] {
+            let mut args = vec![".", "--output-format", format];
+            if verbose {
+                args.push("-v");
+            }
+            let run = lint(root, &args);
+            assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+            for secret in planted {
+                for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+                    assert!(
+                        !text.contains(secret),
+                        "{format} (verbose {verbose}) printed `{secret}` on {stream}:\n{text}"
+                    );
+                }
+            }
+        }
+    }
+    let full = lint(root, &[".", "--output-format", "full"]);
+    assert!(full.stdout.contains("E999"), "{}", full.stdout);
+    assert!(full.stdout.contains("CLI001"), "{}", full.stdout);
+}
+
+#[test]
+fn findings_on_one_huge_line_do_not_multiply_the_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 300 calls on one 60 KB line (minified or generated code).
+    let call = "requests.get('https://example.com/health');";
+    let line = format!(
+        "import requests; {}",
+        call.repeat(300) + &"x".repeat(45_000)
+    );
+    write(dir.path(), "gen.py", &format!("{line}\n"));
+    let run = lint(dir.path(), &["gen.py", "--output-format", "full"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stdout.matches("NET001").count(),
+        600,
+        "message + caret per finding"
+    );
+    // Each snippet shows a window of the line, not the whole 60 KB of it.
+    assert!(
+        run.stdout.len() < 300 * 1_000,
+        "{} bytes of output for a {} byte file",
+        run.stdout.len(),
+        line.len()
+    );
+    assert!(run.stdout.contains('…'));
+}

@@ -105,6 +105,7 @@ fn snippet(message: &Message) -> String {
             caret_start,
             caret_end,
         );
+        let (display, caret_start, caret_end) = clip_long_line(&display, caret_start, caret_end);
         let display = display.replace('\t', " ");
         let _ = writeln!(
             out,
@@ -142,8 +143,34 @@ fn snippet(message: &Message) -> String {
     out
 }
 
-/// Replaces the part of the secret that falls on this line; returns the line and the
-/// caret bounds moved to match.
+/// Longest line shown whole in a snippet; longer ones (minified or generated code) show a
+/// window around the carets, so many findings on one huge line cannot multiply the output.
+const MAX_SHOWN_LINE: usize = 240;
+
+fn clip_long_line(line: &str, caret_start: usize, caret_end: usize) -> (String, usize, usize) {
+    if line.len() <= MAX_SHOWN_LINE {
+        return (line.to_string(), caret_start, caret_end);
+    }
+    let floor = |mut at: usize| {
+        at = at.min(line.len());
+        while !line.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    };
+    let start = floor(caret_start.saturating_sub(60));
+    let end = floor((caret_end.max(caret_start) + 60).min(start + MAX_SHOWN_LINE));
+    let lead = if start > 0 { "…" } else { "" };
+    let tail = if end < line.len() { "…" } else { "" };
+    let shown = format!("{lead}{}{tail}", &line[start..end]);
+    let shift = |offset: usize| (offset.clamp(start, end) - start) + lead.len();
+    (shown, shift(caret_start), shift(caret_end))
+}
+
+/// Masks every secret on this line — the finding's own (`secret`, a range in the whole
+/// text) and any other skua recognises in the line — and moves the caret bounds to match.
+/// Redaction belongs to the output layer: whatever finding a line is shown for (a CLI
+/// call, a syntax error), no secret on it is printed.
 fn redact_line(
     line: &str,
     line_start: usize,
@@ -152,34 +179,58 @@ fn redact_line(
     caret_start: usize,
     caret_end: usize,
 ) -> (String, usize, usize) {
-    let Some(secret) = secret else {
-        return (line.to_string(), caret_start, caret_end);
-    };
     let line_end = line_start + line.len();
-    let start = secret.start.clamp(line_start, line_end);
-    let end = secret.end.clamp(line_start, line_end);
-    if start >= end {
+    // (range in the line, replacement)
+    let mut masks: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    if let Some(secret) = secret {
+        let start = secret.start.clamp(line_start, line_end);
+        let end = secret.end.clamp(line_start, line_end);
+        if start < end {
+            let whole_secret = text.get(secret.clone()).unwrap_or("");
+            let replacement = if secret.start >= line_start {
+                secrets::redact(whole_secret)
+            } else {
+                "****".to_string()
+            };
+            masks.push((start - line_start..end - line_start, replacement));
+        }
+    }
+    for range in secrets::secrets_in_text(line) {
+        let replacement = secrets::redact(line.get(range.clone()).unwrap_or(""));
+        masks.push((range, replacement));
+    }
+    masks.sort_by_key(|(range, _)| range.start);
+    let mut merged: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    for (range, replacement) in masks {
+        match merged.last_mut() {
+            // Overlaps keep the first mask, widened: nothing of either secret shows.
+            Some((last, _)) if range.start < last.end => last.end = last.end.max(range.end),
+            _ => merged.push((range, replacement)),
+        }
+    }
+    if merged.is_empty() {
         return (line.to_string(), caret_start, caret_end);
     }
-    let (start, end) = (start - line_start, end - line_start);
-    let whole_secret = text.get(secret.clone()).unwrap_or("");
-    let replacement = if secret.start >= line_start {
-        secrets::redact(whole_secret)
-    } else {
-        "****".to_string()
-    };
     let mut display = String::with_capacity(line.len());
-    display.push_str(&line[..start]);
-    display.push_str(&replacement);
-    display.push_str(&line[end..]);
+    let mut cursor = 0;
+    for (range, replacement) in &merged {
+        let (start, end) = (range.start.max(cursor), range.end);
+        display.push_str(line.get(cursor..start).unwrap_or(""));
+        display.push_str(replacement);
+        cursor = end;
+    }
+    display.push_str(line.get(cursor..).unwrap_or(""));
     let shift = |offset: usize| {
-        if offset <= start {
-            offset
-        } else if offset >= end {
-            offset - (end - start) + replacement.len()
-        } else {
-            start + (offset - start).min(replacement.len())
+        let mut moved = offset as isize;
+        for (range, replacement) in &merged {
+            if offset >= range.end {
+                moved += replacement.len() as isize - (range.end - range.start) as isize;
+            } else if offset > range.start {
+                moved -= (offset - range.start) as isize;
+                moved += (offset - range.start).min(replacement.len()) as isize;
+            }
         }
+        moved.max(0) as usize
     };
     (display, shift(caret_start), shift(caret_end))
 }

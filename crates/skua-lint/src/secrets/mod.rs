@@ -85,6 +85,61 @@ pub use self::placeholders::is_placeholder;
 pub use self::tokens::find_tokens;
 pub use self::values::looks_like_secret_value;
 
+/// Every secret skua recognises in a piece of shown text (a snippet line), as sorted,
+/// non-overlapping byte ranges: known token formats (a PEM block to its end marker or the
+/// end of the text, so a one-line `\n`-escaped key is hidden whole), passwords in URLs
+/// (every URL, not just the first), connection-string passwords and Authorization
+/// credentials. The output layer masks them all, whichever finding the text belongs to.
+pub fn secrets_in_text(text: &str) -> Vec<Range<usize>> {
+    let mut ranges: Vec<Range<usize>> = Vec::new();
+    for token in find_tokens(text) {
+        let mut range = token.range;
+        if token.kind == TokenKind::PrivateKey {
+            let end_marker = memmem::find(&text.as_bytes()[range.start..], b"-----END")
+                .map(|at| range.start + at);
+            range.end = match end_marker {
+                Some(at) => memmem::find(&text.as_bytes()[at + 8..], b"-----")
+                    .map_or(text.len(), |close| at + 8 + close + 5),
+                None => text.len(),
+            };
+        }
+        ranges.push(range);
+    }
+    // Every URL with user-info: the scanner reports one per call, so scan after each.
+    let mut offset = 0;
+    while offset < text.len() {
+        let Some(found) = url_password(&text[offset..]) else {
+            break;
+        };
+        let range = offset + found.start..offset + found.end;
+        offset = range.end;
+        ranges.push(range);
+    }
+    ranges.extend(connection_string_password(text));
+    ranges.extend(auth_header_credential(text));
+    // Scanners run on raw source here, not on a literal's value: a closing quote is code.
+    for range in &mut ranges {
+        while range.end > range.start
+            && matches!(
+                text.as_bytes().get(range.end - 1),
+                Some(b'"' | b'\'' | b'`')
+            )
+        {
+            range.end -= 1;
+        }
+    }
+    ranges.retain(|range| range.start < range.end && range.end <= text.len());
+    ranges.sort_by_key(|range| (range.start, std::cmp::Reverse(range.end)));
+    let mut merged: Vec<Range<usize>> = Vec::new();
+    for range in ranges {
+        match merged.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    merged
+}
+
 /// Redact for output: at most 4 leading characters, and at most a quarter of
 /// the value, followed by "****". Never returns the full value.
 pub fn redact(secret: &str) -> String {
