@@ -198,6 +198,19 @@ fn lint_bytes(
             }
         }
     };
+    // Test code holds fake credentials by design (fixtures, mocked services): there, only
+    // secrets recognised by their format are findings, unless `test-secrets = "all"`.
+    let diagnostics =
+        if !file_settings.all_test_secrets && file_settings.is_test_code(absolute_path) {
+            diagnostics
+                .into_iter()
+                .filter(|diagnostic| {
+                    diagnostic.rule.family() != "SEC" || diagnostic.rule == Rule::HardcodedToken
+                })
+                .collect()
+        } else {
+            diagnostics
+        };
     let diagnostics = apply_noqa(diagnostics, &text, &file_settings);
     if diagnostics.is_empty() {
         return Some(Vec::new());

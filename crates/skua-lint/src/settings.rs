@@ -144,6 +144,8 @@ pub struct Settings {
     pub allow_outside_includes: bool,
     /// `baseline`, relative to the configuration file.
     pub baseline: Option<PathBuf>,
+    /// `test-secrets = "all"`: report every kind of secret in test code, not only tokens.
+    pub all_test_secrets: bool,
 }
 
 fn selectors(list: &Option<Vec<String>>) -> Vec<RuleSelector> {
@@ -301,6 +303,7 @@ impl Settings {
             // Names were validated when the file was loaded.
             allow_outside_includes: options.allow_outside_includes.unwrap_or(false),
             baseline: options.baseline.as_ref().map(|path| root.join(path)),
+            all_test_secrets: options.test_secrets.as_deref() == Some("all"),
             allowed_unpinned: options
                 .allowed_unpinned
                 .iter()
@@ -334,6 +337,30 @@ impl Settings {
             .iter()
             .filter(move |pattern| consulted && !pattern.matched.load(Relaxed))
             .map(|pattern| pattern.pattern.as_str())
+    }
+
+    /// Test code by its path below the configuration's root: anything in a `tests`, `test`,
+    /// `testing` or `__tests__` directory (their `fixtures/` included), `test_*.py`,
+    /// `*_test.py` or `conftest.py`. A top-level `fixtures/` alone is not enough: it is as
+    /// often deployment data as test data.
+    pub fn is_test_code(&self, path: &Path) -> bool {
+        let relative = self.relative(path);
+        let in_test_dir = relative.parent().is_some_and(|dir| {
+            dir.components().any(|component| {
+                matches!(
+                    component.as_os_str().to_str(),
+                    Some("tests" | "test" | "testing" | "__tests__")
+                )
+            })
+        });
+        let name = relative
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or("");
+        in_test_dir
+            || name == "conftest.py"
+            || (name.starts_with("test_") && name.ends_with(".py"))
+            || name.ends_with("_test.py")
     }
 
     /// The settings for one file: `per-file-ignores` applied to the rule set.
@@ -567,6 +594,7 @@ impl SettingsResolver {
                         "application" | "allow-outside-includes" => toml::Value::Boolean(false),
                         "per-file-ignores" => toml::Value::Table(toml::Table::new()),
                         "baseline" => toml::Value::from("none"),
+                        "test-secrets" => toml::Value::from("tokens"),
                         _ => toml::Value::Array(Vec::new()),
                     };
                     (value, "default".to_string())

@@ -53,6 +53,7 @@ pub struct Options {
     pub allowed_unpinned: Option<Vec<String>>,
     pub allow_outside_includes: Option<bool>,
     pub baseline: Option<String>,
+    pub test_secrets: Option<String>,
     // Lock, sync, run, venv.
     pub index_url: Option<String>,
     pub extra_index_url: Option<Vec<String>>,
@@ -79,6 +80,7 @@ pub const LINT_KEYS: &[&str] = &[
     "allowed-unpinned",
     "allow-outside-includes",
     "baseline",
+    "test-secrets",
 ];
 
 /// Keys of lock, sync, run and venv.
@@ -122,6 +124,14 @@ impl Options {
         for pattern in self.exclude.iter().chain(&self.extend_exclude).flatten() {
             validate_exclude_pattern(pattern)
                 .map_err(|error| ConfigError::invalid(path, error.to_string()))?;
+        }
+        if let Some(value) = &self.test_secrets
+            && !matches!(value.as_str(), "tokens" | "all")
+        {
+            return Err(ConfigError::invalid(
+                path,
+                format!("`test-secrets` must be \"tokens\" or \"all\", not \"{value}\""),
+            ));
         }
         for name in self.allowed_unpinned.iter().flatten() {
             skua_types::PackageName::new(name).map_err(|error| {
@@ -198,6 +208,7 @@ impl Options {
                 .allow_outside_includes
                 .or(self.allow_outside_includes),
             baseline: pick(&overrides.baseline, &self.baseline),
+            test_secrets: pick(&overrides.test_secrets, &self.test_secrets),
             index_url: pick(&overrides.index_url, &self.index_url),
             extra_index_url: concat(&self.extra_index_url, &overrides.extra_index_url),
             exclude_newer: pick(&overrides.exclude_newer, &self.exclude_newer),

@@ -633,3 +633,98 @@ fn version_names_the_commit_and_completions_exist_for_each_shell() {
     let bad = run(&repo_root(), &["generate-shell-completion", "tcsh"]);
     assert_eq!(bad.code, 2);
 }
+
+#[test]
+fn test_code_reports_only_token_formats_unless_asked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(
+        root,
+        "pyproject.toml",
+        "[project]\nname = \"ops\"\nrequires-python = \">=3.11\"\n",
+    );
+    let dsn = "postgresql://app:Xk29vLq7Rt4Z@db.internal:5432/app";
+    write(
+        root,
+        "ops/db.py",
+        &format!("import os\n\nDATABASE_URL = os.environ.get('DATABASE_URL', '{dsn}')\n"),
+    );
+    write(
+        root,
+        "tests/conftest.py",
+        &format!("import pytest\n\n\n@pytest.fixture\ndef dsn():\n    return '{dsn}'\n"),
+    );
+    write(
+        root,
+        "tests/test_client.py",
+        concat!(
+            "from ops import db\n\n\n",
+            "class TestClient:\n",
+            "    password = 'Rq8vXz2Lk9Tp'\n\n",
+            "    def test_header(self):\n",
+            "        headers = {'Authorization': 'Basic b3BzOlJxOHZYejJMazlUcA=='}\n",
+            "        token = 'ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789'\n",
+            "        assert headers and token\n",
+        ),
+    );
+    write(
+        root,
+        "tests/fixtures/settings.py",
+        "API_SECRET_KEY = 'Vb7Nq2Wc9Lr4Ty8Zp3Kd'\n",
+    );
+    let out = run(root, &["lint", ".", "--output-format", "concise"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("ops/db.py:3:"),
+        "real code still reports: {}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("tests/test_client.py:9:") && out.stdout.contains("SEC001"),
+        "a token format is reported in tests too: {}",
+        out.stdout
+    );
+    for quiet in [
+        "tests/conftest.py",
+        "tests/fixtures/settings.py",
+        "tests/test_client.py:5:",
+        "tests/test_client.py:8:",
+    ] {
+        assert!(
+            !out.stdout.contains(quiet),
+            "{quiet} is a test fake:\n{}",
+            out.stdout
+        );
+    }
+
+    write(
+        root,
+        "pyproject.toml",
+        "[project]\nname = \"ops\"\nrequires-python = \">=3.11\"\n\n[tool.skua]\ntest-secrets = \"all\"\n",
+    );
+    let out = run(root, &["lint", ".", "--output-format", "concise"]);
+    for reported in [
+        "tests/conftest.py",
+        "tests/fixtures/settings.py",
+        "tests/test_client.py:5:",
+        "tests/test_client.py:8:",
+    ] {
+        assert!(
+            out.stdout.contains(reported),
+            "{reported} with test-secrets = all:\n{}",
+            out.stdout
+        );
+    }
+    write(
+        root,
+        "pyproject.toml",
+        "[tool.skua]\ntest-secrets = \"some\"\n",
+    );
+    let out = run(root, &["lint", "."]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("`test-secrets` must be"),
+        "{}",
+        out.stderr
+    );
+}
