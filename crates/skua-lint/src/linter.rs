@@ -492,34 +492,22 @@ impl RequirementsGraph {
                             && !resolver
                                 .for_dir(absolute(base, cwd).as_path())?
                                 .allow_outside_includes;
-                        if outside {
+                        let problem = if outside {
+                            Some(format!(
+                                "Included file `{target}` is outside the project and was not read (set `allow-outside-includes = true` to read it)"
+                            ))
+                        } else if !absolute_target.is_file() {
+                            Some(format!("Included file `{target}` does not exist"))
+                        } else {
+                            None
+                        };
+                        if let Some(message) = problem {
                             let file = file.get_or_insert_with(|| {
                                 let display = shown.get(&path).unwrap_or(&path);
                                 SourceFile::new(display.clone(), text.clone())
                             });
                             problems.push(Message::from_diagnostic(
-                                Diagnostic::new(
-                                    Rule::IoError,
-                                    format!(
-                                        "Included file `{target}` is outside the project and was not read (set `allow-outside-includes = true` to read it)"
-                                    ),
-                                    span.clone(),
-                                ),
-                                file,
-                            ));
-                            continue;
-                        }
-                        if !absolute_target.is_file() {
-                            let file = file.get_or_insert_with(|| {
-                                let display = shown.get(&path).unwrap_or(&path);
-                                SourceFile::new(display.clone(), text.clone())
-                            });
-                            problems.push(Message::from_diagnostic(
-                                Diagnostic::new(
-                                    Rule::IoError,
-                                    format!("Included file `{target}` does not exist"),
-                                    span.clone(),
-                                ),
+                                Diagnostic::new(Rule::IoError, message, span.clone()),
                                 file,
                             ));
                             continue;
