@@ -1,15 +1,13 @@
 //! Reports for CI: machine formats with fingerprints, output files, and baselines that
 //! survive code moving around.
 
+mod common;
+
 use std::path::Path;
 
 use assert_cmd::Command;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use common::{Run, write};
 
 fn lint(dir: &Path, args: &[&str]) -> Run {
     let output = Command::cargo_bin("skua")
@@ -20,19 +18,7 @@ fn lint(dir: &Path, args: &[&str]) -> Run {
         .args(args)
         .output()
         .expect("skua runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).expect("mkdir");
-    }
-    std::fs::write(path, text).expect("write");
+    Run::from(output)
 }
 
 const AWS_KEY: &str = "AKIAQ3EGTRVX5SHPNA2X";
@@ -294,11 +280,7 @@ fn lint_with_stdin(dir: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)])
         command.env(name, value);
     }
     let output = command.write_stdin(stdin).output().expect("skua runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Run::from(output)
 }
 
 #[test]

@@ -2,16 +2,14 @@
 //! concerns them, the cache directory is honoured everywhere, and what skua cannot honour
 //! is an error or a warning, never silently ignored.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use skua_test_support::IndexServer;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use common::{Run, write};
 
 /// The binary with a clean environment: no index, cache or venv variables from the
 /// machine running the tests, `HOME` pointed at `home`.
@@ -32,22 +30,11 @@ fn skua(dir: &Path, home: &Path, args: &[&str]) -> Run {
         .args(args)
         .output()
         .expect("skua runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Run::from(output)
 }
 
 fn ok(run: &Run) {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    if let Some(parent) = dir.join(name).parent() {
-        std::fs::create_dir_all(parent).expect("mkdir");
-    }
-    std::fs::write(dir.join(name), text).expect("write");
 }
 
 /// Every path under `dir`, relative to it.
