@@ -301,6 +301,34 @@ fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
+/// The largest input file (requirements, lock, pyproject, script) skua reads: far above
+/// any real one, low enough that `/dev/zero` or a runaway file cannot exhaust memory.
+pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a text file the user named, refusing what is not a regular file (a FIFO would
+/// block forever, a device never end) and anything over [`MAX_INPUT_BYTES`].
+pub fn read_user_file(path: &Path) -> io::Result<String> {
+    use std::io::Read;
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, device or directory cannot be an input)",
+        ));
+    }
+    let mut text = String::new();
+    fs::File::open(path)?
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_INPUT_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("larger than {} MiB", MAX_INPUT_BYTES / (1024 * 1024)),
+        ));
+    }
+    Ok(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -462,6 +490,26 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 3, "no temporary files left: {names:?}");
+    }
+
+    #[test]
+    fn user_files_must_be_regular() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("requirements.in");
+        std::fs::write(&path, "requests\n").unwrap();
+        assert_eq!(read_user_file(&path).unwrap(), "requests\n");
+        assert!(read_user_file(tmp.path()).is_err());
+        #[cfg(unix)]
+        {
+            let fifo = tmp.path().join("fifo");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+            if made.is_ok_and(|status| status.success()) {
+                let error = read_user_file(&fifo).unwrap_err();
+                assert!(error.to_string().contains("not a regular file"), "{error}");
+            }
+            let error = read_user_file(Path::new("/dev/zero")).unwrap_err();
+            assert!(error.to_string().contains("not a regular file"), "{error}");
+        }
     }
 
     #[test]

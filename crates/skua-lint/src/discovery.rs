@@ -140,6 +140,15 @@ pub fn discover(
             skipped.push((root.clone(), SkipReason::ForceExcluded));
             continue;
         }
+        if !metadata.is_file() && !metadata.is_dir() {
+            // Reading a FIFO blocks forever, a device never ends.
+            problems.push(WalkProblem {
+                path: root.clone(),
+                message: "Could not check file: not a regular file (a FIFO, device or socket)"
+                    .to_string(),
+            });
+            continue;
+        }
         if metadata.is_file() {
             // A file named explicitly is checked as what its name says; one skua does not
             // check (a README, a dotenv template) is skipped and said so, never parsed as

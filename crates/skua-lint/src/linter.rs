@@ -455,7 +455,7 @@ impl RequirementsGraph {
             if nodes.contains_key(&path) {
                 continue;
             }
-            let Ok(text) = std::fs::read_to_string(absolute(&path, cwd)) else {
+            let Ok(text) = skua_cache::read_user_file(&absolute(&path, cwd)) else {
                 nodes.insert(
                     path,
                     RequirementsNode {

@@ -79,7 +79,8 @@ impl Inputs {
         if !seen.insert(path.to_path_buf()) {
             return Ok(());
         }
-        let text = std::fs::read_to_string(path).map_err(|error| InputError::io(path, &error))?;
+        let text =
+            skua_cache::read_user_file(path).map_err(|error| InputError::io(path, &error))?;
         self.files.push(path.to_path_buf());
         let source = format!("-r {}", path.display());
         let parsed = skua_requirements::parse_requirements(&text);
@@ -149,7 +150,8 @@ impl Inputs {
         path: &Path,
         selection: &ProjectSelection,
     ) -> Result<(), InputError> {
-        let text = std::fs::read_to_string(path).map_err(|error| InputError::io(path, &error))?;
+        let text =
+            skua_cache::read_user_file(path).map_err(|error| InputError::io(path, &error))?;
         let pyproject = skua_requirements::parse_pyproject(&text).map_err(|error| InputError {
             message: format!("invalid {}: {}", path.display(), error.message),
             path: path.to_path_buf(),
@@ -206,7 +208,8 @@ impl Inputs {
 
     /// Adds the dependencies of a PEP 723 script.
     pub fn add_script(&mut self, path: &Path) -> Result<(), InputError> {
-        let text = std::fs::read_to_string(path).map_err(|error| InputError::io(path, &error))?;
+        let text =
+            skua_cache::read_user_file(path).map_err(|error| InputError::io(path, &error))?;
         let metadata = skua_requirements::parse_script_metadata(&text)
             .map_err(|error| InputError {
                 message: format!("invalid script metadata in {}: {error}", path.display()),

@@ -81,7 +81,7 @@ fn lock_error(path: &Path, message: impl Into<String>) -> SyncError {
 /// Reads a requirements.txt lock (`name==version --hash=…`) or a PEP 751 `pylock.toml`.
 pub fn read_lock(path: &Path) -> Result<Vec<LockedPackage>, SyncError> {
     let text =
-        std::fs::read_to_string(path).map_err(|error| lock_error(path, error.to_string()))?;
+        skua_cache::read_user_file(path).map_err(|error| lock_error(path, error.to_string()))?;
     let is_pylock = path
         .extension()
         .is_some_and(|extension| extension == "toml");

@@ -48,7 +48,7 @@ pub fn prepare(
     context: &Arc<Context>,
     progress: Arc<dyn Fn(SyncProgress) + Send + Sync>,
 ) -> Result<Prepared, SyncError> {
-    let source = std::fs::read_to_string(&request.script)
+    let source = skua_cache::read_user_file(&request.script)
         .map_err(|error| other(format!("cannot read {}: {error}", request.script.display())))?;
     let metadata = skua_requirements::parse_script_metadata(&source).map_err(|error| {
         other(format!(
