@@ -3,7 +3,7 @@
 
 pub mod eval;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use ruff_python_ast::visitor::{self, Visitor};
@@ -53,6 +53,12 @@ pub struct Checker<'a> {
     truncated_at: Option<std::ops::Range<usize>>,
     /// Inside a bare string statement (a docstring): prose with examples, not configuration.
     pub in_docstring: bool,
+    /// `self.X = value`, `cls.X = value` and class-level `X = value` anywhere in the file,
+    /// by attribute name (flow-insensitive: methods use attributes set in `__init__`).
+    attributes: HashMap<&'a str, &'a Expr>,
+    /// Functions, methods and properties whose return value is a `requests` session (made
+    /// there, or a local name bound to one).
+    session_factories: HashSet<&'a str>,
 }
 
 impl<'a> Checker<'a> {
@@ -67,10 +73,13 @@ impl<'a> Checker<'a> {
             depth: 0,
             truncated_at: None,
             in_docstring: false,
+            attributes: HashMap::new(),
+            session_factories: HashSet::new(),
         }
     }
 
     pub fn check_module(mut self, module: &'a ast::ModModule) -> Vec<Diagnostic> {
+        self.prescan(&module.body);
         self.visit_body(&module.body);
         if let Some(range) = self.truncated_at.take() {
             // Never report a partly checked file as clean.
@@ -112,6 +121,110 @@ impl<'a> Checker<'a> {
             }
             _ => None,
         }
+    }
+
+    /// The value assigned to attribute `name` (`self.name = ...`) anywhere in the file.
+    pub fn attribute(&self, name: &str) -> Option<&'a Expr> {
+        self.attributes.get(name).copied()
+    }
+
+    /// Whether calling `name` (a function, method or property) returns a requests session.
+    pub fn is_session_factory(&self, name: &str) -> bool {
+        self.session_factories.contains(name)
+    }
+
+    /// Whether `expr` makes a `requests` session: `requests.Session()`.
+    pub fn is_session_constructor(&self, expr: &Expr) -> bool {
+        let Expr::Call(call) = expr else {
+            return false;
+        };
+        matches!(
+            self.qualified_name(&call.func).as_deref(),
+            Some("requests.Session" | "requests.session" | "requests.sessions.Session")
+        )
+    }
+
+    /// Imports, attribute assignments and session factories of the whole file, before the
+    /// rules run: a method may use `self.session` set in an `__init__` written below it.
+    fn prescan(&mut self, body: &'a [Stmt]) {
+        for stmt in body {
+            match stmt {
+                Stmt::Import(_) | Stmt::ImportFrom(_) => self.record_import(stmt),
+                Stmt::ClassDef(class) => {
+                    for item in &class.body {
+                        if let Stmt::Assign(assign) = item {
+                            for target in &assign.targets {
+                                if let Expr::Name(name) = target {
+                                    self.attributes.insert(name.id.as_str(), &assign.value);
+                                }
+                            }
+                        }
+                    }
+                    self.prescan(&class.body);
+                }
+                Stmt::FunctionDef(function) => {
+                    if self.returns_session(&function.body) {
+                        self.session_factories.insert(function.name.id.as_str());
+                    }
+                    self.prescan(&function.body);
+                }
+                Stmt::Assign(assign) => {
+                    for target in &assign.targets {
+                        if let Expr::Attribute(attribute) = target
+                            && matches!(&*attribute.value, Expr::Name(owner) if matches!(owner.id.as_str(), "self" | "cls"))
+                        {
+                            self.attributes
+                                .insert(attribute.attr.id.as_str(), &assign.value);
+                        }
+                    }
+                }
+                Stmt::If(branch) => {
+                    self.prescan(&branch.body);
+                    for clause in &branch.elif_else_clauses {
+                        self.prescan(&clause.body);
+                    }
+                }
+                Stmt::With(with) => self.prescan(&with.body),
+                Stmt::Try(attempt) => {
+                    self.prescan(&attempt.body);
+                    for handler in &attempt.handlers {
+                        let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                        self.prescan(&handler.body);
+                    }
+                    self.prescan(&attempt.orelse);
+                    self.prescan(&attempt.finalbody);
+                }
+                Stmt::For(each) => self.prescan(&each.body),
+                Stmt::While(each) => self.prescan(&each.body),
+                _ => {}
+            }
+        }
+    }
+
+    /// Whether a function body returns a session it made (directly, or through a local
+    /// name, possibly configured in between: `s = requests.Session(); s.headers...; return s`).
+    fn returns_session(&self, body: &'a [Stmt]) -> bool {
+        let mut sessions: HashSet<&str> = HashSet::new();
+        for stmt in body {
+            match stmt {
+                Stmt::Assign(assign) if self.is_session_constructor(&assign.value) => {
+                    for target in &assign.targets {
+                        if let Expr::Name(name) = target {
+                            sessions.insert(name.id.as_str());
+                        }
+                    }
+                }
+                Stmt::Return(ast::StmtReturn {
+                    value: Some(value), ..
+                }) => match &**value {
+                    Expr::Name(name) if sessions.contains(name.id.as_str()) => return true,
+                    value if self.is_session_constructor(value) => return true,
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+        false
     }
 
     /// The expression most recently bound to `name` in an enclosing scope.

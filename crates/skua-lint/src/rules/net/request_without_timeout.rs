@@ -6,8 +6,11 @@ use crate::registry::{Rule, declare_rule};
 
 declare_rule! {
     /// ## What it does
-    /// Checks for `requests` calls without a `timeout` (module functions and methods of a
-    /// `requests.Session()` bound in the same scope), and `requests`/`httpx` calls with
+    /// Checks for `requests` calls without a `timeout` — module functions (also imported by
+    /// name: `from requests import get`) and methods of a `requests.Session()`, whether it
+    /// is bound in the same scope, held in an attribute (`self.session`, set in `__init__`
+    /// or on the class), returned by a property or a factory function of the file, or
+    /// opened with `with` — and `requests`/`httpx` calls and `httpx` clients with
     /// `timeout=None`. `httpx` applies a 5 second default, so only an explicit `None` is
     /// reported for it.
     ///
@@ -36,21 +39,27 @@ const METHODS: &[&str] = &[
 ];
 
 pub(crate) fn check_call(checker: &mut Checker, call: &ExprCall) {
-    let Expr::Attribute(attribute) = &*call.func else {
+    let qualified = checker.qualified_name(&call.func);
+    if let Some("httpx.Client" | "httpx.AsyncClient") = qualified.as_deref() {
+        check_client_constructor(checker, call);
         return;
+    }
+    let (method, receiver) = match &*call.func {
+        Expr::Attribute(attribute) => (attribute.attr.id.as_str(), Some(&*attribute.value)),
+        // `from requests import get` then `get(url)`.
+        Expr::Name(_) => match qualified.as_deref().and_then(|name| name.rsplit_once('.')) {
+            Some(("requests", method)) => (method, None),
+            _ => return,
+        },
+        _ => return,
     };
-    let method = attribute.attr.id.as_str();
     if !METHODS.contains(&method) {
         return;
     }
-    let library = match checker
-        .qualified_name(&call.func)
-        .as_deref()
-        .and_then(|name| name.rsplit_once('.'))
-    {
+    let library = match qualified.as_deref().and_then(|name| name.rsplit_once('.')) {
         Some(("requests", _)) if method != "stream" => "requests",
         Some(("httpx", _)) => "httpx",
-        _ => match session_library(checker, &attribute.value) {
+        _ => match receiver.and_then(|receiver| session_library(checker, receiver)) {
             Some(library) => library,
             None => return,
         },
@@ -80,20 +89,58 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ExprCall) {
     }
 }
 
-/// `s` in `s.get(...)` when `s = requests.Session()` (or `with requests.Session() as s`).
-fn session_library(checker: &Checker, receiver: &Expr) -> Option<&'static str> {
-    let constructor = match receiver {
-        Expr::Name(name) => checker.lookup(name.id.as_str())?,
-        Expr::Call(_) => receiver,
-        _ => return None,
-    };
-    let Expr::Call(call) = constructor else {
-        return None;
-    };
-    match checker.qualified_name(&call.func).as_deref() {
-        Some("requests.Session" | "requests.session" | "requests.sessions.Session") => {
-            Some("requests")
-        }
-        _ => None,
+/// `httpx.Client(timeout=None)`: every request of the client may hang.
+fn check_client_constructor(checker: &mut Checker, call: &ExprCall) {
+    if let Some(keyword) = call.arguments.find_keyword("timeout")
+        && keyword.value.is_none_literal_expr()
+    {
+        checker.report(Diagnostic::new(
+            Rule::RequestWithoutTimeout,
+            "`httpx` client with `timeout=None`: every request it makes can hang forever",
+            Checker::range_of(keyword),
+        ));
     }
+}
+
+/// The library of the session `receiver` is, if it is one: a name bound to
+/// `requests.Session()` (or `with requests.Session() as s`), an attribute holding one,
+/// or what a session factory or property of the file returns.
+fn session_library(checker: &Checker, receiver: &Expr) -> Option<&'static str> {
+    is_session(checker, receiver, 0).then_some("requests")
+}
+
+fn is_session(checker: &Checker, expr: &Expr, depth: usize) -> bool {
+    // Bindings can refer to each other (`s = self.session`); a few hops are plenty.
+    if depth > 4 {
+        return false;
+    }
+    match expr {
+        Expr::Name(name) => checker
+            .lookup(name.id.as_str())
+            .is_some_and(|value| is_session(checker, value, depth + 1)),
+        Expr::Call(call) => {
+            checker.is_session_constructor(expr)
+                || match &*call.func {
+                    Expr::Name(function) => checker.is_session_factory(function.id.as_str()),
+                    Expr::Attribute(method) => {
+                        is_self(&method.value)
+                            && checker.is_session_factory(method.attr.id.as_str())
+                    }
+                    _ => false,
+                }
+        }
+        Expr::Attribute(attribute) if is_self(&attribute.value) => {
+            let name = attribute.attr.id.as_str();
+            // A property returning a session, or an attribute assigned one.
+            checker.is_session_factory(name)
+                || checker
+                    .attribute(name)
+                    .is_some_and(|value| is_session(checker, value, depth + 1))
+        }
+        _ => false,
+    }
+}
+
+fn is_self(expr: &Expr) -> bool {
+    matches!(expr, Expr::Name(name) if matches!(name.id.as_str(), "self" | "cls"))
 }
