@@ -67,6 +67,11 @@ pub enum InstallError {
         actual: String,
     },
 
+    /// The wheel's filename, `.dist-info` directory, METADATA or the lock disagree about
+    /// which distribution it is.
+    #[error("refusing to install {wheel}: {reason}")]
+    WheelMismatch { wheel: String, reason: String },
+
     #[error("invalid installed distribution {}: {reason}", path.display())]
     InvalidDistInfo { path: PathBuf, reason: String },
 

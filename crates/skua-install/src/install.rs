@@ -4,11 +4,14 @@ use std::collections::{HashMap, HashSet};
 use std::fs::{self, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use skua_types::{PackageName, Version};
 
 use crate::activate::quote_posix;
 use crate::entry_points::{EntryPoint, parse_entry_points};
 use crate::error::{InstallError, IoContext};
-use crate::names::{is_project, parse_wheel_filename, split_dist_info_name};
+use crate::names::{is_project, metadata_name_version, parse_wheel_filename, split_dist_info_name};
 use crate::paths::relative_record_path;
 use crate::record::{RecordEntry, hash_file, parse_record, sha256_record_hash, write_record};
 use crate::venv::{InstalledDist, Venv};
@@ -50,9 +53,7 @@ pub fn install_wheel(
         wheel: filename.to_owned(),
         reason,
     };
-    let (project, _) =
-        parse_wheel_filename(filename).ok_or_else(|| invalid("not a wheel filename".to_owned()))?;
-    let dist_info_name = find_unpacked_dist_info(unpacked, &project).map_err(invalid)?;
+    let (project, _, dist_info_name) = identify(unpacked, filename)?;
     let data_name = format!("{}.data", dist_info_name.trim_end_matches(".dist-info"));
     if let Some(existing) = venv.find(&project)? {
         return Err(InstallError::AlreadyInstalled {
@@ -137,6 +138,80 @@ pub fn install_wheel(
     let installed = InstalledDist::read(&dist_info)?;
     tx.commit();
     Ok(installed)
+}
+
+/// Checks that the wheel unpacked at `unpacked` is the distribution its filename names,
+/// and, given `locked`, the one a lock pins: the `.dist-info` directory's name and
+/// version, METADATA's `Name` and `Version` and the lock's pin must all agree with the
+/// filename (names normalized, versions PEP 440 equal), as pip requires. Installing a
+/// wheel that contradicts itself would record one distribution and ship another.
+///
+/// [`install_wheel`] runs the same checks (without a lock); a sync runs this for every
+/// wheel before it changes the environment at all.
+pub fn verify_wheel(
+    unpacked: &Path,
+    filename: &str,
+    locked: Option<(&PackageName, &Version)>,
+) -> Result<(), InstallError> {
+    let (name, version, _) = identify(unpacked, filename)?;
+    if let Some((locked_name, locked_version)) = locked
+        && (&name != locked_name || &version != locked_version)
+    {
+        return Err(InstallError::WheelMismatch {
+            wheel: filename.to_owned(),
+            reason: format!(
+                "the lock pins {locked_name}=={locked_version}, but the wheel is {name} {version}"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The project, version and `.dist-info` directory name of an unpacked wheel, after
+/// checking that the filename, the directory and METADATA agree on them.
+fn identify(
+    unpacked: &Path,
+    filename: &str,
+) -> Result<(PackageName, Version, String), InstallError> {
+    let invalid = |reason: String| InstallError::InvalidWheel {
+        wheel: filename.to_owned(),
+        reason,
+    };
+    let mismatch = |reason: String| InstallError::WheelMismatch {
+        wheel: filename.to_owned(),
+        reason,
+    };
+    let (project, file_version) =
+        parse_wheel_filename(filename).ok_or_else(|| invalid("not a wheel filename".to_owned()))?;
+    let version = Version::from_str(&file_version).map_err(|e| {
+        invalid(format!(
+            "the version `{file_version}` in the filename is not a PEP 440 version: {e}"
+        ))
+    })?;
+    let dist_info_name = find_unpacked_dist_info(unpacked, &project).map_err(invalid)?;
+    let (_, dir_version) = split_dist_info_name(&dist_info_name)
+        .ok_or_else(|| invalid(format!("`{dist_info_name}` is not a .dist-info name")))?;
+    if Version::from_str(dir_version).ok().as_ref() != Some(&version) {
+        return Err(mismatch(format!(
+            "its {dist_info_name} directory is for version {dir_version}, but the filename says {version}"
+        )));
+    }
+    let metadata = read_text(&unpacked.join(&dist_info_name).join("METADATA"))?;
+    match metadata_name_version(&metadata) {
+        (None, _) => Err(invalid(format!("{dist_info_name}/METADATA has no Name"))),
+        (_, None) => Err(invalid(format!("{dist_info_name}/METADATA has no Version"))),
+        (Some(name), _) if !is_project(name, &project) => Err(mismatch(format!(
+            "{dist_info_name}/METADATA names the project `{name}`, but the filename names {project}"
+        ))),
+        (_, Some(meta_version))
+            if Version::from_str(meta_version).ok().as_ref() != Some(&version) =>
+        {
+            Err(mismatch(format!(
+                "{dist_info_name}/METADATA says version {meta_version}, but the filename says {version}"
+            )))
+        }
+        _ => Ok((project, version, dist_info_name)),
+    }
 }
 
 /// Installs `<name>.data/<scheme>/...` into the scheme's directory.

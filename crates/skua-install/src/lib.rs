@@ -38,7 +38,7 @@ mod venv;
 
 pub use bytecode::compile_bytecode;
 pub use error::InstallError;
-pub use install::install_wheel;
+pub use install::{install_wheel, verify_wheel};
 pub use interpreter::{Interpreter, SchemeLayout};
 pub use lock::{EnvironmentLock, LOCK_FILE_NAME, lock_environment, try_lock_environment};
 pub use uninstall::uninstall;

@@ -12,7 +12,7 @@ use crate::error::{InstallError, IoContext};
 use crate::interpreter::Interpreter;
 use skua_types::PackageName;
 
-use crate::names::{is_project, split_dist_info_name};
+use crate::names::{is_project, metadata_name_version, split_dist_info_name};
 use crate::pyvenv_cfg::PyVenvCfg;
 
 /// How to create a virtual environment.
@@ -218,15 +218,12 @@ impl InstalledDist {
         match fs::read(&metadata) {
             Ok(bytes) => {
                 let text = String::from_utf8_lossy(&bytes);
-                for line in text.lines() {
-                    if line.trim().is_empty() {
-                        break;
-                    }
-                    if let Some(value) = header_value(line, "Name") {
-                        name = value.to_owned();
-                    } else if let Some(value) = header_value(line, "Version") {
-                        version = value.to_owned();
-                    }
+                let (meta_name, meta_version) = metadata_name_version(&text);
+                if let Some(value) = meta_name {
+                    name = value.to_owned();
+                }
+                if let Some(value) = meta_version {
+                    version = value.to_owned();
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -250,11 +247,6 @@ impl InstalledDist {
             installer,
         })
     }
-}
-
-fn header_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let (k, v) = line.split_once(':')?;
-    k.trim().eq_ignore_ascii_case(key).then(|| v.trim())
 }
 
 #[cfg(unix)]

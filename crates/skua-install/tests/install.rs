@@ -11,11 +11,11 @@ use std::time::Duration;
 
 use common::{
     fixture_wheel, member, new_venv, python, record_hash, run, run_ok, tree, with_metadata,
-    write_wheel,
+    with_metadata_text, write_wheel,
 };
 use skua_install::{
     InstallError, Venv, compile_bytecode, install_wheel, lock_environment, try_lock_environment,
-    uninstall, unpack_wheel,
+    uninstall, unpack_wheel, verify_wheel,
 };
 
 const TOOL: &str = "skf_tool-1.0.0-py3-none-any.whl";
@@ -641,4 +641,79 @@ fn wheels_cannot_replace_the_venv_itself() {
         );
         assert_eq!(tree(&venv.root), before, "{evil}");
     }
+}
+
+/// A wheel whose `.dist-info` or METADATA names another version or project than its
+/// filename is refused before anything is written, as pip refuses it; so is one that is
+/// not the version a lock pins. Spelling differences PEP 440 calls equal are fine.
+#[test]
+fn wheels_that_contradict_their_filename_or_the_lock_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = new_venv(dir.path());
+    let before = tree(&venv.root);
+    let metadata = |name: &str, version: &str| {
+        format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    };
+    let cases = [
+        // (.dist-info version, METADATA, what the error must say)
+        (
+            "2.0",
+            metadata("liar", "2.0"),
+            "liar-2.0.dist-info directory is for version 2.0",
+        ),
+        (
+            "1.0",
+            metadata("other-project", "1.0"),
+            "names the project `other-project`",
+        ),
+        ("1.0", metadata("liar", "1.1"), "METADATA says version 1.1"),
+        (
+            "1.0",
+            "Metadata-Version: 2.1\nName: liar\n".to_owned(),
+            "METADATA has no Version",
+        ),
+    ];
+    for (i, (dir_version, metadata, expected)) in cases.iter().enumerate() {
+        let members = with_metadata_text(
+            "liar",
+            dir_version,
+            metadata,
+            true,
+            vec![member("liar.py", "print('which one am I?')\n")],
+        );
+        let filename = "liar-1.0-py3-none-any.whl";
+        let wheel = write_wheel(dir.path(), filename, &members);
+        let unpacked = unpack_wheel(&wheel, &dir.path().join(format!("cache{i}"))).unwrap();
+        for err in [
+            verify_wheel(&unpacked, filename, None).unwrap_err(),
+            install_wheel(&venv, &unpacked, filename, None).unwrap_err(),
+        ] {
+            let text = err.to_string();
+            assert!(text.contains(filename) && text.contains(expected), "{text}");
+        }
+        assert_eq!(tree(&venv.root), before, "{expected}");
+        assert!(venv.installed().unwrap().is_empty());
+    }
+
+    // `1.0` and `1.0.0` are the same version.
+    let members = with_metadata("same", "1.0.0", true, vec![member("same.py", "")]);
+    let filename = "same-1.0-py3-none-any.whl";
+    let wheel = write_wheel(dir.path(), filename, &members);
+    let unpacked = unpack_wheel(&wheel, &dir.path().join("cache-same")).unwrap();
+    let name = "Same".parse().unwrap();
+    let one = "1".parse().unwrap();
+    verify_wheel(&unpacked, filename, Some((&name, &one))).unwrap();
+
+    // A consistent wheel that is not what the lock pins.
+    let other = "1.0.1".parse().unwrap();
+    let err = verify_wheel(&unpacked, filename, Some((&name, &other))).unwrap_err();
+    assert!(matches!(err, InstallError::WheelMismatch { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("the lock pins same==1.0.1, but the wheel is same 1.0"),
+        "{err}"
+    );
+    let stranger = "not-same".parse().unwrap();
+    assert!(verify_wheel(&unpacked, filename, Some((&stranger, &one))).is_err());
+    install_wheel(&venv, &unpacked, filename, None).unwrap();
 }

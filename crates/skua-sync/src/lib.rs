@@ -19,6 +19,7 @@ use skua_types::{PackageName, SdistFilename, Sha256, Url, Version, WheelFilename
 
 use skua_install::{
     InstallError, Venv, compile_bytecode, install_wheel, lock_environment, uninstall, unpack_wheel,
+    verify_wheel,
 };
 
 /// One pinned distribution of a lock file.
@@ -654,6 +655,12 @@ pub(crate) fn sync_packages_inner(
         unpacked.push(result?);
     }
     unpacked.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    // A wheel that is not the locked distribution (a build that produced another
+    // version, a file whose metadata contradicts its name) is refused while the
+    // environment is still untouched.
+    for (package, dir, filename) in &unpacked {
+        verify_wheel(dir, filename, Some((&package.name, &package.version)))?;
+    }
 
     for (name, dist) in &installed {
         let outdated = wanted
