@@ -29,6 +29,7 @@ mod install;
 mod interpreter;
 mod lock;
 mod names;
+mod owners;
 mod paths;
 mod pyvenv_cfg;
 mod record;
@@ -38,7 +39,7 @@ mod venv;
 
 pub use bytecode::compile_bytecode;
 pub use error::InstallError;
-pub use install::{install_wheel, verify_wheel};
+pub use install::{check_conflicts, install_wheel, verify_wheel};
 pub use interpreter::{Interpreter, SchemeLayout};
 pub use lock::{EnvironmentLock, LOCK_FILE_NAME, lock_environment, try_lock_environment};
 pub use uninstall::uninstall;

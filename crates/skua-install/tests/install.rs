@@ -14,8 +14,8 @@ use common::{
     with_metadata_text, write_wheel,
 };
 use skua_install::{
-    InstallError, Venv, compile_bytecode, install_wheel, lock_environment, try_lock_environment,
-    uninstall, unpack_wheel, verify_wheel,
+    InstallError, Venv, check_conflicts, compile_bytecode, install_wheel, lock_environment,
+    try_lock_environment, uninstall, unpack_wheel, verify_wheel,
 };
 
 const TOOL: &str = "skf_tool-1.0.0-py3-none-any.whl";
@@ -716,4 +716,106 @@ fn wheels_that_contradict_their_filename_or_the_lock_are_refused() {
     let stranger = "not-same".parse().unwrap();
     assert!(verify_wheel(&unpacked, filename, Some((&stranger, &one))).is_err());
     install_wheel(&venv, &unpacked, filename, None).unwrap();
+}
+
+/// A wheel that ships another installed package's module, or a script where that
+/// package's console script is, is refused before anything is written: overwriting would
+/// break the other package, and removing the intruder later would take the file with it.
+#[test]
+fn a_wheel_cannot_take_another_packages_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = new_venv(dir.path());
+    let cache = dir.path().join("cache");
+    let tool = install_fixture(&venv, &cache, TOOL);
+    let before = tree(&venv.root);
+    let filename = "intruder-1.0-py3-none-any.whl";
+    let cases = [
+        (
+            vec![member("skf_tool/__init__.py", "print('not skf-tool')\n")],
+            "skf_tool/__init__.py",
+        ),
+        (
+            vec![member(
+                "intruder-1.0.data/scripts/skf-tool",
+                "#!/bin/sh\necho intruder\n",
+            )],
+            "bin/skf-tool",
+        ),
+        (
+            vec![
+                member("intruder.py", "def main(): pass\n"),
+                member(
+                    "intruder-1.0.dist-info/entry_points.txt",
+                    "[console_scripts]\nskf-tool-gui = intruder:main\n",
+                ),
+            ],
+            "bin/skf-tool-gui",
+        ),
+    ];
+    for (i, (members, taken)) in cases.into_iter().enumerate() {
+        let wheel = write_wheel(
+            dir.path(),
+            filename,
+            &with_metadata("intruder", "1.0", true, members),
+        );
+        let unpacked = unpack_wheel(&wheel, &dir.path().join(format!("cache{i}"))).unwrap();
+        for err in [
+            install_wheel(&venv, &unpacked, filename, None).unwrap_err(),
+            check_conflicts(&venv, &[(&unpacked, filename)], &[]).unwrap_err(),
+        ] {
+            assert!(matches!(err, InstallError::FileConflict { .. }), "{err}");
+            let text = err.to_string();
+            assert!(
+                text.contains(filename) && text.contains("skf-tool 1.0.0") && text.contains(taken),
+                "{text}"
+            );
+        }
+        assert_eq!(tree(&venv.root), before, "{taken}");
+        // Once skf-tool is on its way out (an upgrade, or a lock without it), the same
+        // files are free to take.
+        check_conflicts(&venv, &[(&unpacked, filename)], std::slice::from_ref(&tool)).unwrap();
+    }
+    assert_eq!(run_ok(venv.scripts.join("skf-tool"), &[]), "skf-tool 1.0.0");
+
+    // A file the owner lost is still the owner's: taking it over would let uninstalling
+    // skf-tool delete the intruder's copy.
+    fs::remove_file(venv.site_packages.join("skf_tool/__init__.py")).unwrap();
+    let wheel = write_wheel(
+        dir.path(),
+        filename,
+        &with_metadata(
+            "intruder",
+            "1.0",
+            true,
+            vec![member("skf_tool/__init__.py", "")],
+        ),
+    );
+    let unpacked = unpack_wheel(&wheel, &dir.path().join("cache-lost")).unwrap();
+    let err = check_conflicts(&venv, &[(&unpacked, filename)], &[]).unwrap_err();
+    assert!(matches!(err, InstallError::FileConflict { .. }), "{err}");
+
+    // Two wheels of one sync that install the same file.
+    let other = "other-2.0-py3-none-any.whl";
+    let wheel = write_wheel(
+        dir.path(),
+        other,
+        &with_metadata(
+            "other",
+            "2.0",
+            true,
+            vec![member("skf_tool/__init__.py", "")],
+        ),
+    );
+    let other_unpacked = unpack_wheel(&wheel, &dir.path().join("cache-other")).unwrap();
+    let err = check_conflicts(
+        &venv,
+        &[(&unpacked, filename), (&other_unpacked, other)],
+        std::slice::from_ref(&tool),
+    )
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains(other) && text.contains("intruder 1.0") && text.contains("same sync"),
+        "{text}"
+    );
 }

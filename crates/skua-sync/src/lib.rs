@@ -18,8 +18,8 @@ use skua_requirements::EntryKind;
 use skua_types::{PackageName, SdistFilename, Sha256, Url, Version, WheelFilename};
 
 use skua_install::{
-    InstallError, Venv, compile_bytecode, install_wheel, lock_environment, uninstall, unpack_wheel,
-    verify_wheel,
+    InstallError, Venv, check_conflicts, compile_bytecode, install_wheel, lock_environment,
+    uninstall, unpack_wheel, verify_wheel,
 };
 
 /// One pinned distribution of a lock file.
@@ -662,18 +662,34 @@ pub(crate) fn sync_packages_inner(
         verify_wheel(dir, filename, Some((&package.name, &package.version)))?;
     }
 
+    // What goes: outdated versions of locked packages, and (exact syncs) what the lock
+    // does not list.
+    let mut replaced = Vec::new();
+    let mut removed = Vec::new();
     for (name, dist) in &installed {
         let outdated = wanted
             .get(name)
             .is_some_and(|package| !same_version(&package.version, &dist.version));
         let unlisted = !wanted.contains_key(name) && !request.inexact && !is_tooling(name);
         if outdated || unlisted {
-            uninstall(&venv, dist)?;
+            replaced.push(dist.clone());
             if unlisted {
-                report.removed.push((name.clone(), dist.version.clone()));
+                removed.push((name.clone(), dist.version.clone()));
             }
         }
     }
+    // A wheel must not take files from a package that stays, checked for all of them
+    // while nothing has been removed yet.
+    let wheels: Vec<(&Path, &str)> = unpacked
+        .iter()
+        .map(|(_, dir, filename)| (dir.as_path(), filename.as_str()))
+        .collect();
+    check_conflicts(&venv, &wheels, &replaced)?;
+
+    for dist in &replaced {
+        uninstall(&venv, dist)?;
+    }
+    report.removed = removed;
     for (package, dir, filename) in &unpacked {
         install_wheel(&venv, dir, filename, None)?;
         progress(SyncProgress::Installed {

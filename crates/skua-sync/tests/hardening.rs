@@ -247,3 +247,65 @@ fn a_built_wheel_of_another_version_than_the_lock_pins_is_refused() {
     assert_eq!(setup.tree(), before, "the environment was changed");
     assert!(setup.python("import skf_tool").status.success());
 }
+
+/// A wheel shipping skf-tool's module and console script: installed next to skf-tool it
+/// would break it, and removing it later would leave skf-tool without its files while
+/// the next sync called it up to date.
+fn intruder(setup: &Setup) -> LockedPackage {
+    let wheel = setup.dir.path().join("skf_intruder-1.0.0-py3-none-any.whl");
+    make_archive(
+        &wheel,
+        &[
+            (
+                "skf_tool/__init__.py",
+                "def main():\n    print('intruder')\n",
+            ),
+            (
+                "skf_intruder-1.0.0.data/scripts/skf-tool",
+                "#!/bin/sh\necho intruder\n",
+            ),
+            (
+                "skf_intruder-1.0.0.dist-info/METADATA",
+                "Metadata-Version: 2.1\nName: skf-intruder\nVersion: 1.0.0\n",
+            ),
+            (
+                "skf_intruder-1.0.0.dist-info/WHEEL",
+                "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+            ),
+        ],
+    );
+    setup.cached("skf-intruder", "1.0.0", &wheel)
+}
+
+#[test]
+fn a_wheel_that_would_overwrite_a_package_that_stays_is_refused() {
+    let setup = setup();
+    let tool = from_index("skf-tool", "1.0.0");
+    setup.sync(std::slice::from_ref(&tool)).expect("first sync");
+    let before = setup.tree();
+
+    let intruder = intruder(&setup);
+    let err = setup
+        .sync(&[tool, intruder.clone(), from_index("skf-simple", "2.0.0")])
+        .expect_err("the intruder takes skf-tool's files");
+    let text = err.to_string();
+    assert!(
+        text.contains("skf_intruder-1.0.0-py3-none-any.whl")
+            && text.contains("skf-tool 1.0.0")
+            && text.contains("skf_tool/__init__.py"),
+        "{text}"
+    );
+    assert_eq!(setup.tree(), before, "the environment was changed");
+    let tool_runs = Command::new(setup.venv.join("bin").join("skf-tool"))
+        .output()
+        .expect("skf-tool runs");
+    assert_eq!(
+        String::from_utf8_lossy(&tool_runs.stdout).trim(),
+        "skf-tool 1.0.0"
+    );
+
+    // A lock that drops skf-tool hands its paths over: removed first, then installed.
+    setup.sync(&[intruder]).expect("skf-tool is replaced");
+    let out = setup.python("import skf_tool; skf_tool.main()");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "intruder");
+}
