@@ -15,7 +15,7 @@ use crate::names::{is_project, metadata_name_version, parse_wheel_filename, spli
 use crate::owners::Owners;
 use crate::paths::relative_record_path;
 use crate::record::{RecordEntry, hash_file, parse_record, sha256_record_hash, write_record};
-use crate::venv::{InstalledDist, Venv};
+use crate::venv::{INSTALLING_MARKER, InstalledDist, Venv};
 
 /// Files a wheel may carry in its `.dist-info` that describe one particular install; they
 /// are written anew (or, for signatures of the wheel's RECORD, dropped since the RECORD
@@ -91,6 +91,19 @@ pub fn install_wheel(
     }
 
     let mut tx = Transaction::new(venv, filename, plan.lib_dir.clone())?;
+    let dist_info = plan.dist_info();
+    // Before any other file: should this process die half-way (SIGKILL, power loss), the
+    // marker says so and lists what to clean up, and the next sync repairs it.
+    let mut planned = Vec::new();
+    for target in plan.targets(venv) {
+        planned.push(RecordEntry {
+            path: tx.record_path(&target)?,
+            hash: None,
+            size: None,
+        });
+    }
+    let marker = dist_info.join(INSTALLING_MARKER);
+    tx.write_atomically(&marker, write_record(&planned).as_bytes())?;
     for file in &plan.files {
         let known = plan.known.get(&file.rel);
         if file.script {
@@ -109,7 +122,6 @@ pub fn install_wheel(
         )?;
     }
 
-    let dist_info = plan.dist_info();
     tx.write(&dist_info.join("INSTALLER"), b"skua\n", 0o644)?;
     if let Some(direct_url) = direct_url {
         tx.write(
@@ -119,8 +131,15 @@ pub fn install_wheel(
         )?;
     }
     tx.finish_record(&dist_info.join("RECORD"))?;
+    fs::remove_file(&marker).at("remove", &marker)?;
     // Read back before committing, so even this last step is covered by the rollback.
     let installed = InstalledDist::read(&dist_info)?;
+    if let Some(incomplete) = &installed.incomplete {
+        return Err(InstallError::InvalidDistInfo {
+            path: dist_info,
+            reason: format!("just installed, yet {incomplete}"),
+        });
+    }
     tx.commit();
     Ok(installed)
 }
@@ -796,6 +815,19 @@ impl<'a> Transaction<'a> {
             file.set_permissions(fs::Permissions::from_mode(mode))
                 .at("set permissions of", target)?;
         }
+        Ok(())
+    }
+
+    /// Writes a file that is either complete or absent, whenever the process dies:
+    /// written under a temporary name, then renamed. It is not recorded in RECORD.
+    fn write_atomically(&mut self, target: &Path, content: &[u8]) -> Result<(), InstallError> {
+        let mut temp_name = target.file_name().unwrap_or_default().to_os_string();
+        temp_name.push(".tmp");
+        let temp = target.with_file_name(temp_name);
+        self.write_file(&temp, content, 0o644)?;
+        self.prepare(target)?;
+        fs::rename(&temp, target).at("rename", &temp)?;
+        self.track(target);
         Ok(())
     }
 

@@ -44,4 +44,4 @@ pub use interpreter::{Interpreter, SchemeLayout};
 pub use lock::{EnvironmentLock, LOCK_FILE_NAME, lock_environment, try_lock_environment};
 pub use uninstall::uninstall;
 pub use unpack::unpack_wheel;
-pub use venv::{InstalledDist, Venv, VenvOptions, create_venv};
+pub use venv::{INSTALLING_MARKER, Incomplete, InstalledDist, Venv, VenvOptions, create_venv};

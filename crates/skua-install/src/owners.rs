@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::InstallError;
-use crate::paths::normalize_lexically;
+use crate::paths::{join_record_path, normalize_lexically};
 use crate::record::parse_record;
 use crate::venv::{InstalledDist, Venv};
 
@@ -43,15 +43,7 @@ impl Owners {
             };
             let index = owners.dists.len();
             for entry in entries {
-                let path = if Path::new(&entry.path).is_absolute() {
-                    PathBuf::from(&entry.path)
-                } else {
-                    entry
-                        .path
-                        .split(['/', '\\'])
-                        .fold(base.clone(), |p, c| p.join(c))
-                };
-                let path = normalize_lexically(&path);
+                let path = normalize_lexically(&join_record_path(&base, &entry.path));
                 // Its own metadata is no other wheel's business (and is most of the map).
                 if path.starts_with(&dist.dist_info) {
                     continue;

@@ -14,8 +14,8 @@ use common::{
     with_metadata_text, write_wheel,
 };
 use skua_install::{
-    InstallError, Venv, check_conflicts, compile_bytecode, install_wheel, lock_environment,
-    try_lock_environment, uninstall, unpack_wheel, verify_wheel,
+    INSTALLING_MARKER, Incomplete, InstallError, Venv, check_conflicts, compile_bytecode,
+    install_wheel, lock_environment, try_lock_environment, uninstall, unpack_wheel, verify_wheel,
 };
 
 const TOOL: &str = "skf_tool-1.0.0-py3-none-any.whl";
@@ -818,4 +818,108 @@ fn a_wheel_cannot_take_another_packages_files() {
         text.contains(other) && text.contains("intruder 1.0") && text.contains("same sync"),
         "{text}"
     );
+}
+
+/// What a kill leaves at its different moments, built by hand: each is reported as
+/// incomplete (so a sync reinstalls it), and uninstalling it removes every file left.
+#[test]
+fn interrupted_installs_and_uninstalls_are_detected_and_cleaned_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = new_venv(dir.path());
+    let cache = dir.path().join("cache");
+    let fresh = tree(&venv.root);
+
+    let dist = install_fixture(&venv, &cache, TOOL);
+    assert_eq!(dist.incomplete, None);
+    assert!(!dist.dist_info.join(INSTALLING_MARKER).exists());
+    let record_path = dist.dist_info.join("RECORD");
+    let record = fs::read_to_string(&record_path).unwrap();
+    let outside: Vec<std::path::PathBuf> = record
+        .lines()
+        .map(|line| line.split(',').next().unwrap())
+        .filter(|path| !path.starts_with("skf_tool-1.0.0.dist-info/"))
+        .map(|path| normalize(&venv.site_packages.join(path)))
+        .collect();
+    assert!(outside.len() > 4, "{outside:?}");
+
+    // Killed half-way through an install: the marker lists the planned files, there is
+    // no RECORD, and only some files were linked.
+    let planned: String = record
+        .lines()
+        .map(|line| format!("{},,\n", line.split(',').next().unwrap()))
+        .collect();
+    fs::write(dist.dist_info.join(INSTALLING_MARKER), planned).unwrap();
+    fs::remove_file(&record_path).unwrap();
+    for path in outside.iter().step_by(2) {
+        fs::remove_file(path).unwrap();
+    }
+    let found = venv.installed().unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].incomplete, Some(Incomplete::Interrupted));
+    assert_eq!(venv.find(&dist.name).unwrap(), Some(found[0].clone()));
+    uninstall(&venv, &found[0]).unwrap();
+    assert_eq!(
+        tree(&venv.root),
+        fresh,
+        "leftovers of the interrupted install"
+    );
+
+    // What skua before the marker left: a .dist-info without RECORD and without the
+    // package's files.
+    install_fixture(&venv, &cache, TOOL);
+    fs::remove_file(&record_path).unwrap();
+    for path in &outside {
+        fs::remove_file(path).unwrap();
+        // The directories were never made either.
+        for parent in path.ancestors().skip(1) {
+            if parent == venv.root || fs::remove_dir(parent).is_err() {
+                break;
+            }
+        }
+    }
+    let found = venv.installed().unwrap();
+    assert_eq!(found[0].incomplete, Some(Incomplete::NoRecord));
+    uninstall(&venv, &found[0]).unwrap();
+    assert_eq!(tree(&venv.root), fresh);
+
+    // Killed half-way through an uninstall: RECORD lists files that are gone.
+    install_fixture(&venv, &cache, TOOL);
+    fs::remove_file(venv.site_packages.join("skf_tool/__init__.py")).unwrap();
+    let found = venv.installed().unwrap();
+    assert_eq!(
+        found[0].incomplete,
+        Some(Incomplete::MissingFile("skf_tool/__init__.py".into()))
+    );
+    uninstall(&venv, &found[0]).unwrap();
+    assert_eq!(tree(&venv.root), fresh);
+
+    // An interrupted install never wrote a planned file, and skf-tool installed one
+    // there since: removing what is left of the interrupted one leaves skf-tool's file.
+    let tool = install_fixture(&venv, &cache, TOOL);
+    let ghost = venv.site_packages.join("ghost-1.0.dist-info");
+    fs::create_dir(&ghost).unwrap();
+    fs::write(ghost.join("METADATA"), "Name: ghost\nVersion: 1.0\n").unwrap();
+    fs::write(
+        ghost.join(INSTALLING_MARKER),
+        "ghost.py,,\nskf_tool/__init__.py,,\n",
+    )
+    .unwrap();
+    fs::write(venv.site_packages.join("ghost.py"), "").unwrap();
+    let found = venv.find(&"ghost".parse().unwrap()).unwrap().unwrap();
+    assert_eq!(found.incomplete, Some(Incomplete::Interrupted));
+    uninstall(&venv, &found).unwrap();
+    assert!(!venv.site_packages.join("ghost.py").exists());
+    assert!(!ghost.exists());
+    assert!(venv.site_packages.join("skf_tool/__init__.py").is_file());
+    uninstall(&venv, &tool).unwrap();
+    assert_eq!(tree(&venv.root), fresh);
+
+    // Deleted bytecode is not a damaged install.
+    let dist = install_fixture(&venv, &cache, TOOL);
+    compile_bytecode(&venv, std::slice::from_ref(&venv.site_packages)).unwrap();
+    let mut text = fs::read_to_string(&record_path).unwrap();
+    text.push_str("skf_tool/__pycache__/gone.cpython-311.pyc,,\n");
+    fs::write(&record_path, text).unwrap();
+    assert_eq!(venv.installed().unwrap()[0].incomplete, None);
+    assert_eq!(dist.incomplete, None);
 }

@@ -543,7 +543,7 @@ pub(crate) fn sync_packages_inner(
         .filter(|package| {
             installed
                 .get(&package.name)
-                .is_none_or(|dist| !same_version(&package.version, &dist.version))
+                .is_none_or(|dist| !up_to_date(package, dist))
         })
         .collect();
     report.unchanged = packages.len() - to_install.len();
@@ -662,14 +662,14 @@ pub(crate) fn sync_packages_inner(
         verify_wheel(dir, filename, Some((&package.name, &package.version)))?;
     }
 
-    // What goes: outdated versions of locked packages, and (exact syncs) what the lock
-    // does not list.
+    // What goes: outdated or incomplete installs of locked packages, and (exact syncs)
+    // what the lock does not list.
     let mut replaced = Vec::new();
     let mut removed = Vec::new();
     for (name, dist) in &installed {
         let outdated = wanted
             .get(name)
-            .is_some_and(|package| !same_version(&package.version, &dist.version));
+            .is_some_and(|package| !up_to_date(package, dist));
         let unlisted = !wanted.contains_key(name) && !request.inexact && !is_tooling(name);
         if outdated || unlisted {
             replaced.push(dist.clone());
@@ -764,6 +764,13 @@ fn cached_wheel(
         }
     }
     best.map(|(_, path, filename)| (path, filename))
+}
+
+/// Whether `dist` is `package` and all there. An install interrupted by a kill, or an
+/// uninstall cut short, is not: it is removed (with what is left of its files) and
+/// installed again.
+fn up_to_date(package: &LockedPackage, dist: &skua_install::InstalledDist) -> bool {
+    dist.incomplete.is_none() && same_version(&package.version, &dist.version)
 }
 
 /// PEP 440 equality (`1.0` is `1.0.0`) with an installed distribution's version; one that
