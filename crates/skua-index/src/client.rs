@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use reqwest::header::{
     ACCEPT, ACCEPT_ENCODING, CONTENT_RANGE, HeaderMap, HeaderValue, IF_MODIFIED_SINCE,
-    IF_NONE_MATCH, RANGE, RETRY_AFTER,
+    IF_NONE_MATCH, LOCATION, RANGE, RETRY_AFTER,
 };
 use reqwest::{Response, StatusCode};
 use sha2::Digest;
@@ -31,6 +31,8 @@ const DEFAULT_RETRIES: u32 = 3;
 const DEFAULT_CONCURRENCY: usize = 50;
 const DEFAULT_BACKOFF: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
+/// As many as browsers and reqwest follow by default.
+const MAX_REDIRECTS: usize = 10;
 /// A server asking for longer than this is treated as if it asked for this long: a
 /// resolver stalled for minutes is worse than one more failed attempt.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
@@ -161,6 +163,10 @@ impl IndexClientBuilder {
         }
         let http_builder = || {
             reqwest::Client::builder()
+                // Redirects are followed in `send`, which chooses the credentials for each
+                // hop itself: reqwest only compares a hop with the one before it, so on
+                // A -> B -> B it sends A's credentials to B again.
+                .redirect(reqwest::redirect::Policy::none())
                 .user_agent(&self.user_agent)
                 .connect_timeout(self.timeout)
                 .read_timeout(self.timeout)
@@ -869,28 +875,60 @@ impl IndexClient {
                 ),
             }));
         }
-        let (wire_url, credentials) = self.credentials_for(url);
-        let mut request = self.inner.http.get(wire_url).headers(headers.clone());
-        if let Some((user, password)) = credentials {
-            request = request.basic_auth(user, password);
-        }
-        let response = match request.send().await {
-            Ok(response) => response,
-            Err(e) => {
-                let retryable = !(e.is_builder() || e.is_redirect());
-                let error = IndexError::Network {
-                    url: display,
-                    message: describe_error(e, self.inner.timeout),
-                };
-                return Err(if retryable {
-                    Failure::Transient {
-                        error,
-                        retry_after: None,
-                    }
-                } else {
-                    Failure::Fatal(error)
-                });
+        let mut current = strip_credentials(url);
+        let mut hops = 0;
+        let response = loop {
+            let (wire_url, credentials) = self.hop_credentials(url, &current);
+            let mut request = self.inner.http.get(wire_url).headers(headers.clone());
+            if let Some((user, password)) = credentials {
+                request = request.basic_auth(user, password);
             }
+            let response = match request.send().await {
+                Ok(response) => response,
+                Err(e) => {
+                    let retryable = !e.is_builder();
+                    let error = IndexError::Network {
+                        url: display,
+                        message: describe_error(e, self.inner.timeout),
+                    };
+                    return Err(if retryable {
+                        Failure::Transient {
+                            error,
+                            retry_after: None,
+                        }
+                    } else {
+                        Failure::Fatal(error)
+                    });
+                }
+            };
+            let Some(next) = redirect_target(&response, &current) else {
+                break response;
+            };
+            let next = next.map_err(|message| {
+                Failure::Fatal(IndexError::Network {
+                    url: display.clone(),
+                    message,
+                })
+            })?;
+            hops += 1;
+            if hops > MAX_REDIRECTS {
+                return Err(Failure::Fatal(IndexError::Network {
+                    url: display,
+                    message: format!("more than {MAX_REDIRECTS} redirects"),
+                }));
+            }
+            if next.scheme() == "https"
+                && let Some(reason) = &self.inner.tls_error
+            {
+                return Err(Failure::Fatal(IndexError::Network {
+                    url: redact_url(&next),
+                    message: format!(
+                        "redirected from {display}, but there are no CA certificates to \
+                         verify the server with ({reason}); check SSL_CERT_FILE and SSL_CERT_DIR"
+                    ),
+                }));
+            }
+            current = next;
         };
         let status = response.status();
         if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
@@ -927,34 +965,77 @@ impl IndexClient {
     /// The URL to put on the wire (never with userinfo) and the basic-auth credentials
     /// for it: its own userinfo, else those of an index on the same scheme, host and
     /// port, else netrc.
+    #[cfg(test)]
     fn credentials_for(&self, url: &Url) -> (Url, Option<Credentials>) {
-        if let Some(credentials) = credentials_of(url) {
-            return (strip_credentials(url), Some(credentials));
+        self.hop_credentials(url, url)
+    }
+
+    /// The URL to put on the wire and the credentials for `hop`, a URL reached from
+    /// `requested` by following redirects (or `requested` itself). Credentials are chosen
+    /// afresh for every hop and only ever go to the origin they belong to: `requested`'s
+    /// userinfo to `requested`'s origin, an index's to the index's origin, netrc's to
+    /// its machine. Userinfo in a `Location` is ignored (a server cannot choose what we
+    /// send where).
+    fn hop_credentials(&self, requested: &Url, hop: &Url) -> (Url, Option<Credentials>) {
+        let url = strip_credentials(hop);
+        if same_origin(requested, &url)
+            && let Some(credentials) = credentials_of(requested)
+        {
+            return (url, Some(credentials));
         }
-        let same_origin = |a: &Url, b: &Url| {
-            a.scheme() == b.scheme()
-                && a.host_str().map(str::to_ascii_lowercase)
-                    == b.host_str().map(str::to_ascii_lowercase)
-                && a.port_or_known_default() == b.port_or_known_default()
-        };
         for index in &self.inner.indexes {
             if let Some(credentials) = index.credentials()
-                && same_origin(index.url_with_credentials(), url)
+                && same_origin(index.url_with_credentials(), &url)
             {
-                return (url.clone(), Some(credentials));
+                return (url, Some(credentials));
             }
         }
         if let Some(netrc) = &self.inner.netrc
             && let Some(host) = url.host_str()
             && let Some(entry) = netrc.lookup(host)
         {
-            return (
-                url.clone(),
-                Some((entry.login.clone(), entry.password.clone())),
-            );
+            let credentials = (entry.login.clone(), entry.password.clone());
+            return (url, Some(credentials));
         }
-        (url.clone(), None)
+        (url, None)
     }
+}
+
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str().map(str::to_ascii_lowercase) == b.host_str().map(str::to_ascii_lowercase)
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// Where a redirect response sends the client: `None` when it is not a redirect to
+/// follow, `Some(Err)` for a `Location` that cannot be followed.
+fn redirect_target(response: &Response, current: &Url) -> Option<Result<Url, String>> {
+    if !matches!(
+        response.status(),
+        StatusCode::MOVED_PERMANENTLY
+            | StatusCode::FOUND
+            | StatusCode::SEE_OTHER
+            | StatusCode::TEMPORARY_REDIRECT
+            | StatusCode::PERMANENT_REDIRECT
+    ) {
+        return None;
+    }
+    let location = response.headers().get(LOCATION)?;
+    Some((|| {
+        let location = location
+            .to_str()
+            .map_err(|_| "redirected to a Location that is not text".to_owned())?;
+        let next = current
+            .join(location)
+            .map_err(|e| format!("redirected to an invalid Location: {e}"))?;
+        if !matches!(next.scheme(), "http" | "https") {
+            return Err(format!(
+                "redirected to a `{}:` URL, which is not HTTP",
+                next.scheme()
+            ));
+        }
+        Ok(next)
+    })())
 }
 
 /// Range reads of a remote file, reusing the bytes already fetched.
@@ -1266,6 +1347,16 @@ mod tests {
         let (wire, creds) = client.credentials_for(&url("https://x:y@other.example/a.whl"));
         assert_eq!(wire.as_str(), "https://other.example/a.whl");
         assert_eq!(creds, Some(("x".into(), Some("y".into()))));
+        // After a redirect, a URL's own userinfo stays with its origin, and a Location's
+        // userinfo is not used.
+        let requested = url("https://x:y@other.example/a.whl");
+        let (_, creds) = client.hop_credentials(&requested, &url("https://cdn.example/a.whl"));
+        assert_eq!(creds, None);
+        let (_, creds) = client.hop_credentials(&requested, &url("https://other.example/b"));
+        assert_eq!(creds, Some(("x".into(), Some("y".into()))));
+        let (wire, creds) =
+            client.hop_credentials(&requested, &url("https://q:r@cdn.example/a.whl"));
+        assert_eq!((wire.as_str(), creds), ("https://cdn.example/a.whl", None));
         assert!(!format!("{client:?}").contains(":p@"));
     }
 }

@@ -514,6 +514,99 @@ async fn basic_auth_from_netrc() {
     assert!(matches!(err, IndexError::Http { status: 401, .. }), "{err}");
 }
 
+/// Index A sends its downloads to B (another port, so another origin), and B redirects
+/// to itself before answering: A's credentials must reach A, every time, and B never.
+#[tokio::test]
+async fn credentials_stay_with_their_origin_across_redirects() {
+    let a = IndexServer::start_fixture();
+    let b = IndexServer::start_fixture();
+    a.faults().require_basic_auth("alice", "s3cr3t");
+    a.faults().redirect_next("/files/", usize::MAX, &b.url());
+    b.faults().redirect_next("/files/", 1, &b.url());
+    // A page request goes A -> B -> B -> A: back on A, the credentials are A's again.
+    a.faults().redirect_next("/simple/", 1, &b.url());
+    b.faults().redirect_next("/simple/", 1, &b.url());
+    b.faults().redirect_next("/simple/", 1, &a.url());
+    let cache = tempfile::tempdir().unwrap();
+    let with_creds = a
+        .simple_url("primary")
+        .replacen("http://", "http://alice:s3cr3t@", 1);
+    let client = builder(cache.path(), &[with_creds]).build().unwrap();
+
+    let project = client.project(&pn("skf-simple")).await.unwrap();
+    let wheel = file(&project, "skf_simple-2.0.0-py3-none-any.whl");
+    client
+        .download(wheel, &cache.path().join("w.whl"))
+        .await
+        .unwrap();
+
+    let on_b = b.requests();
+    assert!(on_b.iter().any(|r| r.path.contains("/files/")), "{on_b:?}");
+    assert_eq!(
+        on_b.iter().filter(|r| r.path.contains("/simple/")).count(),
+        2
+    );
+    assert!(on_b.iter().all(|r| !r.authorization), "{on_b:?}");
+    let on_a = a.requests();
+    assert_eq!(
+        on_a.iter().filter(|r| r.path.contains("/simple/")).count(),
+        2
+    );
+    assert!(
+        on_a.iter().all(|r| r.authorization && r.status < 400),
+        "{on_a:?}"
+    );
+}
+
+/// netrc credentials belong to their machine: a redirect to another host does not carry
+/// them, not even on that host's redirects to itself.
+#[tokio::test]
+async fn netrc_credentials_stay_with_their_host_across_redirects() {
+    let a = IndexServer::start_fixture();
+    let b = IndexServer::start_fixture();
+    a.faults().require_basic_auth("bob", "hunter2");
+    let b_by_name = format!("http://localhost:{}", b.addr().port());
+    a.faults().redirect_next("/files/", usize::MAX, &b_by_name);
+    b.faults().redirect_next("/files/", 1, &b_by_name);
+    let cache = tempfile::tempdir().unwrap();
+    let netrc = cache.path().join("netrc");
+    std::fs::write(&netrc, "machine 127.0.0.1 login bob password hunter2\n").unwrap();
+    let client = builder(cache.path(), &primary(&a))
+        .netrc(Some(netrc))
+        .build()
+        .unwrap();
+
+    let project = client.project(&pn("skf-simple")).await.unwrap();
+    let wheel = file(&project, "skf_simple-2.0.0-py3-none-any.whl");
+    client
+        .download(wheel, &cache.path().join("w.whl"))
+        .await
+        .unwrap();
+
+    let on_b = b.requests();
+    assert_eq!(on_b.len(), 2, "{on_b:?}");
+    assert!(on_b.iter().all(|r| !r.authorization), "{on_b:?}");
+    assert!(
+        a.requests()
+            .iter()
+            .all(|r| r.authorization && r.status < 400)
+    );
+}
+
+/// A redirect loop ends with an error naming the URL, not with a hang.
+#[tokio::test]
+async fn redirect_loops_are_cut_short() {
+    let server = IndexServer::start_fixture();
+    server
+        .faults()
+        .redirect_next("/simple/", usize::MAX, &server.url());
+    let cache = tempfile::tempdir().unwrap();
+    let client = builder(cache.path(), &primary(&server)).build().unwrap();
+    let err = client.project(&pn("skf-simple")).await.unwrap_err();
+    assert!(err.to_string().contains("redirect"), "{err}");
+    assert!(server.request_count("/simple/") <= 11);
+}
+
 #[tokio::test]
 async fn first_index_with_the_project_wins() {
     let server = IndexServer::start_fixture();

@@ -67,6 +67,11 @@ pub enum InstallError {
         actual: String,
     },
 
+    /// The wheel's filename, `.dist-info` directory, METADATA or the lock disagree about
+    /// which distribution it is.
+    #[error("refusing to install {wheel}: {reason}")]
+    WheelMismatch { wheel: String, reason: String },
+
     #[error("invalid installed distribution {}: {reason}", path.display())]
     InvalidDistInfo { path: PathBuf, reason: String },
 
@@ -78,6 +83,18 @@ pub enum InstallError {
 
     #[error("cannot install {wheel}: {reason}")]
     Conflict { wheel: String, reason: String },
+
+    /// The wheel would overwrite, or take over, a file another distribution owns.
+    #[error(
+        "cannot install {wheel}: it would overwrite {}, which belongs to {owner}",
+        path.display()
+    )]
+    FileConflict {
+        wheel: String,
+        path: PathBuf,
+        /// The owning distribution (`name version`, and how it comes to be there).
+        owner: String,
+    },
 
     #[error("cannot uninstall {}: {reason}", dist_info.display())]
     Uninstall { dist_info: PathBuf, reason: String },

@@ -4,14 +4,18 @@ use std::collections::{HashMap, HashSet};
 use std::fs::{self, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use skua_types::{PackageName, Version};
 
 use crate::activate::quote_posix;
 use crate::entry_points::{EntryPoint, parse_entry_points};
 use crate::error::{InstallError, IoContext};
-use crate::names::{is_project, parse_wheel_filename, split_dist_info_name};
+use crate::names::{is_project, metadata_name_version, parse_wheel_filename, split_dist_info_name};
+use crate::owners::Owners;
 use crate::paths::relative_record_path;
 use crate::record::{RecordEntry, hash_file, parse_record, sha256_record_hash, write_record};
-use crate::venv::{InstalledDist, Venv};
+use crate::venv::{INSTALLING_MARKER, InstalledDist, Venv};
 
 /// Files a wheel may carry in its `.dist-info` that describe one particular install; they
 /// are written anew (or, for signatures of the wheel's RECORD, dropped since the RECORD
@@ -37,9 +41,14 @@ const REGENERATED: [&str; 6] = [
 /// given, PEP 610) and a new RECORD. Another installed version of the same project is
 /// an error ([`InstallError::AlreadyInstalled`]): uninstall it first.
 ///
+/// A file that is already where the wheel puts one is refused when another installed
+/// distribution's RECORD lists it ([`InstallError::FileConflict`]), before anything is
+/// written: overwriting it would break that distribution, and uninstalling either one
+/// later would take the file from the other. A file nobody owns (a leftover) is
+/// replaced.
+///
 /// All or nothing: on any error, every file and directory created so far is removed
-/// and any file that was overwritten (one another distribution installed at the same
-/// path, which pip and uv also overwrite) is put back.
+/// and any leftover file that was replaced is put back.
 pub fn install_wheel(
     venv: &Venv,
     unpacked: &Path,
@@ -50,71 +59,61 @@ pub fn install_wheel(
         wheel: filename.to_owned(),
         reason,
     };
-    let (project, _) =
-        parse_wheel_filename(filename).ok_or_else(|| invalid("not a wheel filename".to_owned()))?;
-    let dist_info_name = find_unpacked_dist_info(unpacked, &project).map_err(invalid)?;
-    let data_name = format!("{}.data", dist_info_name.trim_end_matches(".dist-info"));
-    if let Some(existing) = venv.find(&project)? {
+    let plan = Plan::new(venv, unpacked, filename)?;
+    if let Some(existing) = venv.find(&plan.project)? {
         return Err(InstallError::AlreadyInstalled {
-            name: project,
+            name: plan.project,
             dist_info: existing.dist_info,
         });
     }
-
-    let unpacked_dist_info = unpacked.join(&dist_info_name);
-    let wheel_meta = read_text(&unpacked_dist_info.join("WHEEL"))?;
-    let root_is_purelib = check_wheel_metadata(&wheel_meta).map_err(invalid)?;
-    let entry_points = match read_optional_text(&unpacked_dist_info.join("entry_points.txt"))? {
-        Some(text) => parse_entry_points(&text).map_err(invalid)?,
-        None => Vec::new(),
-    };
     let direct_url = match direct_url {
         Some(text) => Some(check_direct_url(text).map_err(invalid)?),
         None => None,
     };
-    // The wheel's own RECORD was verified when it was unpacked; its hashes are reused
-    // instead of reading every file again.
-    let known: HashMap<String, RecordEntry> =
-        parse_record(&read_text(&unpacked_dist_info.join("RECORD"))?)
-            .map_err(invalid)?
-            .into_iter()
-            .map(|e| (e.path.clone(), e))
-            .collect();
-
-    let lib_dir = if root_is_purelib {
-        venv.site_packages.clone()
-    } else {
-        venv.platlib.clone()
-    };
-    let mut tx = Transaction::new(venv, filename, lib_dir.clone())?;
-
-    // The root of the wheel, but not its .data directory.
-    for rel in walk_files(unpacked, filename)? {
-        let mut parts = rel.split('/');
-        let top = parts.next().unwrap_or_default();
-        if top == data_name {
-            continue;
+    // Only paths that exist can be overwritten; the RECORDs of the whole environment are
+    // read only when there is one (a sync checks every path up front with
+    // `check_conflicts`).
+    let occupied: Vec<PathBuf> = plan
+        .targets(venv)
+        .filter(|target| fs::symlink_metadata(target).is_ok())
+        .collect();
+    if !occupied.is_empty() {
+        let mut owners = Owners::read(venv, &[])?;
+        for target in &occupied {
+            if let Some(owner) = owners.owner(target) {
+                return Err(InstallError::FileConflict {
+                    wheel: filename.to_owned(),
+                    path: target.clone(),
+                    owner: format!("{} {}", owner.name, owner.version),
+                });
+            }
         }
-        if top == dist_info_name
-            && let Some(file) = parts.next()
-            && parts.next().is_none()
-            && REGENERATED.contains(&file)
-        {
-            continue;
-        }
-        let target = join_rel(&lib_dir, &rel);
-        tx.link(&join_rel(unpacked, &rel), &target, known.get(&rel))?;
     }
 
-    let data_dir = unpacked.join(&data_name);
-    if data_dir.is_dir() {
-        install_data(
-            &mut tx, venv, &data_dir, &data_name, &project, &known, filename,
-        )?;
+    let mut tx = Transaction::new(venv, filename, plan.lib_dir.clone())?;
+    let dist_info = plan.dist_info();
+    // Before any other file: should this process die half-way (SIGKILL, power loss), the
+    // marker says so and lists what to clean up, and the next sync repairs it.
+    let mut planned = Vec::new();
+    for target in plan.targets(venv) {
+        planned.push(RecordEntry {
+            path: tx.record_path(&target)?,
+            hash: None,
+            size: None,
+        });
     }
-
+    let marker = dist_info.join(INSTALLING_MARKER);
+    tx.write_atomically(&marker, write_record(&planned).as_bytes())?;
+    for file in &plan.files {
+        let known = plan.known.get(&file.rel);
+        if file.script {
+            tx.install_script(&file.source, &file.target, &venv.python(), known)?;
+        } else {
+            tx.link(&file.source, &file.target, known)?;
+        }
+    }
     let python = venv.python();
-    for entry_point in &entry_points {
+    for entry_point in &plan.entry_points {
         let target = venv.scripts.join(&entry_point.name);
         tx.write(
             &target,
@@ -123,7 +122,6 @@ pub fn install_wheel(
         )?;
     }
 
-    let dist_info = lib_dir.join(&dist_info_name);
     tx.write(&dist_info.join("INSTALLER"), b"skua\n", 0o644)?;
     if let Some(direct_url) = direct_url {
         tx.write(
@@ -133,20 +131,243 @@ pub fn install_wheel(
         )?;
     }
     tx.finish_record(&dist_info.join("RECORD"))?;
+    fs::remove_file(&marker).at("remove", &marker)?;
     // Read back before committing, so even this last step is covered by the rollback.
     let installed = InstalledDist::read(&dist_info)?;
+    if let Some(incomplete) = &installed.incomplete {
+        return Err(InstallError::InvalidDistInfo {
+            path: dist_info,
+            reason: format!("just installed, yet {incomplete}"),
+        });
+    }
     tx.commit();
     Ok(installed)
 }
 
-/// Installs `<name>.data/<scheme>/...` into the scheme's directory.
-fn install_data(
-    tx: &mut Transaction<'_>,
+/// Checks, before a sync changes anything, that installing every wheel in `wheels`
+/// (`(unpacked directory, filename)`) after removing the distributions in `replaced`
+/// takes no file from a distribution that stays: no path a wheel installs may be listed
+/// in the RECORD of another installed distribution that is not in `replaced` (whether
+/// or not the file still exists), or be installed by two of the wheels. Upgrading a
+/// package over its own files is fine, since its old version is in `replaced`.
+pub fn check_conflicts(
+    venv: &Venv,
+    wheels: &[(&Path, &str)],
+    replaced: &[InstalledDist],
+) -> Result<(), InstallError> {
+    let mut owners = Owners::read(venv, replaced)?;
+    let mut claimed: HashMap<PathBuf, (String, String)> = HashMap::new();
+    for (unpacked, filename) in wheels {
+        let plan = Plan::new(venv, unpacked, filename)?;
+        for target in plan.targets(venv) {
+            if let Some(owner) = owners.owner(&target) {
+                return Err(InstallError::FileConflict {
+                    wheel: (*filename).to_owned(),
+                    path: target,
+                    owner: format!("{} {}", owner.name, owner.version),
+                });
+            }
+            let key = owners.key(&target);
+            let this = (
+                format!("{} {}", plan.project, plan.version),
+                (*filename).to_owned(),
+            );
+            if let Some((other, other_wheel)) = claimed.insert(key, this) {
+                return Err(InstallError::FileConflict {
+                    wheel: (*filename).to_owned(),
+                    path: target,
+                    owner: format!("{other} ({other_wheel}, installed by the same sync)"),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where every file of an unpacked wheel goes, worked out (and the wheel checked) before
+/// anything is written.
+struct Plan {
+    project: PackageName,
+    version: Version,
+    dist_info_name: String,
+    /// Where the `.dist-info` goes and RECORD paths are relative to.
+    lib_dir: PathBuf,
+    /// The wheel's files in install order: the root, then `.data` by scheme.
+    files: Vec<PlannedFile>,
+    entry_points: Vec<EntryPoint>,
+    /// The wheel's own RECORD, verified when it was unpacked; its hashes are reused
+    /// instead of reading every file again.
+    known: HashMap<String, RecordEntry>,
+}
+
+struct PlannedFile {
+    /// The path in the wheel (and its RECORD).
+    rel: String,
+    source: PathBuf,
+    target: PathBuf,
+    /// A `.data/scripts` file, whose `#!python` line is rewritten.
+    script: bool,
+}
+
+impl Plan {
+    fn new(venv: &Venv, unpacked: &Path, filename: &str) -> Result<Plan, InstallError> {
+        let invalid = |reason: String| InstallError::InvalidWheel {
+            wheel: filename.to_owned(),
+            reason,
+        };
+        let (project, version, dist_info_name) = identify(unpacked, filename)?;
+        let data_name = format!("{}.data", dist_info_name.trim_end_matches(".dist-info"));
+        let unpacked_dist_info = unpacked.join(&dist_info_name);
+        let wheel_meta = read_text(&unpacked_dist_info.join("WHEEL"))?;
+        let root_is_purelib = check_wheel_metadata(&wheel_meta).map_err(invalid)?;
+        let entry_points = match read_optional_text(&unpacked_dist_info.join("entry_points.txt"))? {
+            Some(text) => parse_entry_points(&text).map_err(invalid)?,
+            None => Vec::new(),
+        };
+        let known: HashMap<String, RecordEntry> =
+            parse_record(&read_text(&unpacked_dist_info.join("RECORD"))?)
+                .map_err(invalid)?
+                .into_iter()
+                .map(|e| (e.path.clone(), e))
+                .collect();
+        let lib_dir = if root_is_purelib {
+            venv.site_packages.clone()
+        } else {
+            venv.platlib.clone()
+        };
+
+        let mut files = Vec::new();
+        // The root of the wheel, but not its .data directory.
+        for rel in walk_files(unpacked, filename)? {
+            let mut parts = rel.split('/');
+            let top = parts.next().unwrap_or_default();
+            if top == data_name {
+                continue;
+            }
+            if top == dist_info_name
+                && let Some(file) = parts.next()
+                && parts.next().is_none()
+                && REGENERATED.contains(&file)
+            {
+                continue;
+            }
+            files.push(PlannedFile {
+                source: join_rel(unpacked, &rel),
+                target: join_rel(&lib_dir, &rel),
+                rel,
+                script: false,
+            });
+        }
+        let data_dir = unpacked.join(&data_name);
+        if data_dir.is_dir() {
+            plan_data(&mut files, venv, &data_dir, &data_name, &project, filename)?;
+        }
+        Ok(Plan {
+            project,
+            version,
+            dist_info_name,
+            lib_dir,
+            files,
+            entry_points,
+            known,
+        })
+    }
+
+    fn dist_info(&self) -> PathBuf {
+        self.lib_dir.join(&self.dist_info_name)
+    }
+
+    /// Every file the install creates but the ones it generates in its own `.dist-info`.
+    fn targets<'a>(&'a self, venv: &'a Venv) -> impl Iterator<Item = PathBuf> + 'a {
+        self.files.iter().map(|file| file.target.clone()).chain(
+            self.entry_points
+                .iter()
+                .map(|entry_point| venv.scripts.join(&entry_point.name)),
+        )
+    }
+}
+
+/// Checks that the wheel unpacked at `unpacked` is the distribution its filename names,
+/// and, given `locked`, the one a lock pins: the `.dist-info` directory's name and
+/// version, METADATA's `Name` and `Version` and the lock's pin must all agree with the
+/// filename (names normalized, versions PEP 440 equal), as pip requires. Installing a
+/// wheel that contradicts itself would record one distribution and ship another.
+///
+/// [`install_wheel`] runs the same checks (without a lock); a sync runs this for every
+/// wheel before it changes the environment at all.
+pub fn verify_wheel(
+    unpacked: &Path,
+    filename: &str,
+    locked: Option<(&PackageName, &Version)>,
+) -> Result<(), InstallError> {
+    let (name, version, _) = identify(unpacked, filename)?;
+    if let Some((locked_name, locked_version)) = locked
+        && (&name != locked_name || &version != locked_version)
+    {
+        return Err(InstallError::WheelMismatch {
+            wheel: filename.to_owned(),
+            reason: format!(
+                "the lock pins {locked_name}=={locked_version}, but the wheel is {name} {version}"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The project, version and `.dist-info` directory name of an unpacked wheel, after
+/// checking that the filename, the directory and METADATA agree on them.
+fn identify(
+    unpacked: &Path,
+    filename: &str,
+) -> Result<(PackageName, Version, String), InstallError> {
+    let invalid = |reason: String| InstallError::InvalidWheel {
+        wheel: filename.to_owned(),
+        reason,
+    };
+    let mismatch = |reason: String| InstallError::WheelMismatch {
+        wheel: filename.to_owned(),
+        reason,
+    };
+    let (project, file_version) =
+        parse_wheel_filename(filename).ok_or_else(|| invalid("not a wheel filename".to_owned()))?;
+    let version = Version::from_str(&file_version).map_err(|e| {
+        invalid(format!(
+            "the version `{file_version}` in the filename is not a PEP 440 version: {e}"
+        ))
+    })?;
+    let dist_info_name = find_unpacked_dist_info(unpacked, &project).map_err(invalid)?;
+    let (_, dir_version) = split_dist_info_name(&dist_info_name)
+        .ok_or_else(|| invalid(format!("`{dist_info_name}` is not a .dist-info name")))?;
+    if Version::from_str(dir_version).ok().as_ref() != Some(&version) {
+        return Err(mismatch(format!(
+            "its {dist_info_name} directory is for version {dir_version}, but the filename says {version}"
+        )));
+    }
+    let metadata = read_text(&unpacked.join(&dist_info_name).join("METADATA"))?;
+    match metadata_name_version(&metadata) {
+        (None, _) => Err(invalid(format!("{dist_info_name}/METADATA has no Name"))),
+        (_, None) => Err(invalid(format!("{dist_info_name}/METADATA has no Version"))),
+        (Some(name), _) if !is_project(name, &project) => Err(mismatch(format!(
+            "{dist_info_name}/METADATA names the project `{name}`, but the filename names {project}"
+        ))),
+        (_, Some(meta_version))
+            if Version::from_str(meta_version).ok().as_ref() != Some(&version) =>
+        {
+            Err(mismatch(format!(
+                "{dist_info_name}/METADATA says version {meta_version}, but the filename says {version}"
+            )))
+        }
+        _ => Ok((project, version, dist_info_name)),
+    }
+}
+
+/// Plans `<name>.data/<scheme>/...` into the scheme's directory.
+fn plan_data(
+    files: &mut Vec<PlannedFile>,
     venv: &Venv,
     data_dir: &Path,
     data_name: &str,
-    project: &skua_types::PackageName,
-    known: &HashMap<String, RecordEntry>,
+    project: &PackageName,
     filename: &str,
 ) -> Result<(), InstallError> {
     let invalid = |reason: String| InstallError::InvalidWheel {
@@ -159,32 +380,32 @@ fn install_data(
                 "{data_name}/{rel} is not inside a scheme directory"
             ))
         })?;
-        let source = join_rel(data_dir, &rel);
-        let known = known.get(&format!("{data_name}/{rel}"));
-        match scheme {
+        let (target, script) = match scheme {
             "scripts" => {
                 if rest.contains('/') {
                     return Err(invalid(format!(
                         "{data_name}/{rel}: scripts must not be in subdirectories"
                     )));
                 }
-                tx.install_script(&source, &venv.scripts.join(rest), &venv.python(), known)?;
+                (venv.scripts.join(rest), true)
             }
-            "purelib" => tx.link(&source, &join_rel(&venv.site_packages, rest), known)?,
-            "platlib" => tx.link(&source, &join_rel(&venv.platlib, rest), known)?,
-            "headers" => tx.link(
-                &source,
-                &join_rel(&venv.headers_dir(project.as_str()), rest),
-                known,
-            )?,
-            "data" => tx.link(&source, &join_rel(&venv.root, rest), known)?,
+            "purelib" => (join_rel(&venv.site_packages, rest), false),
+            "platlib" => (join_rel(&venv.platlib, rest), false),
+            "headers" => (join_rel(&venv.headers_dir(project.as_str()), rest), false),
+            "data" => (join_rel(&venv.root, rest), false),
             other => {
                 return Err(invalid(format!(
                     "unknown scheme `{other}` in {data_name} (expected purelib, platlib, \
                      headers, scripts or data)"
                 )));
             }
-        }
+        };
+        files.push(PlannedFile {
+            source: join_rel(data_dir, &rel),
+            target,
+            rel: format!("{data_name}/{rel}"),
+            script,
+        });
     }
     Ok(())
 }
@@ -444,9 +665,9 @@ impl<'a> Transaction<'a> {
                 "{} is a directory, where the wheel has a file",
                 target.display()
             ))),
-            // Overwriting what another distribution installed is what pip and uv do
-            // (e.g. two wheels shipping the same helper module); the backup keeps it
-            // restorable until this install commits.
+            // Nobody's file (files other distributions own were refused before the
+            // transaction began): a leftover, replaced like pip and uv replace it. The
+            // backup keeps it restorable until this install commits.
             Ok(_) => {
                 let backup_dir = match &self.backup_dir {
                     Some(dir) => dir.path().to_path_buf(),
@@ -594,6 +815,19 @@ impl<'a> Transaction<'a> {
             file.set_permissions(fs::Permissions::from_mode(mode))
                 .at("set permissions of", target)?;
         }
+        Ok(())
+    }
+
+    /// Writes a file that is either complete or absent, whenever the process dies:
+    /// written under a temporary name, then renamed. It is not recorded in RECORD.
+    fn write_atomically(&mut self, target: &Path, content: &[u8]) -> Result<(), InstallError> {
+        let mut temp_name = target.file_name().unwrap_or_default().to_os_string();
+        temp_name.push(".tmp");
+        let temp = target.with_file_name(temp_name);
+        self.write_file(&temp, content, 0o644)?;
+        self.prepare(target)?;
+        fs::rename(&temp, target).at("rename", &temp)?;
+        self.track(target);
         Ok(())
     }
 

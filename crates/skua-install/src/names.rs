@@ -23,6 +23,28 @@ pub(crate) fn parse_wheel_filename(filename: &str) -> Option<(PackageName, Strin
     Some((PackageName::new(parts[0]).ok()?, parts[1].to_owned()))
 }
 
+/// The first `Name` and `Version` headers of core metadata (`METADATA`, `PKG-INFO`): the
+/// header block ends at the first empty line, and the first occurrence counts, as for
+/// Python's email parser.
+pub(crate) fn metadata_name_version(text: &str) -> (Option<&str>, Option<&str>) {
+    let (mut name, mut version) = (None, None);
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            break;
+        }
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let key = key.trim();
+        if name.is_none() && key.eq_ignore_ascii_case("Name") {
+            name = Some(value.trim());
+        } else if version.is_none() && key.eq_ignore_ascii_case("Version") {
+            version = Some(value.trim());
+        }
+    }
+    (name, version)
+}
+
 /// Does the (escaped) project part of a `.dist-info` directory name mean `project`?
 pub(crate) fn is_project(dir_project: &str, project: &PackageName) -> bool {
     PackageName::new(dir_project).is_ok_and(|name| &name == project)
@@ -60,6 +82,13 @@ mod tests {
         assert_eq!(parse_wheel_filename("foo-1.0.tar.gz"), None);
         assert_eq!(parse_wheel_filename("foo-1.0-py3.whl"), None);
         assert_eq!(parse_wheel_filename("é.whl"), None);
+    }
+
+    #[test]
+    fn reads_the_first_name_and_version_headers() {
+        let text = "Metadata-Version: 2.1\nname: a\nVersion: 1.0\nName: b\n\nVersion: 9\n";
+        assert_eq!(metadata_name_version(text), (Some("a"), Some("1.0")));
+        assert_eq!(metadata_name_version("Summary: x\n"), (None, None));
     }
 
     #[test]

@@ -34,6 +34,19 @@ pub(crate) fn safe_relative_components(name: &str) -> Result<Vec<&str>, &'static
     Ok(components)
 }
 
+/// Where a RECORD path points: relative to `base` (the directory holding the
+/// `.dist-info`), or as given when absolute, which PEP 376 allowed. Callers check that it
+/// stays inside the environment.
+pub(crate) fn join_record_path(base: &Path, record_path: &str) -> PathBuf {
+    if Path::new(record_path).is_absolute() {
+        PathBuf::from(record_path)
+    } else {
+        record_path
+            .split(['/', '\\'])
+            .fold(base.to_path_buf(), |p, c| p.join(c))
+    }
+}
+
 /// `path` with `.` and `..` resolved textually; `..` never climbs above the root.
 pub(crate) fn normalize_lexically(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();

@@ -1,19 +1,22 @@
 //! Removing an installed distribution by its RECORD.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::error::{InstallError, IoContext};
-use crate::paths::normalize_lexically;
+use crate::owners::Owners;
+use crate::paths::{join_record_path, normalize_lexically};
 use crate::record::parse_record;
-use crate::venv::{InstalledDist, Venv, same_dir};
+use crate::venv::{INSTALLING_MARKER, InstalledDist, Venv, same_dir};
 
 /// Removes `dist` from `venv`: every file its RECORD lists (scripts in `bin` and data
-/// files included), the `__pycache__` entries of its `.py` files, the directories that
-/// become empty (up to, never including, site-packages, `bin` or the venv root), and
-/// finally the `.dist-info` directory.
+/// files included) and, for an interrupted install, every file its
+/// [`INSTALLING_MARKER`] lists; the `__pycache__` entries of its `.py` files, the
+/// directories that become empty (up to, never including, site-packages, `bin` or the
+/// venv root), and finally the `.dist-info` directory. Files already gone are skipped,
+/// so what an interrupted install or uninstall left behind is removed the same way.
 ///
 /// Every RECORD path is checked before anything is removed: a path that leaves the
 /// venv, lexically or through a symlinked directory, aborts the whole uninstall. The
@@ -40,32 +43,39 @@ pub fn uninstall(venv: &Venv, dist: &InstalledDist) -> Result<(), InstallError> 
     if !meta.is_dir() {
         return Err(fail("it is not a directory".into()));
     }
-    let record_path = dist_info.join("RECORD");
-    let record_text = match fs::read(&record_path) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Err(fail(
-                "it has no RECORD, so the files it owns are unknown".into(),
-            ));
+    // RECORD lists what a complete install made; an interrupted one's marker lists what it
+    // may have made. With neither (an install interrupted before RECORD by another tool
+    // or an older skua), only the `.dist-info` itself is known, and files the install may
+    // have left are replaced by the next install as leftovers.
+    let mut entries = Vec::new();
+    let mut planned = Vec::new();
+    for (name, into) in [("RECORD", &mut entries), (INSTALLING_MARKER, &mut planned)] {
+        let path = dist_info.join(name);
+        match fs::read(&path) {
+            Ok(bytes) => into.extend(parse_record(&String::from_utf8_lossy(&bytes)).map_err(fail)?),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).at("read", &path),
         }
-        Err(e) => return Err(e).at("read", &record_path),
-    };
-    let entries = parse_record(&record_text).map_err(fail)?;
+    }
+    // A planned file may never have been written, and another distribution may have
+    // installed one at that path since (the interrupted install owned nothing, so
+    // nothing stopped it): that file is not this distribution's to remove.
+    if !planned.is_empty() {
+        let mut owners = Owners::read(venv, std::slice::from_ref(dist))?;
+        let listed: HashSet<String> = entries.iter().map(|e| e.path.clone()).collect();
+        for entry in planned {
+            let path = normalize_lexically(&join_record_path(&base, &entry.path));
+            if !listed.contains(&entry.path) && owners.owner(&path).is_none() {
+                entries.push(entry);
+            }
+        }
+    }
 
     let root = &venv.root;
     let root_canonical = fs::canonicalize(root).at("resolve", root)?;
     let mut files = Vec::new();
     for entry in entries {
-        // PEP 376 allowed absolute paths; they are fine as long as they stay inside.
-        let path = if Path::new(&entry.path).is_absolute() {
-            PathBuf::from(&entry.path)
-        } else {
-            entry
-                .path
-                .split(['/', '\\'])
-                .fold(base.to_path_buf(), |p, c| p.join(c))
-        };
-        let path = normalize_lexically(&path);
+        let path = normalize_lexically(&join_record_path(&base, &entry.path));
         if !path.starts_with(root) || path == *root {
             return Err(fail(format!(
                 "RECORD entry `{}` is outside the virtual environment",

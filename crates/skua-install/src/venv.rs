@@ -12,8 +12,10 @@ use crate::error::{InstallError, IoContext};
 use crate::interpreter::Interpreter;
 use skua_types::PackageName;
 
-use crate::names::{is_project, split_dist_info_name};
+use crate::names::{is_project, metadata_name_version, split_dist_info_name};
+use crate::paths::join_record_path;
 use crate::pyvenv_cfg::PyVenvCfg;
+use crate::record::parse_record;
 
 /// How to create a virtual environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +58,11 @@ pub struct Venv {
     pub scripts: PathBuf,
 }
 
+/// The file [`crate::install_wheel`] keeps in a `.dist-info` directory while it installs:
+/// RECORD's format, listing every path the install may create. Present afterwards only if
+/// the install was interrupted (killed), and then it tells what to clean up.
+pub const INSTALLING_MARKER: &str = "SKUA-INSTALLING";
+
 /// A distribution installed in a venv, found through its `.dist-info` directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstalledDist {
@@ -64,6 +71,35 @@ pub struct InstalledDist {
     pub dist_info: PathBuf,
     /// The content of `INSTALLER` (`skua`, `pip`, `uv`), if there is one.
     pub installer: Option<String>,
+    /// Why the distribution is not completely installed, if it is not: a sync treats it
+    /// as not installed, removes what is left of it and installs it again.
+    pub incomplete: Option<Incomplete>,
+}
+
+/// How a `.dist-info` directory shows that its distribution is not all there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Incomplete {
+    /// Its install was interrupted: [`INSTALLING_MARKER`] is still there.
+    Interrupted,
+    /// It has no RECORD (an install interrupted before RECORD was written, by skua
+    /// versions without the marker or by another tool), so what it installed is unknown.
+    NoRecord,
+    /// Its RECORD cannot be parsed.
+    BadRecord(String),
+    /// RECORD lists a file that does not exist (e.g. an interrupted uninstall). The
+    /// path as RECORD spells it.
+    MissingFile(String),
+}
+
+impl std::fmt::Display for Incomplete {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Incomplete::Interrupted => f.write_str("its installation was interrupted"),
+            Incomplete::NoRecord => f.write_str("it has no RECORD"),
+            Incomplete::BadRecord(reason) => write!(f, "its RECORD is invalid: {reason}"),
+            Incomplete::MissingFile(path) => write!(f, "{path}, listed in its RECORD, is missing"),
+        }
+    }
 }
 
 impl Venv {
@@ -147,7 +183,8 @@ impl Venv {
         dirs
     }
 
-    /// Every distribution with a `.dist-info` directory in the venv, sorted by name.
+    /// Every distribution with a `.dist-info` directory in the venv, sorted by name,
+    /// complete or not ([`InstalledDist::incomplete`]).
     pub fn installed(&self) -> Result<Vec<InstalledDist>, InstallError> {
         let mut found = Vec::new();
         for dir in self.lib_dirs() {
@@ -218,15 +255,12 @@ impl InstalledDist {
         match fs::read(&metadata) {
             Ok(bytes) => {
                 let text = String::from_utf8_lossy(&bytes);
-                for line in text.lines() {
-                    if line.trim().is_empty() {
-                        break;
-                    }
-                    if let Some(value) = header_value(line, "Name") {
-                        name = value.to_owned();
-                    } else if let Some(value) = header_value(line, "Version") {
-                        version = value.to_owned();
-                    }
+                let (meta_name, meta_version) = metadata_name_version(&text);
+                if let Some(value) = meta_name {
+                    name = value.to_owned();
+                }
+                if let Some(value) = meta_version {
+                    version = value.to_owned();
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -248,13 +282,44 @@ impl InstalledDist {
             version,
             dist_info: dist_info.to_path_buf(),
             installer,
+            incomplete: incompleteness(dist_info)?,
         })
     }
 }
 
-fn header_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let (k, v) = line.split_once(':')?;
-    k.trim().eq_ignore_ascii_case(key).then(|| v.trim())
+/// Whether `dist_info` shows its distribution is not all there. Checking that RECORD's
+/// files exist costs one `stat` each, far less than the reinstall it can trigger; bytecode
+/// is left out, since deleting `__pycache__` is harmless and common.
+fn incompleteness(dist_info: &Path) -> Result<Option<Incomplete>, InstallError> {
+    if fs::symlink_metadata(dist_info.join(INSTALLING_MARKER)).is_ok() {
+        return Ok(Some(Incomplete::Interrupted));
+    }
+    let record = dist_info.join("RECORD");
+    let text = match fs::read(&record) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Some(Incomplete::NoRecord)),
+        Err(e) => return Err(e).at("read", &record),
+    };
+    let entries = match parse_record(&text) {
+        Ok(entries) => entries,
+        Err(reason) => return Ok(Some(Incomplete::BadRecord(reason))),
+    };
+    let base = dist_info.parent().unwrap_or(dist_info);
+    for entry in entries {
+        // Absolute paths (PEP 376, old installers) may well point outside the
+        // environment, whose files are not this distribution's to miss.
+        if entry.path.ends_with(".pyc") || Path::new(&entry.path).is_absolute() {
+            continue;
+        }
+        let path = join_record_path(base, &entry.path);
+        // Unreadable is not missing; uninstalling would fail on it the same way.
+        if let Err(e) = fs::symlink_metadata(&path)
+            && e.kind() == io::ErrorKind::NotFound
+        {
+            return Ok(Some(Incomplete::MissingFile(entry.path)));
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(unix)]

@@ -11,11 +11,11 @@ use std::time::Duration;
 
 use common::{
     fixture_wheel, member, new_venv, python, record_hash, run, run_ok, tree, with_metadata,
-    write_wheel,
+    with_metadata_text, write_wheel,
 };
 use skua_install::{
-    InstallError, Venv, compile_bytecode, install_wheel, lock_environment, try_lock_environment,
-    uninstall, unpack_wheel,
+    INSTALLING_MARKER, Incomplete, InstallError, Venv, check_conflicts, compile_bytecode,
+    install_wheel, lock_environment, try_lock_environment, uninstall, unpack_wheel, verify_wheel,
 };
 
 const TOOL: &str = "skf_tool-1.0.0-py3-none-any.whl";
@@ -641,4 +641,285 @@ fn wheels_cannot_replace_the_venv_itself() {
         );
         assert_eq!(tree(&venv.root), before, "{evil}");
     }
+}
+
+/// A wheel whose `.dist-info` or METADATA names another version or project than its
+/// filename is refused before anything is written, as pip refuses it; so is one that is
+/// not the version a lock pins. Spelling differences PEP 440 calls equal are fine.
+#[test]
+fn wheels_that_contradict_their_filename_or_the_lock_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = new_venv(dir.path());
+    let before = tree(&venv.root);
+    let metadata = |name: &str, version: &str| {
+        format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    };
+    let cases = [
+        // (.dist-info version, METADATA, what the error must say)
+        (
+            "2.0",
+            metadata("liar", "2.0"),
+            "liar-2.0.dist-info directory is for version 2.0",
+        ),
+        (
+            "1.0",
+            metadata("other-project", "1.0"),
+            "names the project `other-project`",
+        ),
+        ("1.0", metadata("liar", "1.1"), "METADATA says version 1.1"),
+        (
+            "1.0",
+            "Metadata-Version: 2.1\nName: liar\n".to_owned(),
+            "METADATA has no Version",
+        ),
+    ];
+    for (i, (dir_version, metadata, expected)) in cases.iter().enumerate() {
+        let members = with_metadata_text(
+            "liar",
+            dir_version,
+            metadata,
+            true,
+            vec![member("liar.py", "print('which one am I?')\n")],
+        );
+        let filename = "liar-1.0-py3-none-any.whl";
+        let wheel = write_wheel(dir.path(), filename, &members);
+        let unpacked = unpack_wheel(&wheel, &dir.path().join(format!("cache{i}"))).unwrap();
+        for err in [
+            verify_wheel(&unpacked, filename, None).unwrap_err(),
+            install_wheel(&venv, &unpacked, filename, None).unwrap_err(),
+        ] {
+            let text = err.to_string();
+            assert!(text.contains(filename) && text.contains(expected), "{text}");
+        }
+        assert_eq!(tree(&venv.root), before, "{expected}");
+        assert!(venv.installed().unwrap().is_empty());
+    }
+
+    // `1.0` and `1.0.0` are the same version.
+    let members = with_metadata("same", "1.0.0", true, vec![member("same.py", "")]);
+    let filename = "same-1.0-py3-none-any.whl";
+    let wheel = write_wheel(dir.path(), filename, &members);
+    let unpacked = unpack_wheel(&wheel, &dir.path().join("cache-same")).unwrap();
+    let name = "Same".parse().unwrap();
+    let one = "1".parse().unwrap();
+    verify_wheel(&unpacked, filename, Some((&name, &one))).unwrap();
+
+    // A consistent wheel that is not what the lock pins.
+    let other = "1.0.1".parse().unwrap();
+    let err = verify_wheel(&unpacked, filename, Some((&name, &other))).unwrap_err();
+    assert!(matches!(err, InstallError::WheelMismatch { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("the lock pins same==1.0.1, but the wheel is same 1.0"),
+        "{err}"
+    );
+    let stranger = "not-same".parse().unwrap();
+    assert!(verify_wheel(&unpacked, filename, Some((&stranger, &one))).is_err());
+    install_wheel(&venv, &unpacked, filename, None).unwrap();
+}
+
+/// A wheel that ships another installed package's module, or a script where that
+/// package's console script is, is refused before anything is written: overwriting would
+/// break the other package, and removing the intruder later would take the file with it.
+#[test]
+fn a_wheel_cannot_take_another_packages_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = new_venv(dir.path());
+    let cache = dir.path().join("cache");
+    let tool = install_fixture(&venv, &cache, TOOL);
+    let before = tree(&venv.root);
+    let filename = "intruder-1.0-py3-none-any.whl";
+    let cases = [
+        (
+            vec![member("skf_tool/__init__.py", "print('not skf-tool')\n")],
+            "skf_tool/__init__.py",
+        ),
+        (
+            vec![member(
+                "intruder-1.0.data/scripts/skf-tool",
+                "#!/bin/sh\necho intruder\n",
+            )],
+            "bin/skf-tool",
+        ),
+        (
+            vec![
+                member("intruder.py", "def main(): pass\n"),
+                member(
+                    "intruder-1.0.dist-info/entry_points.txt",
+                    "[console_scripts]\nskf-tool-gui = intruder:main\n",
+                ),
+            ],
+            "bin/skf-tool-gui",
+        ),
+    ];
+    for (i, (members, taken)) in cases.into_iter().enumerate() {
+        let wheel = write_wheel(
+            dir.path(),
+            filename,
+            &with_metadata("intruder", "1.0", true, members),
+        );
+        let unpacked = unpack_wheel(&wheel, &dir.path().join(format!("cache{i}"))).unwrap();
+        for err in [
+            install_wheel(&venv, &unpacked, filename, None).unwrap_err(),
+            check_conflicts(&venv, &[(&unpacked, filename)], &[]).unwrap_err(),
+        ] {
+            assert!(matches!(err, InstallError::FileConflict { .. }), "{err}");
+            let text = err.to_string();
+            assert!(
+                text.contains(filename) && text.contains("skf-tool 1.0.0") && text.contains(taken),
+                "{text}"
+            );
+        }
+        assert_eq!(tree(&venv.root), before, "{taken}");
+        // Once skf-tool is on its way out (an upgrade, or a lock without it), the same
+        // files are free to take.
+        check_conflicts(&venv, &[(&unpacked, filename)], std::slice::from_ref(&tool)).unwrap();
+    }
+    assert_eq!(run_ok(venv.scripts.join("skf-tool"), &[]), "skf-tool 1.0.0");
+
+    // A file the owner lost is still the owner's: taking it over would let uninstalling
+    // skf-tool delete the intruder's copy.
+    fs::remove_file(venv.site_packages.join("skf_tool/__init__.py")).unwrap();
+    let wheel = write_wheel(
+        dir.path(),
+        filename,
+        &with_metadata(
+            "intruder",
+            "1.0",
+            true,
+            vec![member("skf_tool/__init__.py", "")],
+        ),
+    );
+    let unpacked = unpack_wheel(&wheel, &dir.path().join("cache-lost")).unwrap();
+    let err = check_conflicts(&venv, &[(&unpacked, filename)], &[]).unwrap_err();
+    assert!(matches!(err, InstallError::FileConflict { .. }), "{err}");
+
+    // Two wheels of one sync that install the same file.
+    let other = "other-2.0-py3-none-any.whl";
+    let wheel = write_wheel(
+        dir.path(),
+        other,
+        &with_metadata(
+            "other",
+            "2.0",
+            true,
+            vec![member("skf_tool/__init__.py", "")],
+        ),
+    );
+    let other_unpacked = unpack_wheel(&wheel, &dir.path().join("cache-other")).unwrap();
+    let err = check_conflicts(
+        &venv,
+        &[(&unpacked, filename), (&other_unpacked, other)],
+        std::slice::from_ref(&tool),
+    )
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains(other) && text.contains("intruder 1.0") && text.contains("same sync"),
+        "{text}"
+    );
+}
+
+/// What a kill leaves at its different moments, built by hand: each is reported as
+/// incomplete (so a sync reinstalls it), and uninstalling it removes every file left.
+#[test]
+fn interrupted_installs_and_uninstalls_are_detected_and_cleaned_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = new_venv(dir.path());
+    let cache = dir.path().join("cache");
+    let fresh = tree(&venv.root);
+
+    let dist = install_fixture(&venv, &cache, TOOL);
+    assert_eq!(dist.incomplete, None);
+    assert!(!dist.dist_info.join(INSTALLING_MARKER).exists());
+    let record_path = dist.dist_info.join("RECORD");
+    let record = fs::read_to_string(&record_path).unwrap();
+    let outside: Vec<std::path::PathBuf> = record
+        .lines()
+        .map(|line| line.split(',').next().unwrap())
+        .filter(|path| !path.starts_with("skf_tool-1.0.0.dist-info/"))
+        .map(|path| normalize(&venv.site_packages.join(path)))
+        .collect();
+    assert!(outside.len() > 4, "{outside:?}");
+
+    // Killed half-way through an install: the marker lists the planned files, there is
+    // no RECORD, and only some files were linked.
+    let planned: String = record
+        .lines()
+        .map(|line| format!("{},,\n", line.split(',').next().unwrap()))
+        .collect();
+    fs::write(dist.dist_info.join(INSTALLING_MARKER), planned).unwrap();
+    fs::remove_file(&record_path).unwrap();
+    for path in outside.iter().step_by(2) {
+        fs::remove_file(path).unwrap();
+    }
+    let found = venv.installed().unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].incomplete, Some(Incomplete::Interrupted));
+    assert_eq!(venv.find(&dist.name).unwrap(), Some(found[0].clone()));
+    uninstall(&venv, &found[0]).unwrap();
+    assert_eq!(
+        tree(&venv.root),
+        fresh,
+        "leftovers of the interrupted install"
+    );
+
+    // What skua before the marker left: a .dist-info without RECORD and without the
+    // package's files.
+    install_fixture(&venv, &cache, TOOL);
+    fs::remove_file(&record_path).unwrap();
+    for path in &outside {
+        fs::remove_file(path).unwrap();
+        // The directories were never made either.
+        for parent in path.ancestors().skip(1) {
+            if parent == venv.root || fs::remove_dir(parent).is_err() {
+                break;
+            }
+        }
+    }
+    let found = venv.installed().unwrap();
+    assert_eq!(found[0].incomplete, Some(Incomplete::NoRecord));
+    uninstall(&venv, &found[0]).unwrap();
+    assert_eq!(tree(&venv.root), fresh);
+
+    // Killed half-way through an uninstall: RECORD lists files that are gone.
+    install_fixture(&venv, &cache, TOOL);
+    fs::remove_file(venv.site_packages.join("skf_tool/__init__.py")).unwrap();
+    let found = venv.installed().unwrap();
+    assert_eq!(
+        found[0].incomplete,
+        Some(Incomplete::MissingFile("skf_tool/__init__.py".into()))
+    );
+    uninstall(&venv, &found[0]).unwrap();
+    assert_eq!(tree(&venv.root), fresh);
+
+    // An interrupted install never wrote a planned file, and skf-tool installed one
+    // there since: removing what is left of the interrupted one leaves skf-tool's file.
+    let tool = install_fixture(&venv, &cache, TOOL);
+    let ghost = venv.site_packages.join("ghost-1.0.dist-info");
+    fs::create_dir(&ghost).unwrap();
+    fs::write(ghost.join("METADATA"), "Name: ghost\nVersion: 1.0\n").unwrap();
+    fs::write(
+        ghost.join(INSTALLING_MARKER),
+        "ghost.py,,\nskf_tool/__init__.py,,\n",
+    )
+    .unwrap();
+    fs::write(venv.site_packages.join("ghost.py"), "").unwrap();
+    let found = venv.find(&"ghost".parse().unwrap()).unwrap().unwrap();
+    assert_eq!(found.incomplete, Some(Incomplete::Interrupted));
+    uninstall(&venv, &found).unwrap();
+    assert!(!venv.site_packages.join("ghost.py").exists());
+    assert!(!ghost.exists());
+    assert!(venv.site_packages.join("skf_tool/__init__.py").is_file());
+    uninstall(&venv, &tool).unwrap();
+    assert_eq!(tree(&venv.root), fresh);
+
+    // Deleted bytecode is not a damaged install.
+    let dist = install_fixture(&venv, &cache, TOOL);
+    compile_bytecode(&venv, std::slice::from_ref(&venv.site_packages)).unwrap();
+    let mut text = fs::read_to_string(&record_path).unwrap();
+    text.push_str("skf_tool/__pycache__/gone.cpython-311.pyc,,\n");
+    fs::write(&record_path, text).unwrap();
+    assert_eq!(venv.installed().unwrap()[0].incomplete, None);
+    assert_eq!(dist.incomplete, None);
 }

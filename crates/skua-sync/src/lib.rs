@@ -18,7 +18,8 @@ use skua_requirements::EntryKind;
 use skua_types::{PackageName, SdistFilename, Sha256, Url, Version, WheelFilename};
 
 use skua_install::{
-    InstallError, Venv, compile_bytecode, install_wheel, lock_environment, uninstall, unpack_wheel,
+    InstallError, Venv, check_conflicts, compile_bytecode, install_wheel, lock_environment,
+    uninstall, unpack_wheel, verify_wheel,
 };
 
 /// One pinned distribution of a lock file.
@@ -542,7 +543,7 @@ pub(crate) fn sync_packages_inner(
         .filter(|package| {
             installed
                 .get(&package.name)
-                .is_none_or(|dist| !same_version(&package.version, &dist.version))
+                .is_none_or(|dist| !up_to_date(package, dist))
         })
         .collect();
     report.unchanged = packages.len() - to_install.len();
@@ -654,19 +655,41 @@ pub(crate) fn sync_packages_inner(
         unpacked.push(result?);
     }
     unpacked.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    // A wheel that is not the locked distribution (a build that produced another
+    // version, a file whose metadata contradicts its name) is refused while the
+    // environment is still untouched.
+    for (package, dir, filename) in &unpacked {
+        verify_wheel(dir, filename, Some((&package.name, &package.version)))?;
+    }
 
+    // What goes: outdated or incomplete installs of locked packages, and (exact syncs)
+    // what the lock does not list.
+    let mut replaced = Vec::new();
+    let mut removed = Vec::new();
     for (name, dist) in &installed {
         let outdated = wanted
             .get(name)
-            .is_some_and(|package| !same_version(&package.version, &dist.version));
+            .is_some_and(|package| !up_to_date(package, dist));
         let unlisted = !wanted.contains_key(name) && !request.inexact && !is_tooling(name);
         if outdated || unlisted {
-            uninstall(&venv, dist)?;
+            replaced.push(dist.clone());
             if unlisted {
-                report.removed.push((name.clone(), dist.version.clone()));
+                removed.push((name.clone(), dist.version.clone()));
             }
         }
     }
+    // A wheel must not take files from a package that stays, checked for all of them
+    // while nothing has been removed yet.
+    let wheels: Vec<(&Path, &str)> = unpacked
+        .iter()
+        .map(|(_, dir, filename)| (dir.as_path(), filename.as_str()))
+        .collect();
+    check_conflicts(&venv, &wheels, &replaced)?;
+
+    for dist in &replaced {
+        uninstall(&venv, dist)?;
+    }
+    report.removed = removed;
     for (package, dir, filename) in &unpacked {
         install_wheel(&venv, dir, filename, None)?;
         progress(SyncProgress::Installed {
@@ -741,6 +764,13 @@ fn cached_wheel(
         }
     }
     best.map(|(_, path, filename)| (path, filename))
+}
+
+/// Whether `dist` is `package` and all there. An install interrupted by a kill, or an
+/// uninstall cut short, is not: it is removed (with what is left of its files) and
+/// installed again.
+fn up_to_date(package: &LockedPackage, dist: &skua_install::InstalledDist) -> bool {
+    dist.incomplete.is_none() && same_version(&package.version, &dist.version)
 }
 
 /// PEP 440 equality (`1.0` is `1.0.0`) with an installed distribution's version; one that

@@ -23,6 +23,8 @@ struct FaultState {
     truncations: Vec<Counted<()>>,
     delays: Vec<(String, Duration)>,
     malformed: HashSet<String>,
+    /// Where to send matching requests: an origin (or any prefix) the path is appended to.
+    redirects: Vec<Counted<String>>,
     /// `user:password`, as it appears once decoded from the header.
     basic_auth: Option<String>,
 }
@@ -34,12 +36,12 @@ struct Counted<T> {
     value: T,
 }
 
-fn take<T: Copy>(rules: &mut Vec<Counted<T>>, path: &str) -> Option<T> {
+fn take<T: Clone>(rules: &mut Vec<Counted<T>>, path: &str) -> Option<T> {
     let rule = rules
         .iter_mut()
         .find(|r| r.remaining > 0 && path.contains(&r.pattern))?;
     rule.remaining -= 1;
-    let value = rule.value;
+    let value = rule.value.clone();
     rules.retain(|r| r.remaining > 0);
     Some(value)
 }
@@ -93,6 +95,18 @@ impl Faults {
         });
     }
 
+    /// Answers the next `times` requests whose path contains `path_contains` with a 302 to
+    /// `to` followed by the request's path and query, e.g. `to` = another server's
+    /// [`url`](crate::IndexServer::url) (a CDN) or this server's own (a redirect to
+    /// itself). Checked after authentication, like an index that sends downloads elsewhere.
+    pub fn redirect_next(&self, path_contains: &str, times: usize, to: &str) {
+        self.lock().redirects.push(Counted {
+            pattern: path_contains.to_owned(),
+            remaining: times,
+            value: to.to_owned(),
+        });
+    }
+
     /// Requires HTTP basic auth with these credentials on every request; others get 401
     /// with a `WWW-Authenticate: Basic` challenge.
     pub fn require_basic_auth(&self, user: &str, password: &str) {
@@ -106,6 +120,10 @@ impl Faults {
 
     pub(crate) fn take_failure(&self, path: &str) -> Option<StatusCode> {
         take(&mut self.lock().failures, path)
+    }
+
+    pub(crate) fn take_redirect(&self, path: &str) -> Option<String> {
+        take(&mut self.lock().redirects, path)
     }
 
     pub(crate) fn take_truncation(&self, path: &str) -> bool {

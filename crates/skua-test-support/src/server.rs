@@ -267,6 +267,16 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Body> {
             HeaderValue::from_static("Basic realm=\"skua-test-index\""),
         );
         response
+    } else if let Some(to) = faults.take_redirect(&path) {
+        let path_and_query = req
+            .uri()
+            .path_and_query()
+            .map_or(path.as_str(), |p| p.as_str());
+        let mut response = status_only(StatusCode::FOUND);
+        if let Ok(location) = HeaderValue::from_str(&format!("{to}{path_and_query}")) {
+            response.headers_mut().insert(LOCATION, location);
+        }
+        response
     } else {
         route(state, &req, &path)
     };

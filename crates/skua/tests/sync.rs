@@ -335,14 +335,9 @@ fn a_killed_sync_leaves_a_consistent_environment_that_the_next_sync_completes() 
             String::from_utf8_lossy(&check.stdout)
         );
         ok(&sync(dir, &server, "requirements.txt"));
-        let imported = python(
+        assert_complete(
             dir,
-            "import skf_tool, skf_nometa, skf_chain_a, skf_web, skf_socks",
-        );
-        assert!(
-            imported.status.success(),
-            "{}",
-            String::from_utf8_lossy(&imported.stderr)
+            &format!("after the sync that followed a kill at {delay_ms} ms"),
         );
         // Start the next round from an empty environment.
         ok(&sync_with(dir, &server, "empty.txt", &["--allow-empty"]));
@@ -351,6 +346,103 @@ fn a_killed_sync_leaves_a_consistent_environment_that_the_next_sync_completes() 
             "the empty lock removed everything"
         );
     }
+
+    // The same, deterministically: what a kill leaves at each moment, built by hand.
+    ok(&sync(dir, &server, "requirements.txt"));
+    let site = site_packages(dir);
+    let dist_info = |prefix: &str| {
+        std::fs::read_dir(&site)
+            .expect("site-packages")
+            .flatten()
+            .map(|entry| entry.path())
+            .find(|path| {
+                let name = path.file_name().unwrap_or_default().to_string_lossy();
+                name.starts_with(prefix) && name.ends_with(".dist-info")
+            })
+            .expect("installed")
+    };
+    let recorded = |dist_info: &Path| -> Vec<std::path::PathBuf> {
+        std::fs::read_to_string(dist_info.join("RECORD"))
+            .expect("RECORD")
+            .lines()
+            .filter_map(|line| line.split(',').next())
+            .map(|path| site.join(path))
+            .filter(|path| !path.starts_with(dist_info))
+            .collect()
+    };
+    // A kill before RECORD by skua without the install marker: a .dist-info without
+    // RECORD and without any of the package's files, which looked installed.
+    let tool = dist_info("skf_tool-");
+    for path in recorded(&tool) {
+        std::fs::remove_file(path).expect("remove");
+    }
+    std::fs::remove_file(tool.join("RECORD")).expect("remove RECORD");
+    // A kill half-way through an install: the marker lists what was planned, some of it
+    // was written.
+    let nometa = dist_info("skf_nometa-");
+    let planned: String = std::fs::read_to_string(nometa.join("RECORD"))
+        .expect("RECORD")
+        .lines()
+        .map(|line| format!("{},,\n", line.split(',').next().unwrap_or_default()))
+        .collect();
+    std::fs::write(nometa.join("SKUA-INSTALLING"), planned).expect("marker");
+    std::fs::remove_file(nometa.join("RECORD")).expect("remove RECORD");
+    std::fs::remove_file(site.join("skf_nometa/__init__.py")).expect("remove module");
+    // A kill half-way through an uninstall: RECORD is there, a file is not.
+    let chain = dist_info("skf_chain_a-");
+    let first = recorded(&chain).into_iter().next().expect("a file");
+    std::fs::remove_file(first).expect("remove");
+
+    let out = sync(dir, &server, "requirements.txt");
+    ok(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("3 installed"), "{stderr}");
+    assert_complete(dir, "after repairing hand-made torn installs");
+    ok(&std::process::Command::new(dir.join(".venv/bin/skf-tool"))
+        .output()
+        .expect("console script runs"));
+}
+
+/// Every distribution in the venv has a RECORD, no install marker, and all of its files,
+/// and the locked packages import.
+fn assert_complete(dir: &Path, when: &str) {
+    let check = python(
+        dir,
+        "import importlib.metadata as m, os, sys\n\
+         bad = []\n\
+         for d in m.distributions():\n\
+         \x20   name = d.metadata['Name']\n\
+         \x20   if d.files is None:\n\
+         \x20       bad.append(f'{name}: no RECORD')\n\
+         \x20   elif d.read_text('SKUA-INSTALLING') is not None:\n\
+         \x20       bad.append(f'{name}: interrupted install')\n\
+         \x20   else:\n\
+         \x20       bad += [f'{name}: {f}' for f in d.files if not os.path.exists(d.locate_file(f))]\n\
+         print(bad); sys.exit(1 if bad else 0)",
+    );
+    assert!(
+        check.status.success(),
+        "incomplete {when}: {}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let imported = python(
+        dir,
+        "import skf_tool, skf_nometa, skf_chain_a, skf_web, skf_socks",
+    );
+    assert!(
+        imported.status.success(),
+        "{when}: {}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+}
+
+fn site_packages(dir: &Path) -> std::path::PathBuf {
+    let out = python(
+        dir,
+        "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+    );
+    std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
 }
 
 #[test]

@@ -142,13 +142,22 @@ pub fn with_metadata(
     dist: &str,
     version: &str,
     purelib: bool,
+    members: Vec<Member>,
+) -> Vec<Member> {
+    let metadata = format!("Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n");
+    with_metadata_text(dist, version, &metadata, purelib, members)
+}
+
+/// [`with_metadata`] with METADATA given verbatim, for wheels that contradict themselves.
+pub fn with_metadata_text(
+    dist: &str,
+    version: &str,
+    metadata: &str,
+    purelib: bool,
     mut members: Vec<Member>,
 ) -> Vec<Member> {
     let dist_info = format!("{dist}-{version}.dist-info");
-    members.push(member(
-        &format!("{dist_info}/METADATA"),
-        &format!("Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n"),
-    ));
+    members.push(member(&format!("{dist_info}/METADATA"), metadata));
     members.push(member(
         &format!("{dist_info}/WHEEL"),
         &format!(

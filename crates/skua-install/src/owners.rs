@@ -1,0 +1,95 @@
+//! Which installed distribution owns a path: the RECORDs of a whole environment, read
+//! once, so an install can refuse to take another distribution's files.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::error::InstallError;
+use crate::paths::{join_record_path, normalize_lexically};
+use crate::record::parse_record;
+use crate::venv::{InstalledDist, Venv};
+
+pub(crate) struct Owners {
+    dists: Vec<InstalledDist>,
+    /// Path key (see [`Owners::key`]) → index into `dists`.
+    by_path: HashMap<PathBuf, usize>,
+    /// Resolved directories, since the same few are asked about again and again.
+    resolved: HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl Owners {
+    /// The files of every distribution installed in `venv` except those in `except`
+    /// (matched by `.dist-info` directory). A distribution without a readable RECORD owns
+    /// nothing that is known, so it owns nothing here.
+    pub(crate) fn read(venv: &Venv, except: &[InstalledDist]) -> Result<Owners, InstallError> {
+        let mut owners = Owners {
+            dists: Vec::new(),
+            by_path: HashMap::new(),
+            resolved: HashMap::new(),
+        };
+        for dist in venv.installed()? {
+            if except.iter().any(|e| e.dist_info == dist.dist_info) {
+                continue;
+            }
+            let Some(base) = dist.dist_info.parent().map(Path::to_path_buf) else {
+                continue;
+            };
+            let Ok(bytes) = fs::read(dist.dist_info.join("RECORD")) else {
+                continue;
+            };
+            let Ok(entries) = parse_record(&String::from_utf8_lossy(&bytes)) else {
+                continue;
+            };
+            let index = owners.dists.len();
+            for entry in entries {
+                let path = normalize_lexically(&join_record_path(&base, &entry.path));
+                // Its own metadata is no other wheel's business (and is most of the map).
+                if path.starts_with(&dist.dist_info) {
+                    continue;
+                }
+                let key = owners.key(&path);
+                owners.by_path.entry(key).or_insert(index);
+            }
+            owners.dists.push(dist);
+        }
+        Ok(owners)
+    }
+
+    /// The distribution whose RECORD lists `path`, if any.
+    pub(crate) fn owner(&mut self, path: &Path) -> Option<&InstalledDist> {
+        let key = self.key(path);
+        self.by_path.get(&key).map(|&index| &self.dists[index])
+    }
+
+    /// `path` normalized, with its deepest existing directory resolved through symlinks:
+    /// `lib64/…` and `lib/…` are one file when `lib64` links to `lib`, even where the
+    /// file itself does not exist (yet).
+    pub(crate) fn key(&mut self, path: &Path) -> PathBuf {
+        let path = normalize_lexically(path);
+        let mut rest = Vec::new();
+        let mut dir = path.parent();
+        while let Some(current) = dir {
+            let resolved = self
+                .resolved
+                .entry(current.to_path_buf())
+                .or_insert_with(|| fs::canonicalize(current).ok())
+                .clone();
+            if let Some(resolved) = resolved {
+                let mut key = resolved;
+                for component in rest.iter().rev() {
+                    key.push(component);
+                }
+                if let Some(name) = path.file_name() {
+                    key.push(name);
+                }
+                return key;
+            }
+            if let Some(name) = current.file_name() {
+                rest.push(name.to_os_string());
+            }
+            dir = current.parent();
+        }
+        path
+    }
+}
