@@ -352,7 +352,47 @@ fn argv_execution(items: Vec<Option<String>>, command_expr: &Expr) -> Execution<
     }
 }
 
+/// The elements of a list or tuple literal written at the call.
+fn literal_elements(expr: &Expr) -> Option<&[Expr]> {
+    match expr {
+        Expr::List(list) => Some(&list.elts),
+        Expr::Tuple(tuple) => Some(&tuple.elts),
+        _ => None,
+    }
+}
+
+/// `["/bin/sh", "-c", script]`, `("bash", "-lc", script)`: argv that hands its third
+/// element to a shell, which is a shell sink exactly like `shell=True`.
+fn explicit_shell_script<'a>(checker: &Checker, command: &'a Expr) -> Option<&'a Expr> {
+    let elements = literal_elements(command)?;
+    let [program, flag, script, ..] = elements else {
+        return None;
+    };
+    let program = eval::string_value(checker, program)?;
+    let flag = eval::string_value(checker, flag)?;
+    if program.unquoted_unknowns > 0 || flag.unquoted_unknowns > 0 {
+        return None;
+    }
+    let is_shell = matches!(
+        basename(&program.text),
+        "sh" | "bash" | "zsh" | "dash" | "ksh" | "ash"
+    );
+    let is_command_flag =
+        flag.text.starts_with('-') && !flag.text.starts_with("--") && flag.text.contains('c');
+    (is_shell && is_command_flag).then_some(script)
+}
+
 fn shell_execution<'a>(checker: &Checker, command: &'a Expr) -> Execution<'a> {
+    // `shell=True` with a list: the shell runs its first element, often a built string.
+    if let Some([first, ..]) = literal_elements(command)
+        && let Some(text) = eval::string_value(checker, first)
+    {
+        return Execution {
+            commands: commands_in_shell(&text.text),
+            shell: true,
+            command_expr: first,
+        };
+    }
     let commands = match eval::string_value(checker, command) {
         Some(text) => commands_in_shell(&text.text),
         // `os.system(" ".join(cmd))` and friends evaluate to strings; a list here means
@@ -377,6 +417,9 @@ fn shell_execution<'a>(checker: &Checker, command: &'a Expr) -> Execution<'a> {
 fn from_argv_or_shell<'a>(checker: &Checker, command: &'a Expr, shell: bool) -> Execution<'a> {
     if shell {
         return shell_execution(checker, command);
+    }
+    if let Some(script) = explicit_shell_script(checker, command) {
+        return shell_execution(checker, script);
     }
     if let Some(items) = eval::list_value(checker, command) {
         return argv_execution(items, command);
