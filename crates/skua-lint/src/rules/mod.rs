@@ -192,6 +192,11 @@ pub(crate) fn check_dict(checker: &mut Checker, dict: &ast::ExprDict) {
         let Some(key) = item.key.as_ref().and_then(eval::literal_str) else {
             continue;
         };
+        if checker.enabled(Rule::UnverifiedSslContext)
+            && let Some(key_expr) = &item.key
+        {
+            tls::unverified_ssl_context::check_dict_entry(checker, key, key_expr, &item.value);
+        }
         if checker.enabled(Rule::HardcodedAuthHeader)
             && sec::hardcoded_auth_header::is_auth_header_name(key)
         {

@@ -9,8 +9,12 @@ declare_rule! {
     /// ## What it does
     /// Checks for SSL contexts that do not verify certificates or host names:
     /// `ssl._create_unverified_context()`, replacing `ssl._create_default_https_context`,
-    /// `ctx.check_hostname = False`, `ctx.verify_mode = ssl.CERT_NONE`, and
-    /// `cert_reqs="CERT_NONE"` / `cert_reqs=ssl.CERT_NONE` arguments (urllib3, `ssl.wrap_socket`).
+    /// `ctx.check_hostname = False`, `ctx.verify_mode = ssl.CERT_NONE`,
+    /// `cert_reqs="CERT_NONE"` / `cert_reqs=ssl.CERT_NONE` arguments (urllib3, `ssl.wrap_socket`),
+    /// host-name checks turned off (`assert_hostname=False`, the Kubernetes client's
+    /// `configuration.assert_hostname = False`), and option dictionaries that carry these
+    /// settings to a client later (`sslopt={"cert_reqs": ssl.CERT_NONE}` for websocket-client,
+    /// `{"check_hostname": False}`).
     ///
     /// ## Why is this bad?
     /// An unverified context accepts any certificate, so a man-in-the-middle can impersonate
@@ -66,6 +70,34 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ExprCall) {
             Checker::range_of(keyword),
         );
     }
+    if let Some(keyword) = call.arguments.find_keyword("assert_hostname")
+        && eval::is_false_literal(&keyword.value)
+    {
+        report(
+            checker,
+            "`assert_hostname=False` accepts certificates issued for any host",
+            Checker::range_of(keyword),
+        );
+    }
+}
+
+/// Option dictionaries handed to a client later: `{"cert_reqs": ssl.CERT_NONE}`,
+/// `{"check_hostname": False}` (websocket-client's `sslopt`, urllib3 pool arguments).
+pub(crate) fn check_dict_entry(checker: &mut Checker, key: &str, key_expr: &Expr, value: &Expr) {
+    let range = Checker::range_of(key_expr).start..Checker::range_of(value).end;
+    match key {
+        "cert_reqs" | "verify_mode" if is_cert_none(checker, value) => report(
+            checker,
+            "TLS options with `cert_reqs: CERT_NONE` disable certificate verification wherever they are passed",
+            range,
+        ),
+        "check_hostname" | "assert_hostname" if eval::is_false_literal(value) => report(
+            checker,
+            "TLS options with host-name checks off accept certificates issued for any host",
+            range,
+        ),
+        _ => {}
+    }
 }
 
 pub(crate) fn check_assign(checker: &mut Checker, target: &Expr, value: &Expr) {
@@ -82,10 +114,14 @@ pub(crate) fn check_assign(checker: &mut Checker, target: &Expr, value: &Expr) {
         return;
     };
     match attribute.attr.id.as_str() {
-        "check_hostname" if eval::is_false_literal(value) => {
+        // `ssl` contexts, and the Kubernetes client's `Configuration`.
+        "check_hostname" | "assert_hostname" if eval::is_false_literal(value) => {
             report(
                 checker,
-                "`check_hostname = False` accepts certificates issued for any host",
+                &format!(
+                    "`{} = False` accepts certificates issued for any host",
+                    attribute.attr.id
+                ),
                 range,
             );
         }

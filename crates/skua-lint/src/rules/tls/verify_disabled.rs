@@ -60,6 +60,7 @@ fn is_http_call(checker: &Checker, call: &ExprCall) -> bool {
                 | "urllib3"
                 | "websocket"
                 | "websockets"
+                | "kubernetes"
         ) {
             return true;
         }
@@ -86,15 +87,18 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ExprCall) {
     }
 }
 
-/// `session.verify = False`
+/// `session.verify = False`, and the Kubernetes client's `configuration.verify_ssl = False`.
 pub(crate) fn check_assign(checker: &mut Checker, target: &Expr, value: &Expr) {
     if let Expr::Attribute(attribute) = target
-        && attribute.attr.id.as_str() == "verify"
+        && matches!(attribute.attr.id.as_str(), "verify" | "verify_ssl")
         && eval::is_false_literal(value)
     {
         checker.report(Diagnostic::new(
             Rule::VerifyDisabled,
-            "`verify = False` disables TLS certificate verification for every request of this session",
+            format!(
+                "`{} = False` disables TLS certificate verification for every request made with it",
+                attribute.attr.id
+            ),
             Checker::range_of(target).start..Checker::range_of(value).end,
         ));
     }
