@@ -59,6 +59,11 @@ pub struct Checker<'a> {
     /// Functions, methods and properties whose return value is a `requests` session (made
     /// there, or a local name bound to one).
     session_factories: HashSet<&'a str>,
+    /// Classes defined in the file, with their base class expressions.
+    classes: HashMap<&'a str, &'a [Expr]>,
+    /// Innermost last: the parameters of each enclosing function, which shadow modules
+    /// resolved by their plain name (`def load(yaml): yaml.load(f)` is not PyYAML).
+    parameters: Vec<HashSet<&'a str>>,
 }
 
 impl<'a> Checker<'a> {
@@ -75,6 +80,8 @@ impl<'a> Checker<'a> {
             in_docstring: false,
             attributes: HashMap::new(),
             session_factories: HashSet::new(),
+            classes: HashMap::new(),
+            parameters: Vec::new(),
         }
     }
 
@@ -107,6 +114,10 @@ impl<'a> Checker<'a> {
         match expr {
             Expr::Name(name) => {
                 let id = name.id.as_str();
+                // A parameter shadows any module of that name.
+                if self.parameters.iter().any(|names| names.contains(id)) {
+                    return None;
+                }
                 if let Some(qualified) = self.imports.get(id) {
                     Some(qualified.clone())
                 } else if WELL_KNOWN_MODULES.contains(&id) && self.lookup(id).is_none() {
@@ -126,6 +137,11 @@ impl<'a> Checker<'a> {
     /// The value assigned to attribute `name` (`self.name = ...`) anywhere in the file.
     pub fn attribute(&self, name: &str) -> Option<&'a Expr> {
         self.attributes.get(name).copied()
+    }
+
+    /// The base classes of a class defined in this file.
+    pub fn class_bases(&self, name: &str) -> Option<&'a [Expr]> {
+        self.classes.get(name).copied()
     }
 
     /// Whether calling `name` (a function, method or property) returns a requests session.
@@ -151,6 +167,13 @@ impl<'a> Checker<'a> {
             match stmt {
                 Stmt::Import(_) | Stmt::ImportFrom(_) => self.record_import(stmt),
                 Stmt::ClassDef(class) => {
+                    self.classes.insert(
+                        class.name.id.as_str(),
+                        class
+                            .arguments
+                            .as_ref()
+                            .map_or(&[][..], |arguments| &arguments.args),
+                    );
                     for item in &class.body {
                         if let Stmt::Assign(assign) = item {
                             for target in &assign.targets {
@@ -329,7 +352,15 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 }
                 self.visit_parameters(&function.parameters);
                 self.scopes.push(HashMap::new());
+                self.parameters.push(
+                    function
+                        .parameters
+                        .iter()
+                        .map(|parameter| parameter.name().id.as_str())
+                        .collect(),
+                );
                 self.visit_body(&function.body);
+                self.parameters.pop();
                 self.scopes.pop();
             }
             Stmt::ClassDef(class) => {

@@ -9,7 +9,8 @@ declare_rule! {
     /// ## What it does
     /// Checks for HTTP and AWS clients with certificate verification turned off:
     /// `verify=False` on `requests`, `httpx`, sessions and boto3 clients, `ssl=False` /
-    /// `verify_ssl=False` on `aiohttp`, and `session.verify = False`.
+    /// `verify_ssl=False` on `aiohttp`, `session.verify = False`, and the Kubernetes client's
+    /// `configuration.verify_ssl = False` (or `verify_ssl=False` on its calls).
     ///
     /// ## Why is this bad?
     /// Without verification anyone on the network path (a compromised CI runner, a hostile

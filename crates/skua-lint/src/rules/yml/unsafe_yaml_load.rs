@@ -8,7 +8,10 @@ declare_rule! {
     /// ## What it does
     /// Checks for PyYAML loads that can construct arbitrary Python objects:
     /// `yaml.load()` / `yaml.load_all()` without a safe `Loader`, with `Loader`,
-    /// `UnsafeLoader` or `FullLoader`, and `yaml.unsafe_load()` / `yaml.full_load()`.
+    /// `UnsafeLoader` or `FullLoader` (or a loader class of the file derived from one), and
+    /// `yaml.unsafe_load()` / `yaml.full_load()`. A loader class derived from `SafeLoader`
+    /// is safe, and a name that holds another library's parser (ruamel's `YAML()`, a
+    /// parameter or attribute named `yaml`) is not PyYAML.
     ///
     /// ## Why is this bad?
     /// Ops tooling loads YAML from repositories, CI variables, Helm values and webhooks.
@@ -33,6 +36,49 @@ declare_rule! {
 }
 
 const SAFE_LOADERS: &[&str] = &["SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"];
+const UNSAFE_LOADERS: &[&str] = &[
+    "Loader",
+    "UnsafeLoader",
+    "FullLoader",
+    "CLoader",
+    "CUnsafeLoader",
+    "CFullLoader",
+];
+
+#[derive(Debug, PartialEq, Eq)]
+enum Safety {
+    Safe,
+    /// Unsafe, through this PyYAML loader.
+    Unsafe(String),
+    Unknown,
+}
+
+/// A loader by name: PyYAML's own, or a class of this file judged by its bases (a
+/// `SafeLoader` subclass with extra constructors is safe; a `FullLoader` one is not).
+fn loader_safety(checker: &Checker, name: &str, depth: usize) -> Safety {
+    if SAFE_LOADERS.contains(&name) {
+        return Safety::Safe;
+    }
+    if depth > 8 {
+        return Safety::Unknown;
+    }
+    if let Some(bases) = checker.class_bases(name) {
+        let mut verdict = Safety::Unknown;
+        for base in bases {
+            match loader_name(base).map(|base| loader_safety(checker, base, depth + 1)) {
+                // Any unsafe base makes the subclass unsafe (mixins cannot undo it).
+                Some(Safety::Unsafe(via)) => return Safety::Unsafe(via),
+                Some(Safety::Safe) => verdict = Safety::Safe,
+                _ => {}
+            }
+        }
+        return verdict;
+    }
+    if UNSAFE_LOADERS.contains(&name) {
+        return Safety::Unsafe(name.to_string());
+    }
+    Safety::Unknown
+}
 
 fn loader_name(expr: &Expr) -> Option<&str> {
     match expr {
@@ -61,27 +107,18 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ExprCall) {
                 None => format!(
                     "`yaml.{function}()` without a `Loader` is unsafe; use `yaml.safe_load()`"
                 ),
-                Some(loader) => match loader_name(loader) {
-                    Some(name) if SAFE_LOADERS.contains(&name) => return,
-                    // A loader class we cannot see (a custom subclass, a variable): trust it.
-                    Some(name)
-                        if !matches!(
-                            name,
-                            "Loader"
-                                | "UnsafeLoader"
-                                | "FullLoader"
-                                | "CLoader"
-                                | "CUnsafeLoader"
-                                | "CFullLoader"
-                        ) =>
-                    {
-                        return;
+                Some(loader) => {
+                    match loader_name(loader).map(|name| (name, loader_safety(checker, name, 0))) {
+                        // A loader we cannot see (imported from elsewhere, a variable): trust it.
+                        None | Some((_, Safety::Safe | Safety::Unknown)) => return,
+                        Some((name, Safety::Unsafe(via))) if via == name => format!(
+                            "`yaml.{function}()` with `{name}` can construct arbitrary Python objects; use `SafeLoader`"
+                        ),
+                        Some((name, Safety::Unsafe(via))) => format!(
+                            "`yaml.{function}()` with `{name}`, a `{via}` subclass, can construct arbitrary Python objects; derive it from `SafeLoader`"
+                        ),
                     }
-                    None => return,
-                    Some(name) => format!(
-                        "`yaml.{function}()` with `{name}` can construct arbitrary Python objects; use `SafeLoader`"
-                    ),
-                },
+                }
             }
         }
         _ => return,
