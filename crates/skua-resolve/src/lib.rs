@@ -1,5 +1,5 @@
 //! Dependency resolution: pubgrub over a package index, for one target interpreter and
-//! platform, producing pinned versions with the hashes of every usable file.
+//! platform, producing pinned versions with the hashes of every file of each.
 
 mod candidates;
 pub mod inputs;
@@ -100,8 +100,13 @@ pub struct Manifest {
 pub struct ResolvedPackage {
     pub name: PackageName,
     pub version: Version,
-    /// Every file of this version usable on the target (wheels whose tags match, and sdists).
+    /// Every file of this version usable on the target (wheels whose tags match, and
+    /// sdists), best first.
     pub files: Vec<DistFile>,
+    /// Every file of this version the index lists, usable on the target or not (only
+    /// `exclude_newer` leaves files out), by file name: what lock files hash, as uv and
+    /// pip-compile do, so a lock made for one platform and Python installs on others.
+    pub all_files: Vec<DistFile>,
     /// The index the package came from.
     pub index: Option<IndexUrl>,
     /// Who asked for it: parents, or root sources like `-r requirements.in`.

@@ -626,10 +626,10 @@ pub(crate) fn solve(
         match pkg {
             Pkg::Name(name) => {
                 let list = provider.candidates(name)?;
-                let files = list
+                let (files, all_files) = list
                     .iter()
                     .find(|candidate| &candidate.version == version)
-                    .map(|candidate| candidate.files.clone())
+                    .map(|candidate| (candidate.files.clone(), candidate.all_files.clone()))
                     .unwrap_or_default();
                 let index = lock(&provider.projects)
                     .get(name)
@@ -640,6 +640,7 @@ pub(crate) fn solve(
                         name: name.clone(),
                         version: version.clone(),
                         files,
+                        all_files,
                         index,
                         via: provider
                             .root_sources

@@ -10,7 +10,7 @@ use skua_platform::Target;
 use skua_requirements::Requirement;
 use skua_resolve::{
     LockHeader, Manifest, PrereleaseMode, Progress, Resolution, ResolveError, ResolverOptions,
-    RootRequirement, SkippedVersion, Unusable, Upgrade, render_requirements_txt,
+    RootRequirement, SkippedVersion, Unusable, Upgrade, render_pylock, render_requirements_txt,
 };
 use skua_test_support::IndexServer;
 
@@ -396,6 +396,104 @@ fn platform_wheels_pick_compatible_files() {
         text.contains("no file of `skf-musl-only` can be installed on Python 3.11"),
         "{text}"
     );
+}
+
+fn header() -> LockHeader {
+    LockHeader {
+        command: "skua lock requirements.in".into(),
+        target: "Python 3.11 on x86_64-manylinux_2_28".into(),
+    }
+}
+
+#[test]
+fn locks_hash_every_file_of_the_pinned_version_whatever_the_target() {
+    let harness = Harness::new();
+    let linux = harness.resolve(&["skf-native"]).unwrap();
+    let package = &linux.packages["skf-native"];
+    let all: Vec<&str> = package
+        .all_files
+        .iter()
+        .map(|file| file.filename.as_str())
+        .collect();
+    assert_eq!(
+        all,
+        [
+            "skf_native-1.0.0-cp311-cp311-macosx_11_0_arm64.whl",
+            "skf_native-1.0.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+            "skf_native-1.0.0-cp311-cp311-win_amd64.whl",
+            "skf_native-1.0.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+            "skf_native-1.0.0.tar.gz",
+        ]
+    );
+    let text = render_requirements_txt(&linux, &header());
+    assert_eq!(text.matches("--hash=sha256:").count(), 5, "{text}");
+    for file in &package.all_files {
+        let hash = file
+            .sha256
+            .as_ref()
+            .expect("the fixture index hashes files");
+        assert!(
+            text.contains(&format!("--hash=sha256:{}", hash.hex())),
+            "{} is not hashed:\n{text}",
+            file.filename
+        );
+    }
+    let pylock = render_pylock(&linux, &header(), ">=3.11");
+    assert_eq!(pylock.matches("[[packages.wheels]]").count(), 4, "{pylock}");
+    assert_eq!(pylock.matches("[packages.sdist]").count(), 1, "{pylock}");
+    for wheel in [
+        "cp311-cp311-win_amd64",
+        "cp311-cp311-macosx_11_0_arm64",
+        "cp312-cp312-manylinux",
+    ] {
+        assert!(pylock.contains(wheel), "{wheel} missing:\n{pylock}");
+    }
+    // The version itself is still chosen by what the target can use: a musl-only project
+    // has no version for glibc Linux, whatever other files it has.
+    assert!(matches!(
+        harness.resolve(&["skf-musl-only"]),
+        Err(ResolveError::NoSolution(_))
+    ));
+}
+
+#[test]
+fn locked_files_leave_out_uploads_after_the_cutoff_and_keep_yanked_ones() {
+    let harness = Harness::new();
+    let names = |resolution: &Resolution| -> Vec<String> {
+        resolution.packages["skf-late-wheel"]
+            .all_files
+            .iter()
+            .map(|file| file.filename.clone())
+            .collect()
+    };
+    let everything = harness.resolve(&["skf-late-wheel"]).unwrap();
+    assert_eq!(
+        names(&everything),
+        [
+            "skf_late_wheel-1.0.0-py3-none-macosx_11_0_arm64.whl",
+            "skf_late_wheel-1.0.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+            "skf_late_wheel-1.0.0-py3-none-win_amd64.whl",
+            "skf_late_wheel-1.0.0.tar.gz",
+        ],
+        "a yanked file of a version that is not yanked is listed, as uv lists it"
+    );
+    let cutoff = jiff::Timestamp::from_str("2026-01-01T00:00:00Z").unwrap();
+    let before = harness
+        .resolve_with(&["skf-late-wheel"], &["primary"], |o| {
+            o.exclude_newer = Some(skua_index::ExcludeNewer(cutoff))
+        })
+        .unwrap();
+    assert_eq!(
+        names(&before),
+        [
+            "skf_late_wheel-1.0.0-py3-none-macosx_11_0_arm64.whl",
+            "skf_late_wheel-1.0.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+            "skf_late_wheel-1.0.0.tar.gz",
+        ],
+        "the Windows wheel was uploaded after the cutoff"
+    );
+    let text = render_requirements_txt(&before, &header());
+    assert_eq!(text.matches("--hash=sha256:").count(), 3, "{text}");
 }
 
 #[test]

@@ -751,3 +751,63 @@ fn a_version_with_an_unreadable_requirement_is_skipped_with_a_warning() {
     assert_eq!(quiet.code, 0, "{}", quiet.stderr);
     assert!(!quiet.stderr.contains("warning:"), "{}", quiet.stderr);
 }
+
+/// The sha256 of every file the fixture index lists for `project`.
+fn index_hashes(project: &str) -> Vec<(String, String)> {
+    let page = std::fs::read_to_string(
+        skua_test_support::fixture_index_dir().join(format!("primary/simple/{project}/index.json")),
+    )
+    .expect("fixture page");
+    let page: serde_json::Value = serde_json::from_str(&page).expect("json");
+    page["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|file| {
+            (
+                file["filename"].as_str().expect("filename").to_string(),
+                file["hashes"]["sha256"]
+                    .as_str()
+                    .expect("sha256")
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_lock_for_linux_hashes_the_macos_and_windows_wheels_too() {
+    let server = IndexServer::start_fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "requirements.in", "skf-native\n");
+    let run = lock(
+        dir.path(),
+        &server,
+        &["requirements.in", "-o", "requirements.txt"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = read(dir.path(), "requirements.txt");
+    let files = index_hashes("skf-native");
+    assert_eq!(files.len(), 5, "{files:?}");
+    for (filename, hash) in &files {
+        assert!(
+            text.contains(&format!("--hash=sha256:{hash}")),
+            "{filename} is not hashed:\n{text}"
+        );
+    }
+
+    let run = lock(
+        dir.path(),
+        &server,
+        &["requirements.in", "-o", "pylock.toml"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let pylock = read(dir.path(), "pylock.toml");
+    for (filename, hash) in &files {
+        assert!(
+            pylock.contains(&format!("name = \"{filename}\"")) && pylock.contains(hash),
+            "{filename} is not listed:\n{pylock}"
+        );
+    }
+    assert_eq!(pylock.matches("[[packages.wheels]]").count(), 4, "{pylock}");
+}
