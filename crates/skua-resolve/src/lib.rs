@@ -93,6 +93,10 @@ pub struct Manifest {
     pub requirements: Vec<RootRequirement>,
     /// Constraints (`-c`): they restrict versions but do not add packages.
     pub constraints: Vec<Requirement>,
+    /// Overrides (`--override`, as in uv): each replaces every requirement of its name,
+    /// at the root and in any package's `Requires-Dist`, markers included (its own marker
+    /// decides where it applies); they add no packages either.
+    pub overrides: Vec<Requirement>,
 }
 
 /// One pinned package.

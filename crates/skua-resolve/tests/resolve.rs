@@ -96,6 +96,30 @@ impl Harness {
     }
 }
 
+impl Harness {
+    /// Resolves `requirements` with `overrides` (`--override` lines) for Python `python`.
+    fn resolve_overridden(
+        &self,
+        requirements: &[&str],
+        overrides: &[&str],
+        python: &str,
+    ) -> Result<Resolution, ResolveError> {
+        let mut manifest = manifest(requirements);
+        manifest.overrides = overrides
+            .iter()
+            .map(|line| Requirement::from_str(line).expect("override"))
+            .collect();
+        let client = self.client(&["primary"], false);
+        skua_resolve::resolve(
+            &manifest,
+            &options(python, "x86_64-manylinux_2_28"),
+            &client,
+            self.runtime.handle(),
+            Arc::new(|_| {}),
+        )
+    }
+}
+
 fn options(python: &str, platform: &str) -> ResolverOptions {
     ResolverOptions {
         target: Target::new(python, platform).expect("target"),
@@ -117,6 +141,7 @@ fn manifest(requirements: &[&str]) -> Manifest {
             })
             .collect(),
         constraints: Vec::new(),
+        overrides: Vec::new(),
     }
 }
 
@@ -776,5 +801,82 @@ fn requires_python_in_the_metadata_is_checked_too() {
             "skf-metadata-python==2.0.0 cannot be used: its metadata requires Python >=3.12"
         ),
         "{text}"
+    );
+}
+
+#[test]
+fn an_override_forces_a_version_a_dependency_excludes() {
+    let harness = Harness::new();
+    // skf-app 2.0.0 requires skf-lib<2: without the override nothing fits.
+    assert!(matches!(
+        harness.resolve(&["skf-app==2.0.0", "skf-lib>=2"]),
+        Err(ResolveError::NoSolution(_))
+    ));
+    let forced = harness
+        .resolve_overridden(&["skf-app==2.0.0"], &["skf-lib==2.1.0"], "3.11")
+        .unwrap();
+    assert_eq!(pins(&forced), ["skf-app==2.0.0", "skf-lib==2.1.0"]);
+    assert_eq!(
+        forced.packages["skf-lib"].via.iter().collect::<Vec<_>>(),
+        ["skf-app"]
+    );
+    // A top-level requirement is replaced too.
+    assert_eq!(
+        pins(
+            &harness
+                .resolve_overridden(&["skf-simple<2"], &["skf-simple==2.0.0"], "3.11")
+                .unwrap()
+        ),
+        ["skf-simple==2.0.0"]
+    );
+    // An override adds nothing that no one requires.
+    assert_eq!(
+        pins(
+            &harness
+                .resolve_overridden(&["skf-simple"], &["skf-chain-c==1.0.0"], "3.11")
+                .unwrap()
+        ),
+        ["skf-simple==2.0.0"]
+    );
+}
+
+#[test]
+fn override_markers_decide_where_each_override_applies() {
+    let harness = Harness::new();
+    // skf-app 1.5.0 requires skf-lib>=1.5,<2; both overrides leave that range.
+    let overrides = [
+        "skf-lib==1.0.0; python_version < \"3.12\"",
+        "skf-lib==2.1.0; python_version >= \"3.12\"",
+    ];
+    for (python, lib) in [("3.11", "skf-lib==1.0.0"), ("3.12", "skf-lib==2.1.0")] {
+        let resolution = harness
+            .resolve_overridden(&["skf-app==1.5.0"], &overrides, python)
+            .unwrap();
+        assert_eq!(
+            pins(&resolution),
+            ["skf-app==1.5.0", lib],
+            "Python {python}"
+        );
+    }
+    // No override applies on the target: the requirement is dropped there, as in uv.
+    let dropped = harness
+        .resolve_overridden(
+            &["skf-app==1.5.0"],
+            &["skf-lib; sys_platform == \"win32\""],
+            "3.11",
+        )
+        .unwrap();
+    assert_eq!(pins(&dropped), ["skf-app==1.5.0"]);
+    // A dependency of an extra stays one: the override applies only with the extra.
+    let plain = harness
+        .resolve_overridden(&["skf-web"], &["skf-certs==2.0.0"], "3.11")
+        .unwrap();
+    assert_eq!(pins(&plain), ["skf-simple==2.0.0", "skf-web==1.0.0"]);
+    let tls = harness
+        .resolve_overridden(&["skf-web[tls]"], &["skf-certs==2.0.0"], "3.11")
+        .unwrap();
+    assert_eq!(
+        pins(&tls),
+        ["skf-certs==2.0.0", "skf-simple==2.0.0", "skf-web==1.0.0"]
     );
 }

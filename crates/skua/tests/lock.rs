@@ -811,3 +811,35 @@ fn a_lock_for_linux_hashes_the_macos_and_windows_wheels_too() {
     }
     assert_eq!(pylock.matches("[[packages.wheels]]").count(), 4, "{pylock}");
 }
+
+#[test]
+fn override_files_replace_requirements_anywhere_in_the_graph() {
+    let server = IndexServer::start_fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "requirements.in", "skf-app==2.0.0\n");
+    // skf-app 2.0.0 requires skf-lib<2.
+    write(dir.path(), "overrides.txt", "skf-lib==2.1.0\n");
+    let run = lock(
+        dir.path(),
+        &server,
+        &["requirements.in", "--override", "overrides.txt"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("skf-lib==2.1.0 \\\n") && run.stdout.contains("# via skf-app"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("--override overrides.txt"),
+        "the header regenerates the lock with the override:\n{}",
+        run.stdout
+    );
+    let missing = lock(
+        dir.path(),
+        &server,
+        &["requirements.in", "--override", "nope.txt"],
+    );
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("nope.txt"), "{}", missing.stderr);
+}

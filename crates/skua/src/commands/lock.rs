@@ -154,6 +154,7 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
     let request = LockRequest {
         requirement_files,
         constraint_files: args.constraints.clone(),
+        override_files: args.overrides.clone(),
         pyprojects,
         scripts: args.script.iter().cloned().chain(scripts).collect(),
         selection: ProjectSelection {
