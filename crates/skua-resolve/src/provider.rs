@@ -45,7 +45,7 @@ impl fmt::Display for Pkg {
 }
 
 impl Pkg {
-    fn name(&self) -> Option<&PackageName> {
+    pub(crate) fn name(&self) -> Option<&PackageName> {
         match self {
             Pkg::Root => None,
             Pkg::Name(name) | Pkg::Extra(name, _) => Some(name),
@@ -720,7 +720,7 @@ pub(crate) fn solve(
     let provider = Provider::new(manifest, options, client, runtime.clone(), progress)?;
     let selected = match pubgrub::resolve(&provider, Pkg::Root, Version::new([0])) {
         Ok(selected) => selected,
-        Err(PubGrubError::NoSolution(mut tree)) => {
+        Err(PubGrubError::NoSolution(tree)) => {
             let mut empty = Vec::new();
             crate::report::empty_ranges(&tree, &mut empty);
             let mut hints: Vec<Hint> = Vec::new();
@@ -733,10 +733,33 @@ pub(crate) fn solve(
                     hints.push(hint);
                 }
             }
-            // Drop the "no version in <1.0 or >1.0" leaves: the hints carry what matters.
-            tree.collapse_no_versions();
+            // Ranges are stated against the versions that exist, also of packages the
+            // solver never had to list (a pin elsewhere ruled them out); failing to list
+            // them only leaves their ranges as they are.
+            let mut names: Vec<PackageName> = tree
+                .packages()
+                .into_iter()
+                .filter_map(Pkg::name)
+                .cloned()
+                .collect();
+            names.sort();
+            names.dedup();
+            for name in &names {
+                let _ = provider.candidates(name);
+            }
+            let available: crate::report::Available = lock(&provider.candidates)
+                .iter()
+                .map(|(name, list)| {
+                    let mut versions: Vec<Version> = list
+                        .iter()
+                        .map(|candidate| candidate.version.clone())
+                        .collect();
+                    versions.sort();
+                    (name.clone(), versions)
+                })
+                .collect();
             return Err(ResolveError::NoSolution(Box::new(NoSolution::new(
-                tree, hints,
+                tree, hints, &available,
             ))));
         }
         Err(PubGrubError::ErrorRetrievingDependencies { source, .. })
@@ -807,6 +830,29 @@ pub(crate) fn solve(
         }
     }
     Ok(resolution)
+}
+
+/// How many versions a "does not exist" hint offers instead.
+const NEAREST_VERSIONS: usize = 5;
+
+/// The usable versions closest to `wanted` in version order, ascending: a few below it and
+/// a few above.
+fn nearest_versions(list: &[Candidate], wanted: &Version) -> Vec<Version> {
+    let mut versions: Vec<&Version> = list
+        .iter()
+        .filter(|candidate| candidate.python_compatible)
+        .map(|candidate| &candidate.version)
+        .collect();
+    versions.sort();
+    let window = versions.len().min(NEAREST_VERSIONS);
+    let position = versions.partition_point(|version| *version < wanted);
+    let start = position
+        .saturating_sub(NEAREST_VERSIONS.div_ceil(2))
+        .min(versions.len() - window);
+    versions[start..start + window]
+        .iter()
+        .map(|version| (*version).clone())
+        .collect()
 }
 
 /// Distribution names that differ from the import or common name people type.
@@ -922,6 +968,17 @@ impl Provider<'_> {
             return Some(Hint::NoCompatibleFiles {
                 name: name.clone(),
                 target: target.clone(),
+            });
+        }
+        if let Some(pinned) = range.as_singleton()
+            && lock(&self.projects)
+                .get(name)
+                .is_some_and(|project| project.files.iter().all(|file| file.version() != pinned))
+        {
+            return Some(Hint::VersionNotFound {
+                name: name.clone(),
+                version: pinned.clone(),
+                nearest: nearest_versions(&list, pinned),
             });
         }
         let in_range: Vec<&Candidate> = list

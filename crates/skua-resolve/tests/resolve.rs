@@ -880,3 +880,77 @@ fn override_markers_decide_where_each_override_applies() {
         ["skf-certs==2.0.0", "skf-simple==2.0.0", "skf-web==1.0.0"]
     );
 }
+
+#[test]
+fn runs_of_releases_are_explained_as_ranges_in_a_few_lines() {
+    let harness = Harness::new();
+    let Err(ResolveError::NoSolution(no_solution)) =
+        harness.resolve(&["skf-series-app", "skf-series-core>=2"])
+    else {
+        panic!("expected no solution");
+    };
+    let text = no_solution.explanation();
+    eprintln!("{text}");
+    assert!(
+        text.lines().count() <= 25,
+        "{} lines:\n{text}",
+        text.lines().count()
+    );
+    assert!(text.len() < 2_000, "{} bytes:\n{text}", text.len());
+    for part in [
+        "skf-series-app depends on skf-series-core<=1.59.0",
+        "you require skf-series-core>=2",
+    ] {
+        assert!(text.contains(part), "names {part}:\n{text}");
+    }
+    assert!(
+        text.ends_with("the requirements cannot be satisfied."),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_pinned_version_that_does_not_exist_lists_the_nearest_that_do() {
+    let harness = Harness::new();
+    let Err(ResolveError::NoSolution(no_solution)) = harness.resolve(&["skf-simple==9.9"]) else {
+        panic!("expected no solution");
+    };
+    assert_eq!(
+        no_solution.hints(),
+        [skua_resolve::Hint::VersionNotFound {
+            name: "skf-simple".parse().unwrap(),
+            version: Version::from_str("9.9").unwrap(),
+            nearest: ["1.0.0", "1.1.0", "2.0.0"]
+                .iter()
+                .map(|v| Version::from_str(v).unwrap())
+                .collect(),
+        }]
+    );
+    let text = no_solution.to_string();
+    assert!(
+        text.contains("note: skf-simple==9.9 does not exist; available: 1.0.0, 1.1.0, 2.0.0"),
+        "{text}"
+    );
+    // A few on each side of the wanted version, not all of them.
+    let Err(ResolveError::NoSolution(middle)) = harness.resolve(&["skf-series-core==1.30.5"])
+    else {
+        panic!("expected no solution");
+    };
+    assert!(
+        middle.to_string().contains(
+            "skf-series-core==1.30.5 does not exist; available: 1.28.0, 1.29.0, 1.30.0, 1.31.0, 1.32.0"
+        ),
+        "{middle}"
+    );
+    // A version that exists but is yanked is not "missing".
+    let text = no_solution_text(harness.resolve(&["skf-yanked==0.9.0"]));
+    assert!(!text.contains("does not exist"), "{text}");
+}
+
+fn no_solution_text(result: Result<Resolution, ResolveError>) -> String {
+    match result {
+        Err(ResolveError::NoSolution(no_solution)) => no_solution.to_string(),
+        Ok(resolution) => format!("resolved: {:?}", pins(&resolution)),
+        Err(other) => other.to_string(),
+    }
+}

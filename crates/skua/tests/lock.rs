@@ -843,3 +843,36 @@ fn override_files_replace_requirements_anywhere_in_the_graph() {
     assert_eq!(missing.code, 2);
     assert!(missing.stderr.contains("nope.txt"), "{}", missing.stderr);
 }
+
+#[test]
+fn conflicts_across_many_releases_are_explained_in_a_few_lines() {
+    let server = IndexServer::start_fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Each of 60 releases of skf-series-app pins its own skf-series-core.
+    write(
+        dir.path(),
+        "requirements.in",
+        "skf-series-app\nskf-series-core>=2\n",
+    );
+    let run = lock(dir.path(), &server, &["requirements.in"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let lines = run.stderr.lines().count();
+    assert!(lines <= 30, "{lines} lines:\n{}", run.stderr);
+    for part in [
+        "skf-series-app depends on skf-series-core<=1.59.0",
+        "you require skf-series-core>=2",
+        "relax the conflicting requirements",
+    ] {
+        assert!(run.stderr.contains(part), "names {part}:\n{}", run.stderr);
+    }
+
+    write(dir.path(), "pinned.in", "skf-simple==9.9\n");
+    let run = lock(dir.path(), &server, &["pinned.in"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for part in [
+        "skf-simple==9.9 does not exist; available: 1.0.0, 1.1.0, 2.0.0",
+        "pin one of the available versions",
+    ] {
+        assert!(run.stderr.contains(part), "names {part}:\n{}", run.stderr);
+    }
+}
