@@ -25,7 +25,9 @@ Spec keys (unknown keys are errors, so a typo cannot silently drop a scenario):
                      upload-time, copies (publish N identical projects NAME-01 .. NAME-N
                      instead of NAME, for scenarios that need many packages)
     [[project.release]]
-                     version, requires-python, requires-dist [..], provides-extra [..]
+                     version (or versions [..]: the same release published under each
+                     listed version, with `{version}` in requires-dist replaced by it),
+                     requires-python, requires-dist [..], provides-extra [..]
                      (extras named in `extra == "x"` markers are added automatically),
                      upload-time, yanked (false | true | "reason"), summary,
                      wheels (["py3-none-any"]; [] for sdist-only), sdist (false),
@@ -40,6 +42,9 @@ Spec keys (unknown keys are errors, so a typo cannot silently drop a scenario):
                      folded fields, whitespace-only lines, a second Requires-Python that
                      readers see first; each line without line breaks). requires-dist
                      values are written verbatim too, malformed ones included.
+                     per-file {"TAG" = {upload-time, yanked}} (keyed by a wheel tag of
+                     the release, or "sdist"): one file uploaded later, or yanked alone,
+                     as when wheels for a new platform follow a release.
     [[external]]     name, from-python (true): publish an existing wheel of a real project
                      (setuptools, wheel) that ships with the interpreter running this
                      script (ensurepip's _bundled directory, or the wheels CPython keeps
@@ -98,6 +103,7 @@ PROJECT_KEYS = {
 }
 RELEASE_KEYS = {
     "version",
+    "versions",
     "requires-python",
     "requires-dist",
     "provides-extra",
@@ -112,7 +118,9 @@ RELEASE_KEYS = {
     "files",
     "padding-kib",
     "metadata-headers",
+    "per-file",
 }
+PER_FILE_KEYS = {"upload-time", "yanked"}
 
 
 EXTERNAL_KEYS = {"name", "from-python"}
@@ -158,6 +166,8 @@ class Release:
     files: dict[str, str] | None
     padding_kib: int
     metadata_headers: list[str] = field(default_factory=list)
+    # Wheel tag or "sdist" -> upload-time / yanked of that one file.
+    per_file: dict[str, dict] = field(default_factory=dict)
 
 
 @dataclass
@@ -178,6 +188,8 @@ class BuiltFile:
     data: bytes
     metadata: bytes | None
     release: Release
+    # The wheel tag, or "sdist", that `per-file` keys refer to.
+    key: str = ""
 
 
 def check_keys(table: dict, allowed: set[str], where: str) -> None:
@@ -202,6 +214,85 @@ def str_table(value: object, where: str) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise SpecError(f"{where}: expected a table of strings")
     return dict(value)
+
+
+def parse_release(
+    rel: dict, version: str, series: bool, name: str, project_time: str, rwhere: str
+) -> Release:
+    """One release table, as published under `version` (one of its `versions` if `series`)."""
+    requires_dist = str_list(rel.get("requires-dist", []), rwhere)
+    if series:
+        requires_dist = [req.replace("{version}", version) for req in requires_dist]
+    extras = str_list(rel.get("provides-extra", []), rwhere)
+    for req in requires_dist:
+        for extra in EXTRA_RE.findall(req):
+            if extra not in extras:
+                extras.append(extra)
+    yanked = rel.get("yanked", False)
+    if not isinstance(yanked, (bool, str)) or yanked == "":
+        raise SpecError(f"{rwhere}: yanked must be true, false or a reason")
+    wheels = str_list(rel.get("wheels", ["py3-none-any"]), rwhere)
+    for tag in wheels:
+        if not TAG_RE.match(tag):
+            raise SpecError(f"{rwhere}: bad wheel tag {tag!r}")
+    sdist = bool(rel.get("sdist", False))
+    if not wheels and not sdist:
+        raise SpecError(f"{rwhere}: a release needs a wheel or an sdist")
+    sdist_metadata = rel.get("sdist-metadata", "static")
+    if sdist_metadata not in ("static", "dynamic", "legacy"):
+        raise SpecError(f"{rwhere}: sdist-metadata must be static, dynamic or legacy")
+    entry_points = rel.get("entry-points", {})
+    if not isinstance(entry_points, dict):
+        raise SpecError(f"{rwhere}: entry-points must be a table of tables")
+    entry_points = {
+        group: str_table(eps, f"{rwhere} entry-points.{group}")
+        for group, eps in entry_points.items()
+    }
+    data = str_table(rel.get("data", {}), rwhere)
+    for path in data:
+        if path.split("/", 1)[0] not in ("scripts", "data", "purelib", "platlib", "headers"):
+            raise SpecError(f"{rwhere}: data path {path!r} must start with a scheme key")
+    files = str_table(rel["files"], rwhere) if "files" in rel else None
+    padding = rel.get("padding-kib", 0)
+    if not isinstance(padding, int) or padding < 0:
+        raise SpecError(f"{rwhere}: padding-kib must be a non-negative integer")
+    metadata_headers = str_list(rel.get("metadata-headers", []), rwhere)
+    if any("\n" in line or "\r" in line for line in metadata_headers):
+        raise SpecError(f"{rwhere}: metadata-headers lines cannot contain line breaks")
+    per_file = rel.get("per-file", {})
+    if not isinstance(per_file, dict):
+        raise SpecError(f"{rwhere}: per-file must be a table of tables")
+    known = set(wheels) | ({"sdist"} if sdist else set())
+    for file_key, overrides in per_file.items():
+        fwhere = f"{rwhere} per-file.{file_key}"
+        if file_key not in known:
+            raise SpecError(f"{fwhere}: not a wheel tag of this release, nor \"sdist\"")
+        if not isinstance(overrides, dict):
+            raise SpecError(f"{fwhere}: expected a table")
+        check_keys(overrides, PER_FILE_KEYS, fwhere)
+        if "upload-time" in overrides:
+            check_upload_time(overrides["upload-time"], fwhere)
+        file_yanked = overrides.get("yanked", False)
+        if not isinstance(file_yanked, (bool, str)) or file_yanked == "":
+            raise SpecError(f"{fwhere}: yanked must be true, false or a reason")
+    return Release(
+        version=version,
+        requires_python=rel.get("requires-python"),
+        requires_dist=requires_dist,
+        provides_extra=extras,
+        upload_time=check_upload_time(rel.get("upload-time", project_time), rwhere),
+        yanked=yanked,
+        summary=rel.get("summary", f"skua fixture package {name}"),
+        wheels=wheels,
+        sdist=sdist,
+        sdist_metadata=sdist_metadata,
+        entry_points=entry_points,
+        data=data,
+        files=files,
+        padding_kib=padding,
+        metadata_headers=metadata_headers,
+        per_file=per_file,
+    )
 
 
 def parse_spec(spec: dict) -> tuple[dict[str, str], list[Project]]:
@@ -236,71 +327,25 @@ def parse_spec(spec: dict) -> tuple[dict[str, str], list[Project]]:
         project_time = check_upload_time(raw.get("upload-time", default_time), where)
         project = Project(name, index, bool(raw.get("metadata-file", True)))
         for rel in raw.get("release", []):
-            rwhere = f"{where} release {rel.get('version', '?')}"
+            rwhere = f"{where} release {rel.get('version', rel.get('versions', '?'))}"
             check_keys(rel, RELEASE_KEYS, rwhere)
-            version = rel.get("version")
-            if not isinstance(version, str) or not VERSION_RE.match(version):
-                raise SpecError(f"{rwhere}: version must be a normalized PEP 440 version")
-            key = (index, project.normalized, version)
-            if key in seen:
-                raise SpecError(f"{rwhere}: duplicate release")
-            seen.add(key)
-            requires_dist = str_list(rel.get("requires-dist", []), rwhere)
-            extras = str_list(rel.get("provides-extra", []), rwhere)
-            for req in requires_dist:
-                for extra in EXTRA_RE.findall(req):
-                    if extra not in extras:
-                        extras.append(extra)
-            yanked = rel.get("yanked", False)
-            if not isinstance(yanked, (bool, str)) or yanked == "":
-                raise SpecError(f"{rwhere}: yanked must be true, false or a reason")
-            wheels = str_list(rel.get("wheels", ["py3-none-any"]), rwhere)
-            for tag in wheels:
-                if not TAG_RE.match(tag):
-                    raise SpecError(f"{rwhere}: bad wheel tag {tag!r}")
-            sdist = bool(rel.get("sdist", False))
-            if not wheels and not sdist:
-                raise SpecError(f"{rwhere}: a release needs a wheel or an sdist")
-            sdist_metadata = rel.get("sdist-metadata", "static")
-            if sdist_metadata not in ("static", "dynamic", "legacy"):
-                raise SpecError(f"{rwhere}: sdist-metadata must be static, dynamic or legacy")
-            entry_points = rel.get("entry-points", {})
-            if not isinstance(entry_points, dict):
-                raise SpecError(f"{rwhere}: entry-points must be a table of tables")
-            entry_points = {
-                group: str_table(eps, f"{rwhere} entry-points.{group}")
-                for group, eps in entry_points.items()
-            }
-            data = str_table(rel.get("data", {}), rwhere)
-            for path in data:
-                if path.split("/", 1)[0] not in ("scripts", "data", "purelib", "platlib", "headers"):
-                    raise SpecError(f"{rwhere}: data path {path!r} must start with a scheme key")
-            files = str_table(rel["files"], rwhere) if "files" in rel else None
-            padding = rel.get("padding-kib", 0)
-            if not isinstance(padding, int) or padding < 0:
-                raise SpecError(f"{rwhere}: padding-kib must be a non-negative integer")
-            metadata_headers = str_list(rel.get("metadata-headers", []), rwhere)
-            if any("\n" in line or "\r" in line for line in metadata_headers):
-                raise SpecError(f"{rwhere}: metadata-headers lines cannot contain line breaks")
-            project.releases.append(
-                Release(
-                    version=version,
-                    requires_python=rel.get("requires-python"),
-                    requires_dist=requires_dist,
-                    provides_extra=extras,
-                    upload_time=check_upload_time(rel.get("upload-time", project_time), rwhere),
-                    yanked=yanked,
-                    summary=rel.get("summary", f"skua fixture package {name}"),
-                    wheels=wheels,
-                    sdist=sdist,
-                    sdist_metadata=sdist_metadata,
-                    entry_points=entry_points,
-                    data=data,
-                    files=files,
-                    padding_kib=padding,
-                    metadata_headers=metadata_headers,
+            if ("version" in rel) == ("versions" in rel):
+                raise SpecError(f"{rwhere}: give exactly one of version and versions")
+            series = "versions" in rel
+            versions = str_list(rel["versions"], rwhere) if series else [rel["version"]]
+            if not versions:
+                raise SpecError(f"{rwhere}: versions must not be empty")
+            for version in versions:
+                if not isinstance(version, str) or not VERSION_RE.match(version):
+                    raise SpecError(f"{rwhere}: version must be a normalized PEP 440 version")
+                vwhere = f"{where} release {version}"
+                key = (index, project.normalized, version)
+                if key in seen:
+                    raise SpecError(f"{vwhere}: duplicate release")
+                seen.add(key)
+                project.releases.append(
+                    parse_release(rel, version, series, name, project_time, vwhere)
                 )
-            )
         if not project.releases:
             raise SpecError(f"{where}: no releases")
         copies = raw.get("copies")
@@ -488,7 +533,7 @@ def build_wheel(project: Project, rel: Release, tag: str) -> BuiltFile:
         for path, content in entries.items():
             executable = path.startswith(f"{base}.data/scripts/")
             zf.writestr(zip_entry(path, executable), content, compresslevel=6)
-    return BuiltFile(f"{base}-{tag}.whl", buf.getvalue(), metadata, rel)
+    return BuiltFile(f"{base}-{tag}.whl", buf.getvalue(), metadata, rel, tag)
 
 
 def tar_add(tf: tarfile.TarFile, path: str, content: bytes) -> None:
@@ -536,7 +581,7 @@ def build_sdist(project: Project, rel: Release) -> BuiltFile:
     out = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=9) as gz:
         gz.write(raw.getvalue())
-    return BuiltFile(f"{base}.tar.gz", out.getvalue(), None, rel)
+    return BuiltFile(f"{base}.tar.gz", out.getvalue(), None, rel, "sdist")
 
 
 def write_bytes(path: Path, data: bytes) -> None:
@@ -560,6 +605,9 @@ def html_page(title: str, links: list[str]) -> bytes:
 
 def file_entry(project: Project, built: BuiltFile) -> tuple[dict, str]:
     rel = built.release
+    overrides = rel.per_file.get(built.key, {})
+    upload_time = overrides.get("upload-time", rel.upload_time)
+    yanked = overrides.get("yanked", rel.yanked)
     url = f"../../files/{built.filename}"
     core: dict | bool = False
     if built.metadata is not None and project.metadata_file:
@@ -569,9 +617,9 @@ def file_entry(project: Project, built: BuiltFile) -> tuple[dict, str]:
         "url": url,
         "hashes": {"sha256": sha256_hex(built.data)},
         "requires-python": rel.requires_python,
-        "yanked": rel.yanked,
+        "yanked": yanked,
         "size": len(built.data),
-        "upload-time": rel.upload_time,
+        "upload-time": upload_time,
         "core-metadata": core,
         # PyPI still sends the pre-PEP 714 name; clients are expected to read either.
         "data-dist-info-metadata": core,
@@ -579,8 +627,8 @@ def file_entry(project: Project, built: BuiltFile) -> tuple[dict, str]:
     attrs = [f'href="{html.escape(url)}#sha256={entry["hashes"]["sha256"]}"']
     if rel.requires_python:
         attrs.append(f'data-requires-python="{html.escape(rel.requires_python)}"')
-    if rel.yanked is not False:
-        reason = "" if rel.yanked is True else rel.yanked
+    if yanked is not False:
+        reason = "" if yanked is True else yanked
         attrs.append(f'data-yanked="{html.escape(reason)}"')
     if core:
         attrs.append(f'data-dist-info-metadata="sha256={core["sha256"]}"')

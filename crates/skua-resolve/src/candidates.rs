@@ -14,6 +14,10 @@ pub(crate) struct Candidate {
     pub version: Version,
     /// Files usable on the target, best first: compatible wheels by tag rank, then sdists.
     pub files: Vec<DistFile>,
+    /// Every file of the version the index lists (uploaded before the cutoff), whatever
+    /// the target, yanked ones included as uv does, by file name: what a lock hashes so
+    /// that it also installs on other platforms and Pythons.
+    pub all_files: Vec<DistFile>,
     /// Every file of the version is yanked (PEP 592).
     pub yanked: bool,
     /// The newest usable file needs a different Python.
@@ -50,6 +54,7 @@ pub(crate) fn candidates(
 ) -> Vec<Candidate> {
     let python = Version::from_str(&target.python_full).ok();
     let mut by_version: BTreeMap<Version, Vec<(usize, DistFile)>> = BTreeMap::new();
+    let mut all_by_version: BTreeMap<Version, Vec<DistFile>> = BTreeMap::new();
     for file in &project.files {
         let version = file.version().clone();
         if let Some(skua_types::ExcludeNewer(cutoff)) = exclude_newer {
@@ -59,6 +64,10 @@ pub(crate) fn candidates(
                 continue;
             }
         }
+        all_by_version
+            .entry(version.clone())
+            .or_default()
+            .push(file.clone());
         let Some(rank) = wheel_rank(tags, file) else {
             continue;
         };
@@ -77,6 +86,8 @@ pub(crate) fn candidates(
                 files.retain(|(_, file)| file.yanked.is_none());
             }
             let files: Vec<DistFile> = files.into_iter().map(|(_, file)| file).collect();
+            let mut all_files = all_by_version.remove(&version).unwrap_or_default();
+            all_files.sort_by(|a, b| a.filename.cmp(&b.filename));
             let requires_python = files.first().and_then(|file| file.requires_python.clone());
             let (python_compatible, invalid_requires_python) = match &requires_python {
                 Some(spec) => match parse_specifiers_lenient(spec) {
@@ -93,6 +104,7 @@ pub(crate) fn candidates(
             Candidate {
                 version,
                 files,
+                all_files,
                 yanked,
                 requires_python,
                 python_compatible,

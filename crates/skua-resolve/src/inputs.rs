@@ -46,6 +46,16 @@ pub struct IndexOptions {
     pub extra_index_urls: Vec<IndexUrl>,
 }
 
+/// What the requirements of a file are for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Requirements,
+    /// `-c`: they restrict versions.
+    Constraints,
+    /// `--override`: they replace requirements of the same name.
+    Overrides,
+}
+
 #[derive(Default)]
 pub struct Inputs {
     pub manifest: Manifest,
@@ -60,20 +70,28 @@ impl Inputs {
     /// Adds a requirements file and everything it includes.
     pub fn add_requirements_file(&mut self, path: &Path) -> Result<(), InputError> {
         let mut seen = HashSet::new();
-        self.read_requirements(path, false, &mut seen)
+        self.read_requirements(path, Role::Requirements, &mut seen)
     }
 
     /// Adds a constraints file (`-c FILE` on the command line): everything in it, and in
     /// what it includes, only restricts versions.
     pub fn add_constraints_file(&mut self, path: &Path) -> Result<(), InputError> {
         let mut seen = HashSet::new();
-        self.read_requirements(path, true, &mut seen)
+        self.read_requirements(path, Role::Constraints, &mut seen)
+    }
+
+    /// Adds an overrides file (`--override FILE`): its requirements, and those of the
+    /// files it includes with `-r`, replace every requirement of the same name; a `-c` in
+    /// it still names constraints.
+    pub fn add_overrides_file(&mut self, path: &Path) -> Result<(), InputError> {
+        let mut seen = HashSet::new();
+        self.read_requirements(path, Role::Overrides, &mut seen)
     }
 
     fn read_requirements(
         &mut self,
         path: &Path,
-        as_constraints: bool,
+        role: Role,
         seen: &mut HashSet<PathBuf>,
     ) -> Result<(), InputError> {
         if !seen.insert(path.to_path_buf()) {
@@ -98,23 +116,24 @@ impl Inputs {
                 })
             };
             match entry.kind {
-                EntryKind::Requirement(requirement) => {
-                    if as_constraints {
-                        self.manifest.constraints.push(requirement);
-                    } else {
-                        self.manifest.requirements.push(RootRequirement {
-                            requirement,
-                            source: source.clone(),
-                        });
-                    }
-                }
+                EntryKind::Requirement(requirement) => match role {
+                    Role::Requirements => self.manifest.requirements.push(RootRequirement {
+                        requirement,
+                        source: source.clone(),
+                    }),
+                    Role::Constraints => self.manifest.constraints.push(requirement),
+                    Role::Overrides => self.manifest.overrides.push(requirement),
+                },
                 EntryKind::Include {
                     kind, path: target, ..
                 } => {
                     let base = path.parent().unwrap_or(Path::new(""));
                     let included = base.join(&target);
-                    let constraints = as_constraints || kind == IncludeKind::Constraints;
-                    self.read_requirements(&included, constraints, seen)?;
+                    let role = match kind {
+                        IncludeKind::Constraints => Role::Constraints,
+                        IncludeKind::Requirements => role,
+                    };
+                    self.read_requirements(&included, role, seen)?;
                 }
                 EntryKind::IndexUrl(ref url) => self.index.index_url = Some(index_url(url)?),
                 EntryKind::ExtraIndexUrl(ref url) => {

@@ -1,5 +1,5 @@
 //! Dependency resolution: pubgrub over a package index, for one target interpreter and
-//! platform, producing pinned versions with the hashes of every usable file.
+//! platform, producing pinned versions with the hashes of every file of each.
 
 mod candidates;
 pub mod inputs;
@@ -93,6 +93,10 @@ pub struct Manifest {
     pub requirements: Vec<RootRequirement>,
     /// Constraints (`-c`): they restrict versions but do not add packages.
     pub constraints: Vec<Requirement>,
+    /// Overrides (`--override`, as in uv): each replaces every requirement of its name,
+    /// at the root and in any package's `Requires-Dist`, markers included (its own marker
+    /// decides where it applies); they add no packages either.
+    pub overrides: Vec<Requirement>,
 }
 
 /// One pinned package.
@@ -100,8 +104,13 @@ pub struct Manifest {
 pub struct ResolvedPackage {
     pub name: PackageName,
     pub version: Version,
-    /// Every file of this version usable on the target (wheels whose tags match, and sdists).
+    /// Every file of this version usable on the target (wheels whose tags match, and
+    /// sdists), best first.
     pub files: Vec<DistFile>,
+    /// Every file of this version the index lists, usable on the target or not (only
+    /// `exclude_newer` leaves files out), by file name: what lock files hash, as uv and
+    /// pip-compile do, so a lock made for one platform and Python installs on others.
+    pub all_files: Vec<DistFile>,
     /// The index the package came from.
     pub index: Option<IndexUrl>,
     /// Who asked for it: parents, or root sources like `-r requirements.in`.

@@ -39,6 +39,9 @@ pub struct LockRequest {
     pub requirement_files: Vec<PathBuf>,
     /// Constraints files (`-c`): they restrict versions but add no packages.
     pub constraint_files: Vec<PathBuf>,
+    /// Overrides files (`--override`): each requirement replaces every requirement of its
+    /// name in the graph, as in uv.
+    pub override_files: Vec<PathBuf>,
     pub pyprojects: Vec<PathBuf>,
     pub scripts: Vec<PathBuf>,
     pub selection: ProjectSelection,
@@ -98,6 +101,9 @@ pub fn lock(
     }
     for path in &request.constraint_files {
         inputs.add_constraints_file(path)?;
+    }
+    for path in &request.override_files {
+        inputs.add_overrides_file(path)?;
     }
 
     let indexes = context.indexes().with_input_indexes(

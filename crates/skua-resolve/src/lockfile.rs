@@ -5,6 +5,7 @@ use std::fmt::Write;
 use std::str::FromStr;
 
 use pep440_rs::Version;
+use skua_index::{DistFile, DistKind};
 use skua_requirements::EntryKind;
 use skua_types::PackageName;
 
@@ -37,7 +38,8 @@ impl Default for RequirementsTxtStyle {
     }
 }
 
-/// pip-compile's format: `name==version \` with a `--hash` per usable file and `# via` lines.
+/// pip-compile's format: `name==version \` with a `--hash` per file of the version (every
+/// platform's, so the lock installs anywhere the version does) and `# via` lines.
 pub fn render_requirements_txt(resolution: &Resolution, header: &LockHeader) -> String {
     render_requirements_txt_styled(resolution, header, RequirementsTxtStyle::default())
 }
@@ -63,7 +65,7 @@ pub fn render_requirements_txt_styled(
     }
     for package in resolution.packages.values() {
         let mut hashes: Vec<&str> = package
-            .files
+            .all_files
             .iter()
             .filter_map(|file| file.sha256.as_ref().map(skua_types::Sha256::hex))
             .collect();
@@ -154,32 +156,45 @@ pub fn render_pylock(
         if let Some(index) = &package.index {
             let _ = writeln!(out, "index = {}", toml_string(&index.to_string()));
         }
-        let mut sdist_written = false;
-        for file in &package.files {
-            let Some(sha256) = file.sha256.as_ref().map(skua_types::Sha256::hex) else {
-                continue;
-            };
-            let is_wheel = file.filename.ends_with(".whl");
-            if is_wheel {
-                let _ = writeln!(out, "\n[[packages.wheels]]");
-            } else if !sdist_written {
-                sdist_written = true;
-                let _ = writeln!(out, "\n[packages.sdist]");
-            } else {
-                continue;
-            }
-            let _ = writeln!(out, "name = {}", toml_string(&file.filename));
-            let _ = writeln!(out, "url = {}", toml_string(file.url.as_str()));
-            if let Some(time) = &file.upload_time {
-                let _ = writeln!(out, "upload-time = {time}");
-            }
-            if let Some(size) = file.size {
-                let _ = writeln!(out, "size = {size}");
-            }
-            let _ = writeln!(out, "hashes = {{ sha256 = {} }}", toml_string(sha256));
+        // Every wheel of the version, whatever its tags, then one sdist (PEP 751 has room
+        // for one). Wheels first: a `[[packages.wheels]]` after `[packages.sdist]` would
+        // read as a table of the sdist.
+        let hashed = |file: &&DistFile| file.sha256.is_some();
+        let wheels = package
+            .all_files
+            .iter()
+            .filter(hashed)
+            .filter(|file| matches!(file.kind, DistKind::Wheel(_)));
+        let sdist = package
+            .all_files
+            .iter()
+            .filter(hashed)
+            .find(|file| matches!(file.kind, DistKind::Sdist { .. }));
+        for file in wheels {
+            let _ = writeln!(out, "\n[[packages.wheels]]");
+            write_pylock_file(&mut out, file);
+        }
+        if let Some(file) = sdist {
+            let _ = writeln!(out, "\n[packages.sdist]");
+            write_pylock_file(&mut out, file);
         }
     }
     out
+}
+
+/// The keys of one `wheels` or `sdist` entry; `file` has a sha256.
+fn write_pylock_file(out: &mut String, file: &DistFile) {
+    let _ = writeln!(out, "name = {}", toml_string(&file.filename));
+    let _ = writeln!(out, "url = {}", toml_string(file.url.as_str()));
+    if let Some(time) = &file.upload_time {
+        let _ = writeln!(out, "upload-time = {time}");
+    }
+    if let Some(size) = file.size {
+        let _ = writeln!(out, "size = {size}");
+    }
+    if let Some(sha256) = &file.sha256 {
+        let _ = writeln!(out, "hashes = {{ sha256 = {} }}", toml_string(sha256.hex()));
+    }
 }
 
 /// Exact pins (`name==version`) in an existing requirements file, to keep them stable.

@@ -12,7 +12,8 @@ use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, Pub
 use skua_index::{IndexClient, IndexError, Project};
 use skua_platform::Tags;
 use skua_requirements::{
-    MarkerEnvironment, Requirement, parse_requirement_lenient, parse_specifiers_lenient,
+    Marker, MarkerEnvironment, MarkerOp, MarkerValue, Requirement, parse_requirement_lenient,
+    parse_specifiers_lenient,
 };
 use skua_types::{ExtraName, PackageName};
 use version_ranges::Ranges;
@@ -44,7 +45,7 @@ impl fmt::Display for Pkg {
 }
 
 impl Pkg {
-    fn name(&self) -> Option<&PackageName> {
+    pub(crate) fn name(&self) -> Option<&PackageName> {
         match self {
             Pkg::Root => None,
             Pkg::Name(name) | Pkg::Extra(name, _) => Some(name),
@@ -65,6 +66,8 @@ pub(crate) struct Provider<'a> {
     root_dependencies: Vec<(Pkg, Range)>,
     root_sources: HashMap<PackageName, BTreeSet<String>>,
     constraints: HashMap<PackageName, Range>,
+    /// `--override` requirements by name: they replace every requirement of that name.
+    overrides: HashMap<PackageName, Vec<Override>>,
     /// Names whose requirement mentions a pre-release: pre-releases are fair game for them.
     explicit_prereleases: HashSet<PackageName>,
     progress: Arc<dyn Fn(Progress) + Send + Sync>,
@@ -134,6 +137,85 @@ fn mentions_prerelease(requirement: &Requirement) -> bool {
         .unwrap_or(false)
 }
 
+/// One line of an overrides file (`--override`), read once.
+struct Override {
+    requirement: Requirement,
+    extras: Vec<ExtraName>,
+    range: Range,
+}
+
+/// The overrides by name: each replaces every requirement of its name in the graph.
+fn read_overrides(
+    overrides: &[Requirement],
+) -> Result<HashMap<PackageName, Vec<Override>>, ResolveError> {
+    let mut by_name: HashMap<PackageName, Vec<Override>> = HashMap::new();
+    for requirement in overrides {
+        let name = requirement_name(requirement)?;
+        if requirement.url.is_some() {
+            return Err(ResolveError::Unsupported {
+                requirement: requirement.name.clone(),
+                message: "a direct URL or path cannot be an override yet".into(),
+            });
+        }
+        by_name.entry(name).or_default().push(Override {
+            extras: requirement_extras(requirement)?,
+            range: specifier_range(requirement)?,
+            requirement: requirement.clone(),
+        });
+    }
+    Ok(by_name)
+}
+
+/// The `extra == "name"` a marker is conditional on, when it is the marker or one of the
+/// clauses of its top-level `and` (uv's `top_level_extra`).
+fn top_level_extra(marker: &Marker) -> Option<&str> {
+    match marker {
+        Marker::And(clauses) => clauses.iter().find_map(extra_equals),
+        other => extra_equals(other),
+    }
+}
+
+/// `extra == "name"` (either way round): the name.
+fn extra_equals(marker: &Marker) -> Option<&str> {
+    match marker {
+        Marker::Compare {
+            left: MarkerValue::Variable(variable),
+            op: MarkerOp::Equal,
+            right: MarkerValue::Literal(extra),
+        }
+        | Marker::Compare {
+            left: MarkerValue::Literal(extra),
+            op: MarkerOp::Equal,
+            right: MarkerValue::Variable(variable),
+        } if variable == "extra" => Some(extra),
+        _ => None,
+    }
+}
+
+/// What an overridden requirement becomes, as uv has it: the overrides whose own markers
+/// apply replace it, whatever its marker said, except that a dependency of an extra stays
+/// one (it is replaced only while that extra is wanted).
+fn apply_overrides<'o>(
+    requirement: &Requirement,
+    overrides: &'o [Override],
+    env: &MarkerEnvironment,
+    extras: &[ExtraName],
+) -> Vec<&'o Override> {
+    let gate_open = match requirement.parsed_marker() {
+        None => true,
+        Some(Ok(marker)) => top_level_extra(&marker)
+            .is_none_or(|extra| ExtraName::new(extra).is_ok_and(|extra| extras.contains(&extra))),
+        Some(Err(_)) => false,
+    };
+    if !gate_open {
+        return Vec::new();
+    }
+    overrides
+        .iter()
+        .filter(|candidate| marker_applies(&candidate.requirement, env, extras))
+        .collect()
+}
+
 impl<'a> Provider<'a> {
     fn new(
         manifest: &Manifest,
@@ -157,37 +239,63 @@ impl<'a> Provider<'a> {
             let entry = constraints.entry(name).or_insert_with(Range::full);
             *entry = entry.intersection(&range);
         }
+        let overrides = read_overrides(&manifest.overrides)?;
+        for (name, list) in &overrides {
+            if list
+                .iter()
+                .any(|candidate| mentions_prerelease(&candidate.requirement))
+            {
+                explicit_prereleases.insert(name.clone());
+            }
+        }
         let mut root_dependencies: BTreeMap<Pkg, Range> = BTreeMap::new();
         let mut root_sources: HashMap<PackageName, BTreeSet<String>> = HashMap::new();
         for root in &manifest.requirements {
             let requirement = &root.requirement;
-            if requirement.url.is_some() {
-                return Err(ResolveError::Unsupported {
-                    requirement: requirement.name.clone(),
-                    message:
-                        "direct URL and path requirements are not supported by `skua lock` yet"
-                            .into(),
-                });
-            }
-            if !marker_applies(requirement, &env, &[]) {
-                continue;
-            }
+            let overridden = requirement
+                .package_name
+                .as_ref()
+                .and_then(|name| overrides.get(name));
+            let wanted: Vec<(Vec<ExtraName>, Range)> = match overridden {
+                Some(list) => apply_overrides(requirement, list, &env, &[])
+                    .into_iter()
+                    .map(|chosen| (chosen.extras.clone(), chosen.range.clone()))
+                    .collect(),
+                None => {
+                    if requirement.url.is_some() {
+                        return Err(ResolveError::Unsupported {
+                            requirement: requirement.name.clone(),
+                            message:
+                                "direct URL and path requirements are not supported by `skua lock` yet"
+                                    .into(),
+                        });
+                    }
+                    if !marker_applies(requirement, &env, &[]) {
+                        continue;
+                    }
+                    vec![(
+                        requirement_extras(requirement)?,
+                        specifier_range(requirement)?,
+                    )]
+                }
+            };
             let name = requirement_name(requirement)?;
-            if mentions_prerelease(requirement) {
+            if overridden.is_none() && mentions_prerelease(requirement) {
                 explicit_prereleases.insert(name.clone());
             }
-            root_sources
-                .entry(name.clone())
-                .or_default()
-                .insert(root.source.clone());
-            let range = specifier_range(requirement)?;
-            for pkg in std::iter::once(Pkg::Name(name.clone())).chain(
-                requirement_extras(requirement)?
-                    .into_iter()
-                    .map(|extra| Pkg::Extra(name.clone(), extra)),
-            ) {
-                let entry = root_dependencies.entry(pkg).or_insert_with(Range::full);
-                *entry = entry.intersection(&range);
+            for (extras, range) in wanted {
+                root_sources
+                    .entry(name.clone())
+                    .or_default()
+                    .insert(root.source.clone());
+                for pkg in std::iter::once(Pkg::Name(name.clone())).chain(
+                    extras
+                        .into_iter()
+                        .map(|extra| Pkg::Extra(name.clone(), extra)),
+                ) {
+                    let entry = root_dependencies.entry(pkg).or_insert_with(Range::full);
+                    *entry = entry.intersection(&range);
+                }
             }
         }
         let root_dependencies = root_dependencies
@@ -210,6 +318,7 @@ impl<'a> Provider<'a> {
             root_dependencies,
             root_sources,
             constraints,
+            overrides,
             explicit_prereleases,
             progress,
             projects: Mutex::default(),
@@ -434,39 +543,54 @@ impl<'a> Provider<'a> {
                     specifier_range(&requirement)?,
                 ))
             });
-            let (dependency, dependency_extras, mut range) = match parsed {
+            let (dependency, dependency_extras, range) = match parsed {
                 Ok(parsed) => parsed,
                 Err(error) => return Ok(self.unusable(name, version, invalid(error.to_string()))),
             };
-            if !marker_applies(&requirement, &self.env, &extras) {
+            let wanted: Vec<(Vec<ExtraName>, Range)> = match self.overrides.get(&dependency) {
+                // An override also replaces a direct URL dependency, as in uv.
+                Some(list) => apply_overrides(&requirement, list, &self.env, &extras)
+                    .into_iter()
+                    .map(|chosen| (chosen.extras.clone(), chosen.range.clone()))
+                    .collect(),
+                None => {
+                    if !marker_applies(&requirement, &self.env, &extras) {
+                        continue;
+                    }
+                    if requirement.url.is_some() {
+                        return Ok(self.unusable(
+                            name,
+                            version,
+                            Unusable::DirectUrl {
+                                requirement: requirement.name.clone(),
+                            },
+                        ));
+                    }
+                    vec![(dependency_extras, range)]
+                }
+            };
+            if wanted.is_empty() {
                 continue;
-            }
-            if requirement.url.is_some() {
-                return Ok(self.unusable(
-                    name,
-                    version,
-                    Unusable::DirectUrl {
-                        requirement: requirement.name.clone(),
-                    },
-                ));
-            }
-            if let Some(constraint) = self.constraints.get(&dependency) {
-                range = range.intersection(constraint);
             }
             self.prefetch(&dependency);
             names.push(dependency.clone());
-            let targets = std::iter::once(Pkg::Name(dependency.clone())).chain(
-                dependency_extras
-                    .into_iter()
-                    .map(|extra| Pkg::Extra(dependency.clone(), extra)),
-            );
-            for pkg in targets {
-                // A package listing itself (`pkg[all]` → `pkg[a]`) must not depend on its own base twice.
-                if pkg == Pkg::Name(name.clone()) {
-                    continue;
+            for (dependency_extras, mut range) in wanted {
+                if let Some(constraint) = self.constraints.get(&dependency) {
+                    range = range.intersection(constraint);
                 }
-                let entry = map.entry(pkg).or_insert_with(Range::full);
-                *entry = entry.intersection(&range);
+                let targets = std::iter::once(Pkg::Name(dependency.clone())).chain(
+                    dependency_extras
+                        .into_iter()
+                        .map(|extra| Pkg::Extra(dependency.clone(), extra)),
+                );
+                for pkg in targets {
+                    // A package listing itself (`pkg[all]` → `pkg[a]`) must not depend on its own base twice.
+                    if pkg == Pkg::Name(name.clone()) {
+                        continue;
+                    }
+                    let entry = map.entry(pkg).or_insert_with(Range::full);
+                    *entry = entry.intersection(&range);
+                }
             }
         }
         lock(&self.dependency_names).insert((package.clone(), version.clone()), names);
@@ -596,7 +720,7 @@ pub(crate) fn solve(
     let provider = Provider::new(manifest, options, client, runtime.clone(), progress)?;
     let selected = match pubgrub::resolve(&provider, Pkg::Root, Version::new([0])) {
         Ok(selected) => selected,
-        Err(PubGrubError::NoSolution(mut tree)) => {
+        Err(PubGrubError::NoSolution(tree)) => {
             let mut empty = Vec::new();
             crate::report::empty_ranges(&tree, &mut empty);
             let mut hints: Vec<Hint> = Vec::new();
@@ -609,10 +733,33 @@ pub(crate) fn solve(
                     hints.push(hint);
                 }
             }
-            // Drop the "no version in <1.0 or >1.0" leaves: the hints carry what matters.
-            tree.collapse_no_versions();
+            // Ranges are stated against the versions that exist, also of packages the
+            // solver never had to list (a pin elsewhere ruled them out); failing to list
+            // them only leaves their ranges as they are.
+            let mut names: Vec<PackageName> = tree
+                .packages()
+                .into_iter()
+                .filter_map(Pkg::name)
+                .cloned()
+                .collect();
+            names.sort();
+            names.dedup();
+            for name in &names {
+                let _ = provider.candidates(name);
+            }
+            let available: crate::report::Available = lock(&provider.candidates)
+                .iter()
+                .map(|(name, list)| {
+                    let mut versions: Vec<Version> = list
+                        .iter()
+                        .map(|candidate| candidate.version.clone())
+                        .collect();
+                    versions.sort();
+                    (name.clone(), versions)
+                })
+                .collect();
             return Err(ResolveError::NoSolution(Box::new(NoSolution::new(
-                tree, hints,
+                tree, hints, &available,
             ))));
         }
         Err(PubGrubError::ErrorRetrievingDependencies { source, .. })
@@ -626,10 +773,10 @@ pub(crate) fn solve(
         match pkg {
             Pkg::Name(name) => {
                 let list = provider.candidates(name)?;
-                let files = list
+                let (files, all_files) = list
                     .iter()
                     .find(|candidate| &candidate.version == version)
-                    .map(|candidate| candidate.files.clone())
+                    .map(|candidate| (candidate.files.clone(), candidate.all_files.clone()))
                     .unwrap_or_default();
                 let index = lock(&provider.projects)
                     .get(name)
@@ -640,6 +787,7 @@ pub(crate) fn solve(
                         name: name.clone(),
                         version: version.clone(),
                         files,
+                        all_files,
                         index,
                         via: provider
                             .root_sources
@@ -682,6 +830,29 @@ pub(crate) fn solve(
         }
     }
     Ok(resolution)
+}
+
+/// How many versions a "does not exist" hint offers instead.
+const NEAREST_VERSIONS: usize = 5;
+
+/// The usable versions closest to `wanted` in version order, ascending: a few below it and
+/// a few above.
+fn nearest_versions(list: &[Candidate], wanted: &Version) -> Vec<Version> {
+    let mut versions: Vec<&Version> = list
+        .iter()
+        .filter(|candidate| candidate.python_compatible)
+        .map(|candidate| &candidate.version)
+        .collect();
+    versions.sort();
+    let window = versions.len().min(NEAREST_VERSIONS);
+    let position = versions.partition_point(|version| *version < wanted);
+    let start = position
+        .saturating_sub(NEAREST_VERSIONS.div_ceil(2))
+        .min(versions.len() - window);
+    versions[start..start + window]
+        .iter()
+        .map(|version| (*version).clone())
+        .collect()
 }
 
 /// Distribution names that differ from the import or common name people type.
@@ -797,6 +968,17 @@ impl Provider<'_> {
             return Some(Hint::NoCompatibleFiles {
                 name: name.clone(),
                 target: target.clone(),
+            });
+        }
+        if let Some(pinned) = range.as_singleton()
+            && lock(&self.projects)
+                .get(name)
+                .is_some_and(|project| project.files.iter().all(|file| file.version() != pinned))
+        {
+            return Some(Hint::VersionNotFound {
+                name: name.clone(),
+                version: pinned.clone(),
+                nearest: nearest_versions(&list, pinned),
             });
         }
         let in_range: Vec<&Candidate> = list

@@ -10,7 +10,7 @@ use skua_platform::Target;
 use skua_requirements::Requirement;
 use skua_resolve::{
     LockHeader, Manifest, PrereleaseMode, Progress, Resolution, ResolveError, ResolverOptions,
-    RootRequirement, SkippedVersion, Unusable, Upgrade, render_requirements_txt,
+    RootRequirement, SkippedVersion, Unusable, Upgrade, render_pylock, render_requirements_txt,
 };
 use skua_test_support::IndexServer;
 
@@ -96,6 +96,30 @@ impl Harness {
     }
 }
 
+impl Harness {
+    /// Resolves `requirements` with `overrides` (`--override` lines) for Python `python`.
+    fn resolve_overridden(
+        &self,
+        requirements: &[&str],
+        overrides: &[&str],
+        python: &str,
+    ) -> Result<Resolution, ResolveError> {
+        let mut manifest = manifest(requirements);
+        manifest.overrides = overrides
+            .iter()
+            .map(|line| Requirement::from_str(line).expect("override"))
+            .collect();
+        let client = self.client(&["primary"], false);
+        skua_resolve::resolve(
+            &manifest,
+            &options(python, "x86_64-manylinux_2_28"),
+            &client,
+            self.runtime.handle(),
+            Arc::new(|_| {}),
+        )
+    }
+}
+
 fn options(python: &str, platform: &str) -> ResolverOptions {
     ResolverOptions {
         target: Target::new(python, platform).expect("target"),
@@ -117,6 +141,7 @@ fn manifest(requirements: &[&str]) -> Manifest {
             })
             .collect(),
         constraints: Vec::new(),
+        overrides: Vec::new(),
     }
 }
 
@@ -396,6 +421,104 @@ fn platform_wheels_pick_compatible_files() {
         text.contains("no file of `skf-musl-only` can be installed on Python 3.11"),
         "{text}"
     );
+}
+
+fn header() -> LockHeader {
+    LockHeader {
+        command: "skua lock requirements.in".into(),
+        target: "Python 3.11 on x86_64-manylinux_2_28".into(),
+    }
+}
+
+#[test]
+fn locks_hash_every_file_of_the_pinned_version_whatever_the_target() {
+    let harness = Harness::new();
+    let linux = harness.resolve(&["skf-native"]).unwrap();
+    let package = &linux.packages["skf-native"];
+    let all: Vec<&str> = package
+        .all_files
+        .iter()
+        .map(|file| file.filename.as_str())
+        .collect();
+    assert_eq!(
+        all,
+        [
+            "skf_native-1.0.0-cp311-cp311-macosx_11_0_arm64.whl",
+            "skf_native-1.0.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+            "skf_native-1.0.0-cp311-cp311-win_amd64.whl",
+            "skf_native-1.0.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+            "skf_native-1.0.0.tar.gz",
+        ]
+    );
+    let text = render_requirements_txt(&linux, &header());
+    assert_eq!(text.matches("--hash=sha256:").count(), 5, "{text}");
+    for file in &package.all_files {
+        let hash = file
+            .sha256
+            .as_ref()
+            .expect("the fixture index hashes files");
+        assert!(
+            text.contains(&format!("--hash=sha256:{}", hash.hex())),
+            "{} is not hashed:\n{text}",
+            file.filename
+        );
+    }
+    let pylock = render_pylock(&linux, &header(), ">=3.11");
+    assert_eq!(pylock.matches("[[packages.wheels]]").count(), 4, "{pylock}");
+    assert_eq!(pylock.matches("[packages.sdist]").count(), 1, "{pylock}");
+    for wheel in [
+        "cp311-cp311-win_amd64",
+        "cp311-cp311-macosx_11_0_arm64",
+        "cp312-cp312-manylinux",
+    ] {
+        assert!(pylock.contains(wheel), "{wheel} missing:\n{pylock}");
+    }
+    // The version itself is still chosen by what the target can use: a musl-only project
+    // has no version for glibc Linux, whatever other files it has.
+    assert!(matches!(
+        harness.resolve(&["skf-musl-only"]),
+        Err(ResolveError::NoSolution(_))
+    ));
+}
+
+#[test]
+fn locked_files_leave_out_uploads_after_the_cutoff_and_keep_yanked_ones() {
+    let harness = Harness::new();
+    let names = |resolution: &Resolution| -> Vec<String> {
+        resolution.packages["skf-late-wheel"]
+            .all_files
+            .iter()
+            .map(|file| file.filename.clone())
+            .collect()
+    };
+    let everything = harness.resolve(&["skf-late-wheel"]).unwrap();
+    assert_eq!(
+        names(&everything),
+        [
+            "skf_late_wheel-1.0.0-py3-none-macosx_11_0_arm64.whl",
+            "skf_late_wheel-1.0.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+            "skf_late_wheel-1.0.0-py3-none-win_amd64.whl",
+            "skf_late_wheel-1.0.0.tar.gz",
+        ],
+        "a yanked file of a version that is not yanked is listed, as uv lists it"
+    );
+    let cutoff = jiff::Timestamp::from_str("2026-01-01T00:00:00Z").unwrap();
+    let before = harness
+        .resolve_with(&["skf-late-wheel"], &["primary"], |o| {
+            o.exclude_newer = Some(skua_index::ExcludeNewer(cutoff))
+        })
+        .unwrap();
+    assert_eq!(
+        names(&before),
+        [
+            "skf_late_wheel-1.0.0-py3-none-macosx_11_0_arm64.whl",
+            "skf_late_wheel-1.0.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+            "skf_late_wheel-1.0.0.tar.gz",
+        ],
+        "the Windows wheel was uploaded after the cutoff"
+    );
+    let text = render_requirements_txt(&before, &header());
+    assert_eq!(text.matches("--hash=sha256:").count(), 3, "{text}");
 }
 
 #[test]
@@ -679,4 +802,155 @@ fn requires_python_in_the_metadata_is_checked_too() {
         ),
         "{text}"
     );
+}
+
+#[test]
+fn an_override_forces_a_version_a_dependency_excludes() {
+    let harness = Harness::new();
+    // skf-app 2.0.0 requires skf-lib<2: without the override nothing fits.
+    assert!(matches!(
+        harness.resolve(&["skf-app==2.0.0", "skf-lib>=2"]),
+        Err(ResolveError::NoSolution(_))
+    ));
+    let forced = harness
+        .resolve_overridden(&["skf-app==2.0.0"], &["skf-lib==2.1.0"], "3.11")
+        .unwrap();
+    assert_eq!(pins(&forced), ["skf-app==2.0.0", "skf-lib==2.1.0"]);
+    assert_eq!(
+        forced.packages["skf-lib"].via.iter().collect::<Vec<_>>(),
+        ["skf-app"]
+    );
+    // A top-level requirement is replaced too.
+    assert_eq!(
+        pins(
+            &harness
+                .resolve_overridden(&["skf-simple<2"], &["skf-simple==2.0.0"], "3.11")
+                .unwrap()
+        ),
+        ["skf-simple==2.0.0"]
+    );
+    // An override adds nothing that no one requires.
+    assert_eq!(
+        pins(
+            &harness
+                .resolve_overridden(&["skf-simple"], &["skf-chain-c==1.0.0"], "3.11")
+                .unwrap()
+        ),
+        ["skf-simple==2.0.0"]
+    );
+}
+
+#[test]
+fn override_markers_decide_where_each_override_applies() {
+    let harness = Harness::new();
+    // skf-app 1.5.0 requires skf-lib>=1.5,<2; both overrides leave that range.
+    let overrides = [
+        "skf-lib==1.0.0; python_version < \"3.12\"",
+        "skf-lib==2.1.0; python_version >= \"3.12\"",
+    ];
+    for (python, lib) in [("3.11", "skf-lib==1.0.0"), ("3.12", "skf-lib==2.1.0")] {
+        let resolution = harness
+            .resolve_overridden(&["skf-app==1.5.0"], &overrides, python)
+            .unwrap();
+        assert_eq!(
+            pins(&resolution),
+            ["skf-app==1.5.0", lib],
+            "Python {python}"
+        );
+    }
+    // No override applies on the target: the requirement is dropped there, as in uv.
+    let dropped = harness
+        .resolve_overridden(
+            &["skf-app==1.5.0"],
+            &["skf-lib; sys_platform == \"win32\""],
+            "3.11",
+        )
+        .unwrap();
+    assert_eq!(pins(&dropped), ["skf-app==1.5.0"]);
+    // A dependency of an extra stays one: the override applies only with the extra.
+    let plain = harness
+        .resolve_overridden(&["skf-web"], &["skf-certs==2.0.0"], "3.11")
+        .unwrap();
+    assert_eq!(pins(&plain), ["skf-simple==2.0.0", "skf-web==1.0.0"]);
+    let tls = harness
+        .resolve_overridden(&["skf-web[tls]"], &["skf-certs==2.0.0"], "3.11")
+        .unwrap();
+    assert_eq!(
+        pins(&tls),
+        ["skf-certs==2.0.0", "skf-simple==2.0.0", "skf-web==1.0.0"]
+    );
+}
+
+#[test]
+fn runs_of_releases_are_explained_as_ranges_in_a_few_lines() {
+    let harness = Harness::new();
+    let Err(ResolveError::NoSolution(no_solution)) =
+        harness.resolve(&["skf-series-app", "skf-series-core>=2"])
+    else {
+        panic!("expected no solution");
+    };
+    let text = no_solution.explanation();
+    eprintln!("{text}");
+    assert!(
+        text.lines().count() <= 25,
+        "{} lines:\n{text}",
+        text.lines().count()
+    );
+    assert!(text.len() < 2_000, "{} bytes:\n{text}", text.len());
+    for part in [
+        "skf-series-app depends on skf-series-core<=1.59.0",
+        "you require skf-series-core>=2",
+    ] {
+        assert!(text.contains(part), "names {part}:\n{text}");
+    }
+    assert!(
+        text.ends_with("the requirements cannot be satisfied."),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_pinned_version_that_does_not_exist_lists_the_nearest_that_do() {
+    let harness = Harness::new();
+    let Err(ResolveError::NoSolution(no_solution)) = harness.resolve(&["skf-simple==9.9"]) else {
+        panic!("expected no solution");
+    };
+    assert_eq!(
+        no_solution.hints(),
+        [skua_resolve::Hint::VersionNotFound {
+            name: "skf-simple".parse().unwrap(),
+            version: Version::from_str("9.9").unwrap(),
+            nearest: ["1.0.0", "1.1.0", "2.0.0"]
+                .iter()
+                .map(|v| Version::from_str(v).unwrap())
+                .collect(),
+        }]
+    );
+    let text = no_solution.to_string();
+    assert!(
+        text.contains("note: skf-simple==9.9 does not exist; available: 1.0.0, 1.1.0, 2.0.0"),
+        "{text}"
+    );
+    // A few on each side of the wanted version, not all of them.
+    let Err(ResolveError::NoSolution(middle)) = harness.resolve(&["skf-series-core==1.30.5"])
+    else {
+        panic!("expected no solution");
+    };
+    assert!(
+        middle.to_string().contains(
+            "skf-series-core==1.30.5 does not exist; available: 1.28.0, 1.29.0, 1.30.0, 1.31.0, 1.32.0"
+        ),
+        "{middle}"
+    );
+    // A version that exists but is yanked is not "missing".
+    let text = no_solution_text(harness.resolve(&["skf-yanked==0.9.0"]));
+    assert!(!text.contains("does not exist"), "{text}");
+}
+
+fn no_solution_text(result: Result<Resolution, ResolveError>) -> String {
+    match result {
+        Err(ResolveError::NoSolution(no_solution)) => no_solution.to_string(),
+        Ok(resolution) => format!("resolved: {:?}", pins(&resolution)),
+        Err(other) => other.to_string(),
+    }
 }

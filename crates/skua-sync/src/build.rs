@@ -38,6 +38,7 @@ impl SyncInstaller {
         let manifest = Manifest {
             requirements: roots,
             constraints: Vec::new(),
+            overrides: Vec::new(),
         };
         let options = ResolverOptions {
             target,

@@ -705,7 +705,7 @@ pub(crate) fn sync_packages_inner(
     Ok(report)
 }
 
-/// Pins of a resolution, with every usable file's hash (what a pylock.toml would hold).
+/// Pins of a resolution, with every file's hash (what a pylock.toml would hold).
 pub(crate) fn locked_from_resolution(resolution: &skua_resolve::Resolution) -> Vec<LockedPackage> {
     resolution
         .packages
@@ -714,12 +714,12 @@ pub(crate) fn locked_from_resolution(resolution: &skua_resolve::Resolution) -> V
             name: package.name.clone(),
             version: package.version.clone(),
             hashes: package
-                .files
+                .all_files
                 .iter()
                 .filter_map(|file| file.sha256.clone())
                 .collect(),
             files: package
-                .files
+                .all_files
                 .iter()
                 .filter_map(|file| {
                     file.sha256.clone().map(|sha256| LockedFile {

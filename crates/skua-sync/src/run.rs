@@ -152,6 +152,7 @@ pub fn prepare(
     let manifest = Manifest {
         requirements,
         constraints: Vec::new(),
+        overrides: Vec::new(),
     };
     let resolution = skua_resolve::resolve(
         &manifest,

@@ -123,6 +123,7 @@ fn resolve_dynamic(setup: &Setup) -> skua_resolve::Resolution {
             source: "test".into(),
         }],
         constraints: Vec::new(),
+        overrides: Vec::new(),
     };
     let client = setup.context.client().expect("client");
     skua_resolve::resolve(

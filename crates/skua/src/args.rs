@@ -163,6 +163,9 @@ pub struct LockArgs {
     /// Constrain versions with this requirements file (repeatable); it adds no packages.
     #[arg(short = 'c', long = "constraint", value_name = "FILE")]
     pub constraints: Vec<PathBuf>,
+    /// Override versions with this requirements file (repeatable, as uv's `--override`): each requirement in it replaces every requirement of the same name, at the top and in any package's dependencies, whatever they allow; its marker decides where it applies. It adds no packages.
+    #[arg(long = "override", visible_alias = "overrides", value_name = "FILE")]
+    pub overrides: Vec<PathBuf>,
 
     /// Lock the dependencies of a PEP 723 script.
     #[arg(long, value_name = "SCRIPT")]

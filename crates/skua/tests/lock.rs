@@ -751,3 +751,128 @@ fn a_version_with_an_unreadable_requirement_is_skipped_with_a_warning() {
     assert_eq!(quiet.code, 0, "{}", quiet.stderr);
     assert!(!quiet.stderr.contains("warning:"), "{}", quiet.stderr);
 }
+
+/// The sha256 of every file the fixture index lists for `project`.
+fn index_hashes(project: &str) -> Vec<(String, String)> {
+    let page = std::fs::read_to_string(
+        skua_test_support::fixture_index_dir().join(format!("primary/simple/{project}/index.json")),
+    )
+    .expect("fixture page");
+    let page: serde_json::Value = serde_json::from_str(&page).expect("json");
+    page["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|file| {
+            (
+                file["filename"].as_str().expect("filename").to_string(),
+                file["hashes"]["sha256"]
+                    .as_str()
+                    .expect("sha256")
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_lock_for_linux_hashes_the_macos_and_windows_wheels_too() {
+    let server = IndexServer::start_fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "requirements.in", "skf-native\n");
+    let run = lock(
+        dir.path(),
+        &server,
+        &["requirements.in", "-o", "requirements.txt"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = read(dir.path(), "requirements.txt");
+    let files = index_hashes("skf-native");
+    assert_eq!(files.len(), 5, "{files:?}");
+    for (filename, hash) in &files {
+        assert!(
+            text.contains(&format!("--hash=sha256:{hash}")),
+            "{filename} is not hashed:\n{text}"
+        );
+    }
+
+    let run = lock(
+        dir.path(),
+        &server,
+        &["requirements.in", "-o", "pylock.toml"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let pylock = read(dir.path(), "pylock.toml");
+    for (filename, hash) in &files {
+        assert!(
+            pylock.contains(&format!("name = \"{filename}\"")) && pylock.contains(hash),
+            "{filename} is not listed:\n{pylock}"
+        );
+    }
+    assert_eq!(pylock.matches("[[packages.wheels]]").count(), 4, "{pylock}");
+}
+
+#[test]
+fn override_files_replace_requirements_anywhere_in_the_graph() {
+    let server = IndexServer::start_fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "requirements.in", "skf-app==2.0.0\n");
+    // skf-app 2.0.0 requires skf-lib<2.
+    write(dir.path(), "overrides.txt", "skf-lib==2.1.0\n");
+    let run = lock(
+        dir.path(),
+        &server,
+        &["requirements.in", "--override", "overrides.txt"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("skf-lib==2.1.0 \\\n") && run.stdout.contains("# via skf-app"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("--override overrides.txt"),
+        "the header regenerates the lock with the override:\n{}",
+        run.stdout
+    );
+    let missing = lock(
+        dir.path(),
+        &server,
+        &["requirements.in", "--override", "nope.txt"],
+    );
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("nope.txt"), "{}", missing.stderr);
+}
+
+#[test]
+fn conflicts_across_many_releases_are_explained_in_a_few_lines() {
+    let server = IndexServer::start_fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Each of 60 releases of skf-series-app pins its own skf-series-core.
+    write(
+        dir.path(),
+        "requirements.in",
+        "skf-series-app\nskf-series-core>=2\n",
+    );
+    let run = lock(dir.path(), &server, &["requirements.in"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let lines = run.stderr.lines().count();
+    assert!(lines <= 30, "{lines} lines:\n{}", run.stderr);
+    for part in [
+        "skf-series-app depends on skf-series-core<=1.59.0",
+        "you require skf-series-core>=2",
+        "relax the conflicting requirements",
+    ] {
+        assert!(run.stderr.contains(part), "names {part}:\n{}", run.stderr);
+    }
+
+    write(dir.path(), "pinned.in", "skf-simple==9.9\n");
+    let run = lock(dir.path(), &server, &["pinned.in"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for part in [
+        "skf-simple==9.9 does not exist; available: 1.0.0, 1.1.0, 2.0.0",
+        "pin one of the available versions",
+    ] {
+        assert!(run.stderr.contains(part), "names {part}:\n{}", run.stderr);
+    }
+}

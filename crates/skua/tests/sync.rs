@@ -673,3 +673,63 @@ fn venv_keeps_an_existing_venv_unless_cleared() {
     );
     assert!(dir.join("project/keep.txt").is_file());
 }
+
+/// A lock lists every file of each pinned version, so one made for Windows installs here
+/// from the wheel for this machine (in either format).
+#[test]
+fn a_lock_made_for_another_platform_syncs_here() {
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    ok(&skua(dir, &["venv", ".venv"]));
+    std::fs::write(dir.join("requirements.in"), "skf-everywhere\n").expect("write");
+    std::fs::write(dir.join("empty.txt"), "").expect("write");
+    let index = server.simple_url("primary");
+    for output in ["requirements.txt", "pylock.toml"] {
+        ok(&skua(
+            dir,
+            &[
+                "lock",
+                "requirements.in",
+                "-o",
+                output,
+                "--index-url",
+                &index,
+                "--python-version",
+                "3.11",
+                "--python-platform",
+                "windows",
+            ],
+        ));
+        let locked = std::fs::read_to_string(dir.join(output)).expect("lock");
+        assert!(locked.contains("windows"), "made for Windows:\n{locked}");
+        let out = sync(dir, &server, output);
+        ok(&out);
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("1 installed"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let imported = python(
+            dir,
+            "import skf_everywhere; print(skf_everywhere.__version__)",
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&imported.stdout).trim(),
+            "1.0.0",
+            "{}",
+            String::from_utf8_lossy(&imported.stderr)
+        );
+        ok(&sync_with(dir, &server, "empty.txt", &["--allow-empty"]));
+    }
+    let wheels: Vec<String> = server
+        .requests()
+        .into_iter()
+        .filter(|request| request.path.ends_with(".whl") && request.is_full_download())
+        .map(|request| request.path)
+        .collect();
+    assert!(
+        !wheels.is_empty() && wheels.iter().all(|path| !path.contains("win_amd64")),
+        "{wheels:?}"
+    );
+}

@@ -11,7 +11,7 @@ use skua_platform::Target;
 use skua_resolve::inputs::ProjectSelection;
 use skua_resolve::lock::{LockError, LockFormat, LockRequest, is_up_to_date};
 use skua_resolve::{
-    NoSolution, PrereleaseMode, Progress, RequirementsTxtStyle, ResolveError, Upgrade,
+    Hint, NoSolution, PrereleaseMode, Progress, RequirementsTxtStyle, ResolveError, Upgrade,
 };
 use skua_settings::{PackageFlags, PackageSettings};
 use skua_types::PackageName;
@@ -154,6 +154,7 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
     let request = LockRequest {
         requirement_files,
         constraint_files: args.constraints.clone(),
+        override_files: args.overrides.clone(),
         pyprojects,
         scripts: args.script.iter().cloned().chain(scripts).collect(),
         selection: ProjectSelection {
@@ -275,8 +276,14 @@ fn progress_spinner(hidden: bool) -> indicatif::ProgressBar {
 
 /// The explanation, one `note:` per hint, and help chosen by what the hints say.
 fn no_solution_report(no_solution: &NoSolution) -> miette::Report {
+    let missing_version = no_solution
+        .hints()
+        .iter()
+        .any(|hint| matches!(hint, Hint::VersionNotFound { .. }));
     let help = if no_solution.has_unknown_package() {
         "check the package name, or add the index that hosts it with --extra-index-url"
+    } else if missing_version {
+        "pin one of the available versions above"
     } else {
         "relax the conflicting requirements above"
     };
