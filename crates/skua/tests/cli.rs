@@ -714,3 +714,35 @@ fn test_code_reports_only_token_formats_unless_asked() {
         out.stderr
     );
 }
+
+#[test]
+fn credentials_in_requirement_index_options_are_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(
+        root,
+        "requirements.txt",
+        concat!(
+            "--index-url https://deploy:Zq8vR2pLx7Nw@artifactory.internal/api/pypi/simple\n",
+            "--extra-index-url https://${PYPI_USER}:${PYPI_TOKEN}@pypi.internal/simple\n",
+            "requests==2.32.3\n",
+        ),
+    );
+    let out = run(root, &["lint", ".", "--output-format", "concise"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(
+            "requirements.txt:1:1: SEC003 Index URL contains a hardcoded password `Zq8****`"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        out.stdout.matches("SEC003").count(),
+        1,
+        "placeholders are not secrets: {}",
+        out.stdout
+    );
+    let full = run(root, &["lint", ".", "--output-format", "full"]);
+    assert!(!full.stdout.contains("Zq8vR2pLx7Nw"), "{}", full.stdout);
+}

@@ -95,6 +95,19 @@ pub fn check_requirements_file(
                     &mut diagnostics,
                 );
             }
+            // `--extra-index-url https://ci:token@pypi.internal/simple` in a committed file.
+            skua_requirements::EntryKind::IndexUrl(url)
+            | skua_requirements::EntryKind::ExtraIndexUrl(url)
+                if settings.rules.contains(Rule::CredentialsInUrl) =>
+            {
+                if let Some(diagnostic) = crate::rules::sec::credentials_in_url::index_option(
+                    text,
+                    entry.span.clone(),
+                    url,
+                ) {
+                    diagnostics.push(diagnostic);
+                }
+            }
             skua_requirements::EntryKind::Editable { target, span } => {
                 // `-e git+https://…@branch#egg=x` moves like any VCS reference.
                 let parsed_line = skua_requirements::parse_requirements(target);

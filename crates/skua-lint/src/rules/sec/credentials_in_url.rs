@@ -11,7 +11,9 @@ declare_rule! {
     /// `postgresql://app:s3cr3t@db:5432/app`, `redis://:pass@cache:6379/0`,
     /// `https://user:token@git.example.com/repo.git`, also inside f-strings, and for passwords
     /// in `key=value` connection strings: libpq (`"host=db user=etl password=…"`), ODBC
-    /// (`"Server=…;PWD=…"`), Azure storage (`AccountKey=…`) and `?password=` query strings.
+    /// (`"Server=…;PWD=…"`), Azure storage (`AccountKey=…`) and `?password=` query strings;
+    /// also index URLs with credentials in requirement files (`--index-url`,
+    /// `--extra-index-url https://ci:token@pypi.internal/simple`).
     ///
     /// URLs whose password is interpolated (`f"postgresql://{user}:{password}@{host}"`),
     /// a `${VAR}` reference or a placeholder are not reported, nor examples in docstrings.
@@ -32,6 +34,31 @@ declare_rule! {
     /// engine = create_engine(os.environ["WAREHOUSE_DSN"])
     /// ```
     pub struct CredentialsInUrl => ("SEC003", "credentials-in-url");
+}
+
+/// An `--index-url` / `--extra-index-url` line of a requirements file whose URL carries a
+/// password; `line` is the entry's span in `text`.
+pub(crate) fn index_option(
+    text: &str,
+    line: std::ops::Range<usize>,
+    url: &str,
+) -> Option<Diagnostic> {
+    let password = secrets::url_password(url)?;
+    let secret = url.get(password)?;
+    let line_text = text.get(line.clone())?;
+    let at = line_text.find(url)?;
+    let start = line.start + at + secrets::url_password(url)?.start;
+    Some(
+        Diagnostic::new(
+            Rule::CredentialsInUrl,
+            format!(
+                "Index URL contains a hardcoded password `{}`; put credentials in `.netrc` or a keyring, or in an environment variable (`${{PIP_INDEX_TOKEN}}`)",
+                secrets::redact(secret)
+            ),
+            line,
+        )
+        .with_secret(start..start + secret.len()),
+    )
 }
 
 pub(crate) fn check_text(checker: &mut Checker, node: &impl Ranged, value: &str) {
