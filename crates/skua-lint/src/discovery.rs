@@ -54,11 +54,18 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     }
 }
 
+/// `requirements*.txt`, `*-requirements*.txt` (`test-requirements-py3.txt`),
+/// `*_requirements.txt`, `constraints*.txt`, `*-constraints.txt`.
 fn is_requirements_name(stem: &str) -> bool {
     let lower = stem.to_ascii_lowercase();
-    lower.starts_with("requirements")
-        || lower.ends_with("requirements")
-        || lower.starts_with("constraints")
+    let word = |word: &str| {
+        lower.starts_with(word)
+            || lower.ends_with(word)
+            || [format!("-{word}"), format!("_{word}"), format!(".{word}")]
+                .iter()
+                .any(|joined| lower.contains(joined.as_str()))
+    };
+    word("requirements") || word("constraints")
 }
 
 fn in_requirements_dir(path: &Path) -> bool {
@@ -292,6 +299,17 @@ mod tests {
         assert_eq!(kind("requirements.in"), Some(FileKind::Requirements));
         assert_eq!(kind("MANIFEST.in"), None);
         assert_eq!(kind("notes.txt"), None);
+        assert_eq!(
+            kind("test-requirements-py3.txt"),
+            Some(FileKind::Requirements)
+        );
+        assert_eq!(
+            kind("ci/dev_requirements_lock.txt"),
+            Some(FileKind::Requirements)
+        );
+        assert_eq!(kind("pip-constraints.txt"), Some(FileKind::Requirements));
+        assert_eq!(kind("requirementsfile.txt"), Some(FileKind::Requirements));
+        assert_eq!(kind("myrequirementsnotes.txt"), None);
         assert_eq!(kind("pyproject.toml"), Some(FileKind::Pyproject));
         assert_eq!(kind(".env"), Some(FileKind::Dotenv));
         assert_eq!(kind(".env.production"), Some(FileKind::Dotenv));
