@@ -60,6 +60,7 @@ impl SyncInstaller {
         let packages = crate::locked_from_resolution(&resolution);
         let request = SyncRequest {
             venv: venv.to_path_buf(),
+            link_mode: skua_install::LinkMode::default(),
             inexact: true,
             compile_bytecode: false,
             // An inexact sync of nothing removes nothing.

@@ -18,8 +18,8 @@ use skua_requirements::EntryKind;
 use skua_types::{PackageName, SdistFilename, Sha256, Url, Version, WheelFilename};
 
 use skua_install::{
-    InstallError, Venv, check_conflicts, compile_bytecode, install_wheel, lock_environment,
-    uninstall, unpack_wheel, verify_wheel,
+    InstallError, LinkMode, Venv, check_conflicts, compile_bytecode, install_wheel_with,
+    lock_environment, uninstall, unpack_wheel, verify_wheel,
 };
 
 /// One pinned distribution of a lock file.
@@ -412,6 +412,8 @@ fn pylock_sha256(
 #[derive(Clone, Debug)]
 pub struct SyncRequest {
     pub venv: PathBuf,
+    /// How files get from the unpacked cache into the environment.
+    pub link_mode: LinkMode,
     /// Keep installed packages the lock does not list.
     pub inexact: bool,
     pub compile_bytecode: bool,
@@ -625,7 +627,7 @@ pub(crate) fn sync_packages_inner(
         *path = wheel;
     }
 
-    let unpacked_root = context.cache().bucket("wheels-v1");
+    let unpacked_root = context.cache().bucket("wheels-v2");
     // Unpacking only touches the cache (each wheel its own directory, renamed into place),
     // so wheels unpack in parallel; the environment is changed afterwards, in order.
     let workers = std::thread::available_parallelism()
@@ -691,7 +693,7 @@ pub(crate) fn sync_packages_inner(
     }
     report.removed = removed;
     for (package, dir, filename) in &unpacked {
-        install_wheel(&venv, dir, filename, None)?;
+        install_wheel_with(&venv, dir, filename, None, request.link_mode)?;
         progress(SyncProgress::Installed {
             name: package.name.clone(),
         });

@@ -170,6 +170,7 @@ pub fn prepare(
     create_venv(&root, interpreter, &options, Some(context.cache()))?;
     let sync = SyncRequest {
         venv: root.clone(),
+        link_mode: skua_install::LinkMode::default(),
         inexact: false,
         compile_bytecode: false,
         // A script without dependencies gets an empty (fresh) environment.

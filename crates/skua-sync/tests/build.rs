@@ -165,6 +165,7 @@ fn resolves_and_installs_a_dynamic_sdist() {
     create_venv(&venv, &setup.interpreter, &VenvOptions::default(), None).expect("venv");
     let request = SyncRequest {
         venv: venv.clone(),
+        link_mode: skua_install::LinkMode::default(),
         inexact: false,
         compile_bytecode: false,
         allow_empty: false,

@@ -50,6 +50,7 @@ impl Setup {
     fn sync(&self, packages: &[LockedPackage]) -> Result<SyncReport, SyncError> {
         let request = SyncRequest {
             venv: self.venv.clone(),
+            link_mode: skua_install::LinkMode::default(),
             inexact: false,
             compile_bytecode: false,
             allow_empty: false,

@@ -290,6 +290,9 @@ pub struct SyncArgs {
     /// Keep installed packages that the lock does not list.
     #[arg(long)]
     pub inexact: bool,
+    /// How files get from skua's cache into the environment: `hardlink` shares them with the cache (falling back to copies across filesystems; a cached tree found modified is unpacked again), `copy` gives the environment files of its own.
+    #[arg(long, value_enum, default_value = "hardlink")]
+    pub link_mode: LinkModeArg,
     /// Accept a lock that lists no packages (an exact sync to it uninstalls everything); without it, such a lock is an error.
     #[arg(long)]
     pub allow_empty: bool,
@@ -306,6 +309,12 @@ pub struct SyncArgs {
     /// Print only errors.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LinkModeArg {
+    Hardlink,
+    Copy,
 }
 
 #[derive(Args, Debug)]

@@ -673,3 +673,96 @@ fn venv_keeps_an_existing_venv_unless_cleared() {
     );
     assert!(dir.join("project/keep.txt").is_file());
 }
+
+/// The installed `skf_tool/__init__.py` of the venv at `dir/name`.
+fn tool_module(dir: &Path, name: &str) -> std::path::PathBuf {
+    let out = std::process::Command::new(dir.join(name).join("bin/python"))
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+        ])
+        .output()
+        .expect("venv python runs");
+    std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+        .join("skf_tool/__init__.py")
+}
+
+#[test]
+fn an_installed_file_edited_in_place_does_not_reach_the_next_venv() {
+    use std::io::Write;
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::write(dir.join("requirements.in"), "skf-tool\n").expect("write");
+    lock(dir, &server, "requirements.in", "requirements.txt");
+    ok(&skua(dir, &["venv", ".venv"]));
+    ok(&sync(dir, &server, "requirements.txt"));
+    let first = tool_module(dir, ".venv");
+    let original = std::fs::read(&first).expect("installed module");
+
+    // In place, as an editor that keeps the inode does: with hard links this is the
+    // cache's file too.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(&first)
+        .expect("open the installed module");
+    file.write_all(b"raise SystemExit('edited')\n")
+        .expect("edit");
+    drop(file);
+
+    ok(&skua(dir, &["venv", "second"]));
+    let index = server.simple_url("primary");
+    ok(&skua(
+        dir,
+        &[
+            "sync",
+            "requirements.txt",
+            "--python",
+            "second",
+            "--index-url",
+            &index,
+        ],
+    ));
+    assert_eq!(
+        std::fs::read(tool_module(dir, "second")).expect("second venv's module"),
+        original,
+        "the edit in the first venv leaked through the cache"
+    );
+}
+
+#[test]
+fn link_mode_copy_gives_the_venv_its_own_files() {
+    use std::os::unix::fs::MetadataExt;
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::write(dir.join("requirements.in"), "skf-tool\n").expect("write");
+    lock(dir, &server, "requirements.in", "requirements.txt");
+    ok(&skua(dir, &["venv", ".venv"]));
+    ok(&sync(dir, &server, "requirements.txt"));
+    let linked = std::fs::metadata(tool_module(dir, ".venv")).expect("installed");
+    assert!(linked.nlink() > 1, "hardlink is the default");
+
+    ok(&skua(dir, &["venv", "copied"]));
+    let index = server.simple_url("primary");
+    ok(&skua(
+        dir,
+        &[
+            "sync",
+            "requirements.txt",
+            "--python",
+            "copied",
+            "--link-mode",
+            "copy",
+            "--index-url",
+            &index,
+        ],
+    ));
+    let copied = std::fs::metadata(tool_module(dir, "copied")).expect("installed");
+    assert_eq!(copied.nlink(), 1, "--link-mode copy must not link");
+
+    let help = skua(dir, &["sync", "--help"]);
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("--link-mode"), "{help}");
+}

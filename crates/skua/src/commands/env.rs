@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use miette::{IntoDiagnostic, miette};
-use skua_install::{InstallError, VenvOptions, create_venv};
+use skua_install::{InstallError, LinkMode, VenvOptions, create_venv};
 use skua_settings::PackageFlags;
 use skua_sync::{SyncProgress, SyncRequest};
 
 use super::settings;
 use crate::Outcome;
-use crate::args::{RunArgs, SyncArgs, VenvArgs};
+use crate::args::{LinkModeArg, RunArgs, SyncArgs, VenvArgs};
 
 pub fn venv(args: VenvArgs) -> miette::Result<Outcome> {
     let config = settings::config_file(&args.config, Path::new("."))?;
@@ -83,6 +83,10 @@ pub fn sync(args: SyncArgs) -> miette::Result<Outcome> {
     let context = settings::context(&resolved, None)?;
     let request = SyncRequest {
         venv: venv_root(args.python.as_deref()),
+        link_mode: match args.link_mode {
+            LinkModeArg::Hardlink => LinkMode::Hardlink,
+            LinkModeArg::Copy => LinkMode::Copy,
+        },
         inexact: args.inexact,
         compile_bytecode: args.compile_bytecode,
         allow_empty: args.allow_empty,
