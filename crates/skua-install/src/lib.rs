@@ -40,8 +40,11 @@ mod venv;
 pub use bytecode::compile_bytecode;
 pub use error::InstallError;
 pub use install::{LinkMode, check_conflicts, install_wheel, install_wheel_with, verify_wheel};
-pub use interpreter::{Interpreter, SchemeLayout};
+pub use interpreter::{InstallPaths, Interpreter, SchemeLayout};
 pub use lock::{EnvironmentLock, LOCK_FILE_NAME, lock_environment, try_lock_environment};
 pub use uninstall::uninstall;
 pub use unpack::unpack_wheel;
-pub use venv::{INSTALLING_MARKER, Incomplete, InstalledDist, Venv, VenvOptions, create_venv};
+pub use venv::{
+    EXTERNALLY_MANAGED, INSTALLING_MARKER, Incomplete, InstalledDist, Venv, VenvOptions,
+    create_venv,
+};

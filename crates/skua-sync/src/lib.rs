@@ -411,7 +411,14 @@ fn pylock_sha256(
 /// What a sync is asked to do.
 #[derive(Clone, Debug)]
 pub struct SyncRequest {
+    /// The venv; with `system`, the interpreter executable instead.
     pub venv: PathBuf,
+    /// Install into the base interpreter `venv` names rather than into a virtual
+    /// environment ([`Venv::open_system`]). Such a sync is always inexact: what the lock
+    /// does not list belongs to the image or the system, not to the lock.
+    pub system: bool,
+    /// With `system`: install even when the interpreter is externally managed (PEP 668).
+    pub break_system_packages: bool,
     /// How files get from the unpacked cache into the environment.
     pub link_mode: LinkMode,
     /// Keep installed packages the lock does not list.
@@ -525,7 +532,16 @@ pub(crate) fn sync_packages_inner(
     if packages.is_empty() && !request.allow_empty {
         return Err(SyncError::EmptyLock);
     }
-    let venv = Venv::open(&request.venv, Some(context.cache()))?;
+    let venv = if request.system {
+        Venv::open_system(
+            &request.venv,
+            Some(context.cache()),
+            request.break_system_packages,
+        )?
+    } else {
+        Venv::open(&request.venv, Some(context.cache()))?
+    };
+    let inexact = request.inexact || venv.system;
     let _guard = lock_environment(&venv)?;
     let target = Target::from_interpreter(&venv.python().to_string_lossy())?;
     let tags = target.tags();
@@ -672,7 +688,7 @@ pub(crate) fn sync_packages_inner(
         let outdated = wanted
             .get(name)
             .is_some_and(|package| !up_to_date(package, dist));
-        let unlisted = !wanted.contains_key(name) && !request.inexact && !is_tooling(name);
+        let unlisted = !wanted.contains_key(name) && !inexact && !is_tooling(name);
         if outdated || unlisted {
             replaced.push(dist.clone());
             if unlisted {

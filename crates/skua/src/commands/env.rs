@@ -80,9 +80,24 @@ pub fn sync(args: SyncArgs) -> miette::Result<Outcome> {
         ..settings::index_flags(&args.index)
     };
     let resolved = settings::resolve(&flags, config.as_ref())?;
-    let context = settings::context(&resolved, None)?;
+    let python = args
+        .system
+        .then(|| {
+            args.python
+                .as_ref()
+                .map(|p| p.to_string_lossy().into_owned())
+        })
+        .flatten();
+    let context = settings::context(&resolved, python)?;
+    let venv = if args.system {
+        context.interpreter().into_diagnostic()?.executable.clone()
+    } else {
+        venv_root(args.python.as_deref())
+    };
     let request = SyncRequest {
-        venv: venv_root(args.python.as_deref()),
+        venv,
+        system: args.system,
+        break_system_packages: args.break_system_packages,
         link_mode: match args.link_mode {
             LinkModeArg::Hardlink => LinkMode::Hardlink,
             LinkModeArg::Copy => LinkMode::Copy,
