@@ -905,3 +905,91 @@ fn system_sync_installs_into_a_base_interpreter_and_respects_pep_668() {
         String::from_utf8_lossy(&both.stderr)
     );
 }
+
+#[test]
+fn system_sync_keeps_other_distributions_files_and_repairs_interrupted_installs() {
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let python = fake_system_python(&dir.join("prefix"));
+    let python_arg = python.to_string_lossy().into_owned();
+    let index = server.simple_url("primary");
+    let site = std::path::PathBuf::from(
+        String::from_utf8_lossy(
+            &std::process::Command::new(&python)
+                .args([
+                    "-c",
+                    "import sysconfig; print(sysconfig.get_path('purelib'))",
+                ])
+                .output()
+                .expect("fake python runs")
+                .stdout,
+        )
+        .trim(),
+    );
+    // A distribution another installer put there owns bin/skf-tool.
+    let script = dir.join("prefix/bin/skf-tool");
+    std::fs::write(&script, "#!/bin/sh\necho other\n").expect("script");
+    let dist_info = site.join("other-2.0.dist-info");
+    std::fs::create_dir_all(&dist_info).expect("dist-info");
+    std::fs::write(
+        dist_info.join("METADATA"),
+        "Metadata-Version: 2.1\nName: other\nVersion: 2.0\n",
+    )
+    .expect("METADATA");
+    std::fs::write(
+        dist_info.join("RECORD"),
+        "../../../bin/skf-tool,,\nother-2.0.dist-info/METADATA,,\nother-2.0.dist-info/RECORD,,\n",
+    )
+    .expect("RECORD");
+
+    std::fs::write(dir.join("tool.in"), "skf-tool\n").expect("write");
+    lock(dir, &server, "tool.in", "tool.txt");
+    let refused = skua(
+        dir,
+        &[
+            "sync",
+            "tool.txt",
+            "--system",
+            "--python",
+            &python_arg,
+            "--index-url",
+            &index,
+        ],
+    );
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("other 2.0"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&script).expect("script"),
+        "#!/bin/sh\necho other\n",
+        "the other distribution's file is untouched"
+    );
+    assert!(dist_info.is_dir(), "and the other distribution kept");
+
+    // Without the conflict it installs; an install marked as interrupted is repaired.
+    std::fs::remove_dir_all(&dist_info).expect("remove other");
+    std::fs::remove_file(&script).expect("remove script");
+    let system_sync = || {
+        skua(
+            dir,
+            &[
+                "sync",
+                "tool.txt",
+                "--system",
+                "--python",
+                &python_arg,
+                "--index-url",
+                &index,
+            ],
+        )
+    };
+    ok(&system_sync());
+    let marker = site.join("skf_tool-1.0.0.dist-info/SKUA-INSTALLING");
+    std::fs::write(&marker, "").expect("marker");
+    let repaired = system_sync();
+    ok(&repaired);
+    let stderr = String::from_utf8_lossy(&repaired.stderr);
+    assert!(stderr.contains("1 installed"), "{stderr}");
+    assert!(!marker.exists(), "{stderr}");
+}
