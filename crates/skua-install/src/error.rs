@@ -44,6 +44,21 @@ pub enum InstallError {
     #[error("{} is not a virtual environment: {reason}", path.display())]
     NotAVenv { path: PathBuf, reason: String },
 
+    #[error(
+        "{} runs in the virtual environment {}; sync that without --system",
+        path.display(),
+        venv.display()
+    )]
+    NotASystemInterpreter { path: PathBuf, venv: PathBuf },
+
+    #[error(
+        "{} is externally managed (PEP 668: {} exists), so its packages belong to another package manager; \
+         pass --break-system-packages to install into it anyway",
+        path.display(),
+        marker.display()
+    )]
+    ExternallyManaged { path: PathBuf, marker: PathBuf },
+
     #[error("the new virtual environment at {} does not work: {reason}", path.display())]
     BrokenVenv { path: PathBuf, reason: String },
 

@@ -33,9 +33,10 @@ const REGENERATED: [&str; 6] = [
 ///
 /// `filename` is the wheel's filename (`name-version-tags.whl`); it selects the
 /// `.dist-info` directory. Files are hard-linked from `unpacked` into the venv (copied
-/// where linking fails, e.g. across filesystems). The unpacked tree is therefore shared
-/// with every venv installed from it and must never be edited in place; deleting it
-/// later is harmless. The `.data` directories go to their schemes, `#!python` scripts
+/// where linking fails, e.g. across filesystems; [`install_wheel_with`] can copy
+/// always). The unpacked tree is therefore shared with every venv installed from it; an
+/// edit through a venv is caught by [`crate::unpack_wheel`]'s manifest check before the
+/// tree is used again, and deleting the tree later is harmless. The `.data` directories go to their schemes, `#!python` scripts
 /// get the venv's interpreter, console and GUI entry points get launchers, and
 /// `.dist-info` gains `INSTALLER` (`skua`), `direct_url.json` (if `direct_url` is
 /// given, PEP 610) and a new RECORD. Another installed version of the same project is
@@ -54,6 +55,29 @@ pub fn install_wheel(
     unpacked: &Path,
     filename: &str,
     direct_url: Option<&str>,
+) -> Result<InstalledDist, InstallError> {
+    install_wheel_with(venv, unpacked, filename, direct_url, LinkMode::default())
+}
+
+/// How files get from the unpacked tree into the environment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LinkMode {
+    /// Hard links (copies where the filesystem refuses them): fast and small, but the
+    /// environment shares its files with the cache, which [`crate::unpack_wheel`]
+    /// re-checks before reusing a tree.
+    #[default]
+    Hardlink,
+    /// Copies: the environment owns its files, so editing them never touches the cache.
+    Copy,
+}
+
+/// [`install_wheel`] with the files placed by `link_mode`.
+pub fn install_wheel_with(
+    venv: &Venv,
+    unpacked: &Path,
+    filename: &str,
+    direct_url: Option<&str>,
+    link_mode: LinkMode,
 ) -> Result<InstalledDist, InstallError> {
     let invalid = |reason: String| InstallError::InvalidWheel {
         wheel: filename.to_owned(),
@@ -90,7 +114,7 @@ pub fn install_wheel(
         }
     }
 
-    let mut tx = Transaction::new(venv, filename, plan.lib_dir.clone())?;
+    let mut tx = Transaction::new(venv, filename, plan.lib_dir.clone(), link_mode)?;
     let dist_info = plan.dist_info();
     // Before any other file: should this process die half-way (SIGKILL, power loss), the
     // marker says so and lists what to clean up, and the next sync repairs it.
@@ -565,6 +589,10 @@ fn walk_files(dir: &Path, wheel: &str) -> Result<Vec<String>, InstallError> {
             } else {
                 format!("{rel}/{name}")
             };
+            // skua's record of the tree, not part of the wheel.
+            if child_rel == crate::unpack::MANIFEST_FILE {
+                continue;
+            }
             let file_type = entry.file_type().at("inspect", &entry.path())?;
             if file_type.is_dir() {
                 stack.push((entry.path(), child_rel));
@@ -589,6 +617,7 @@ fn walk_files(dir: &Path, wheel: &str) -> Result<Vec<String>, InstallError> {
 /// removed, overwritten files restored from their backups, created directories removed.
 struct Transaction<'a> {
     venv: &'a Venv,
+    link_mode: LinkMode,
     wheel: String,
     /// The directory RECORD paths are relative to (where `.dist-info` goes).
     record_base: PathBuf,
@@ -606,9 +635,15 @@ struct Transaction<'a> {
 }
 
 impl<'a> Transaction<'a> {
-    fn new(venv: &'a Venv, wheel: &str, record_base: PathBuf) -> Result<Self, InstallError> {
+    fn new(
+        venv: &'a Venv,
+        wheel: &str,
+        record_base: PathBuf,
+        link_mode: LinkMode,
+    ) -> Result<Self, InstallError> {
         Ok(Transaction {
             venv,
+            link_mode,
             wheel: wheel.to_owned(),
             record_base,
             root_canonical: fs::canonicalize(&venv.root).at("resolve", &venv.root)?,
@@ -715,7 +750,8 @@ impl<'a> Transaction<'a> {
             .ok_or_else(|| self.conflict(format!("{} is not a UTF-8 path", target.display())))
     }
 
-    /// Hard-links `source` to `target`, copying when the filesystem refuses the link.
+    /// Hard-links `source` to `target`, copying when the filesystem refuses the link or
+    /// copies were asked for.
     fn link(
         &mut self,
         source: &Path,
@@ -723,7 +759,7 @@ impl<'a> Transaction<'a> {
         known: Option<&RecordEntry>,
     ) -> Result<(), InstallError> {
         self.prepare(target)?;
-        if fs::hard_link(source, target).is_err() {
+        if self.link_mode == LinkMode::Copy || fs::hard_link(source, target).is_err() {
             match fs::copy(source, target) {
                 Ok(_) => {}
                 Err(e) => {

@@ -55,6 +55,7 @@ print(json.dumps({
     "pointer_size": 64 if sys.maxsize > 2 ** 32 else 32,
     "gil_disabled": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
     "layout": dict((k, relative(paths.get(k, ""))) for k in ("purelib", "platlib", "scripts", "include", "data")),
+    "install_paths": dict((k, sysconfig.get_paths().get(k)) for k in ("purelib", "platlib", "scripts", "stdlib")),
 }))
 "#;
 
@@ -106,6 +107,19 @@ pub struct Interpreter {
     pub pointer_size: u8,
     /// Free-threaded build (PEP 703), whose executables carry a `t` suffix.
     pub gil_disabled: bool,
+    /// Where this interpreter itself installs (its default `sysconfig` scheme, absolute):
+    /// the target of `skua sync --system`.
+    pub install_paths: InstallPaths,
+}
+
+/// The directories of an interpreter's own default installation scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstallPaths {
+    pub purelib: PathBuf,
+    pub platlib: PathBuf,
+    pub scripts: PathBuf,
+    /// The standard library, where PEP 668's `EXTERNALLY-MANAGED` file lives.
+    pub stdlib: PathBuf,
 }
 
 #[derive(Deserialize)]
@@ -127,6 +141,15 @@ struct Probe {
     pointer_size: Option<u8>,
     gil_disabled: Option<bool>,
     layout: Option<ProbeLayout>,
+    install_paths: Option<ProbeInstallPaths>,
+}
+
+#[derive(Deserialize)]
+struct ProbeInstallPaths {
+    purelib: Option<String>,
+    platlib: Option<String>,
+    scripts: Option<String>,
+    stdlib: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -244,6 +267,22 @@ impl Interpreter {
             include: rel(layout.include, "include")?,
             data: rel(layout.data, "data")?,
         };
+        // Cached probes of older skua versions lack these; a missing key makes
+        // `query_cached` probe afresh.
+        let paths = probe
+            .install_paths
+            .ok_or_else(|| missing("its installation paths"))?;
+        let absolute = |value: Option<String>, what: &str| {
+            value
+                .map(PathBuf::from)
+                .ok_or_else(|| missing(&format!("the sysconfig `{what}` path")))
+        };
+        let install_paths = InstallPaths {
+            purelib: absolute(paths.purelib, "purelib")?,
+            platlib: absolute(paths.platlib, "platlib")?,
+            scripts: absolute(paths.scripts, "scripts")?,
+            stdlib: absolute(paths.stdlib, "stdlib")?,
+        };
         let is_venv = sys_prefix != base_prefix;
         let mut interpreter = Interpreter {
             base_executable: probe
@@ -272,6 +311,7 @@ impl Interpreter {
             machine: probe.machine.unwrap_or_default(),
             pointer_size: probe.pointer_size.unwrap_or(64),
             gil_disabled: probe.gil_disabled.unwrap_or(false),
+            install_paths,
         };
         interpreter.base_executable = interpreter.find_base_executable()?;
         Ok(interpreter)

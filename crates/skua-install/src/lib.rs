@@ -11,7 +11,7 @@
 //! let interpreter = Interpreter::find(Some("3.11"), None)?;
 //! let venv = create_venv(Path::new(".venv"), &interpreter, &VenvOptions::default(), None)?;
 //! let _lock = lock_environment(&venv)?;
-//! let unpacked = unpack_wheel(Path::new("dl/pkg-1.0-py3-none-any.whl"), Path::new("cache/wheels-v1"))?;
+//! let unpacked = unpack_wheel(Path::new("dl/pkg-1.0-py3-none-any.whl"), Path::new("cache/wheels-v2"))?;
 //! let dist = install_wheel(&venv, &unpacked, "pkg-1.0-py3-none-any.whl", None)?;
 //! uninstall(&venv, &dist)?;
 //! # Ok(())
@@ -39,9 +39,12 @@ mod venv;
 
 pub use bytecode::compile_bytecode;
 pub use error::InstallError;
-pub use install::{check_conflicts, install_wheel, verify_wheel};
-pub use interpreter::{Interpreter, SchemeLayout};
+pub use install::{LinkMode, check_conflicts, install_wheel, install_wheel_with, verify_wheel};
+pub use interpreter::{InstallPaths, Interpreter, SchemeLayout};
 pub use lock::{EnvironmentLock, LOCK_FILE_NAME, lock_environment, try_lock_environment};
 pub use uninstall::uninstall;
 pub use unpack::unpack_wheel;
-pub use venv::{INSTALLING_MARKER, Incomplete, InstalledDist, Venv, VenvOptions, create_venv};
+pub use venv::{
+    EXTERNALLY_MANAGED, INSTALLING_MARKER, Incomplete, InstalledDist, Venv, VenvOptions,
+    create_venv,
+};

@@ -27,13 +27,20 @@ const MAX_RECORD_SIZE: u64 = 64 * 1024 * 1024;
 /// written; members with unsafe paths (absolute, `..`, symlinks) are refused. The tree
 /// is built in a temporary directory next to its final place and renamed there only when
 /// complete, so a half-unpacked wheel is never visible, and concurrent unpackers of the
-/// same wheel (threads or processes) are safe: the loser reuses the winner's tree. An
-/// existing directory is returned as is, without reading the wheel past its hash.
+/// same wheel (threads or processes) are safe: the loser reuses the winner's tree.
+///
+/// In the tree, a manifest ([`MANIFEST_FILE`]) records each file's size, mtime and mode. Installs
+/// hard-link from the tree, so editing an installed file edits the tree for every later
+/// install: an existing tree is reused only while it still matches its manifest (one
+/// `stat` per file), and is otherwise discarded and unpacked again from the wheel.
 pub fn unpack_wheel(wheel: &Path, unpacked_root: &Path) -> Result<PathBuf, InstallError> {
     let key = file_sha256_hex(wheel)?;
     let dest = unpacked_root.join(&key);
     if dest.is_dir() {
-        return Ok(dest);
+        if tree_matches_manifest(&dest)? {
+            return Ok(dest);
+        }
+        discard(&dest, unpacked_root)?;
     }
     fs::create_dir_all(unpacked_root).at("create", unpacked_root)?;
     let staging = tempfile::Builder::new()
@@ -41,6 +48,11 @@ pub fn unpack_wheel(wheel: &Path, unpacked_root: &Path) -> Result<PathBuf, Insta
         .tempdir_in(unpacked_root)
         .at("create a temporary directory in", unpacked_root)?;
     extract_verified(wheel, staging.path())?;
+    let manifest = serde_json::to_vec(&scan_tree(staging.path())?)
+        .map_err(|e| io::Error::other(e.to_string()))
+        .at("serialize the manifest of", staging.path())?;
+    let manifest_path = staging.path().join(MANIFEST_FILE);
+    fs::write(&manifest_path, manifest).at("write", &manifest_path)?;
     match fs::rename(staging.path(), &dest) {
         Ok(()) => {
             let _ = staging.keep();
@@ -50,6 +62,84 @@ pub fn unpack_wheel(wheel: &Path, unpacked_root: &Path) -> Result<PathBuf, Insta
         Err(_) if dest.is_dir() => Ok(dest),
         Err(e) => Err(e).at("move the unpacked wheel to", &dest),
     }
+}
+
+/// What the files looked like when unpacked, at the top of each unpacked tree. No wheel
+/// member can have this name (the unpacker refuses backslashes), so it never collides
+/// with a wheel's file; installs skip it.
+pub(crate) const MANIFEST_FILE: &str = "\\skua-manifest.json";
+
+/// One file of an unpacked tree as the manifest records it.
+#[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct ManifestEntry {
+    path: String,
+    size: u64,
+    mtime: i64,
+    mtime_nsec: i64,
+    mode: u32,
+}
+
+/// Every file under `tree` but the manifest, sorted by path. Anything but directories and regular files
+/// (which the unpacker never creates) is recorded with mode 0, so it never matches.
+fn scan_tree(tree: &Path) -> Result<Vec<ManifestEntry>, InstallError> {
+    use std::os::unix::fs::MetadataExt;
+    let mut out = Vec::new();
+    let mut stack = vec![(tree.to_path_buf(), String::new())];
+    while let Some((dir, rel)) = stack.pop() {
+        for entry in fs::read_dir(&dir).at("read", &dir)? {
+            let entry = entry.at("read", &dir)?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let child = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            let meta = fs::symlink_metadata(entry.path()).at("inspect", &entry.path())?;
+            if meta.is_dir() {
+                stack.push((entry.path(), child));
+                continue;
+            }
+            if child == MANIFEST_FILE {
+                continue;
+            }
+            out.push(ManifestEntry {
+                path: child,
+                size: meta.len(),
+                mtime: meta.mtime(),
+                mtime_nsec: meta.mtime_nsec(),
+                mode: if meta.is_file() { meta.mode() } else { 0 },
+            });
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// Whether the tree under `dest` is still what was unpacked. A missing or unreadable
+/// manifest (a tree of an interrupted discard, or tampered with) is a mismatch.
+fn tree_matches_manifest(dest: &Path) -> Result<bool, InstallError> {
+    let Ok(bytes) = fs::read(dest.join(MANIFEST_FILE)) else {
+        return Ok(false);
+    };
+    let Ok(recorded) = serde_json::from_slice::<Vec<ManifestEntry>>(&bytes) else {
+        return Ok(false);
+    };
+    Ok(scan_tree(dest)? == recorded)
+}
+
+/// Moves a stale tree out of the way and deletes it. Another process may have done so
+/// already, which is fine.
+fn discard(dest: &Path, unpacked_root: &Path) -> Result<(), InstallError> {
+    let trash = tempfile::Builder::new()
+        .prefix(".tmp-stale-")
+        .tempdir_in(unpacked_root)
+        .at("create a temporary directory in", unpacked_root)?;
+    match fs::rename(dest, trash.path().join("stale")) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e).at("discard the modified unpacked wheel", dest),
+    }
+    // `trash` is deleted with its content when dropped.
 }
 
 fn file_sha256_hex(path: &Path) -> Result<String, InstallError> {

@@ -56,7 +56,13 @@ pub struct Venv {
     pub platlib: PathBuf,
     /// `bin`: the interpreter links, activation scripts and installed commands.
     pub scripts: PathBuf,
+    /// A base interpreter's own installation ([`Venv::open_system`]) rather than a venv:
+    /// `root` is then the directory its scheme's directories share.
+    pub system: bool,
 }
+
+/// PEP 668's marker of an interpreter whose packages another package manager owns.
+pub const EXTERNALLY_MANAGED: &str = "EXTERNALLY-MANAGED";
 
 /// The file [`crate::install_wheel`] keeps in a `.dist-info` directory while it installs:
 /// RECORD's format, listing every path the install may create. Present afterwards only if
@@ -135,12 +141,81 @@ impl Venv {
             scripts: root.join(&interpreter.layout.scripts),
             root,
             interpreter,
+            system: false,
         }
     }
 
-    /// `<root>/bin/python`: what to run, and what installed scripts' shebangs name.
+    /// The installation of the base interpreter `executable` itself, for installing
+    /// into it (`skua sync --system`, for containers): its default `sysconfig` scheme's
+    /// purelib, platlib and scripts. A virtual environment is refused (sync it as one),
+    /// and so is an interpreter that PEP 668 marks as externally managed (an
+    /// `EXTERNALLY-MANAGED` file in its stdlib directory) unless
+    /// `break_system_packages`, as pip does.
+    pub fn open_system(
+        executable: &Path,
+        probes: Option<&skua_cache::Cache>,
+        break_system_packages: bool,
+    ) -> Result<Venv, InstallError> {
+        let interpreter = Interpreter::query_cached(executable, probes)?;
+        if interpreter.is_venv {
+            return Err(InstallError::NotASystemInterpreter {
+                path: interpreter.executable.clone(),
+                venv: interpreter.sys_prefix.clone(),
+            });
+        }
+        let marker = interpreter.install_paths.stdlib.join(EXTERNALLY_MANAGED);
+        if !break_system_packages && marker.exists() {
+            return Err(InstallError::ExternallyManaged {
+                path: interpreter.executable.clone(),
+                marker,
+            });
+        }
+        let paths = &interpreter.install_paths;
+        let (site_packages, platlib, scripts) = (
+            paths.purelib.clone(),
+            paths.platlib.clone(),
+            paths.scripts.clone(),
+        );
+        // Installs and uninstalls stay inside `root`; the narrowest directory holding
+        // all three is `sys.prefix` on most installations, `/usr/local` on Debian's.
+        let root = [&platlib, &scripts]
+            .into_iter()
+            .fold(site_packages.clone(), |common, dir| {
+                common
+                    .ancestors()
+                    .find(|ancestor| dir.starts_with(ancestor))
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default()
+            });
+        if root.as_os_str().is_empty() || root.parent().is_none() {
+            return Err(InstallError::InterpreterQuery {
+                path: interpreter.executable.clone(),
+                reason: format!(
+                    "its installation directories ({}, {}, {}) share no directory but /",
+                    site_packages.display(),
+                    platlib.display(),
+                    scripts.display()
+                ),
+            });
+        }
+        Ok(Venv {
+            root,
+            interpreter,
+            site_packages,
+            platlib,
+            scripts,
+            system: true,
+        })
+    }
+
+    /// What to run, and what installed scripts' shebangs name: `<root>/bin/python` in a
+    /// venv, the interpreter itself in a system installation.
     pub fn python(&self) -> PathBuf {
-        self.scripts.join(PYTHON_EXE)
+        if self.system {
+            self.interpreter.executable.clone()
+        } else {
+            self.scripts.join(PYTHON_EXE)
+        }
     }
 
     /// Where a wheel's `.data/headers` go: `<root>/include/site/python3.X/<name>`, as

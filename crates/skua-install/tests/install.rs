@@ -277,6 +277,67 @@ fn unpacking_is_cached_and_safe_to_race() {
 }
 
 #[test]
+fn a_changed_unpacked_tree_is_unpacked_again_and_an_intact_one_reused() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let wheel = fixture_wheel(TOOL);
+    let tree = unpack_wheel(&wheel, &cache).unwrap();
+    let module = tree.join("skf_tool/__init__.py");
+    let original = fs::read(&module).unwrap();
+    let inode = fs::metadata(&module).unwrap().ino();
+    assert_eq!(unpack_wheel(&wheel, &cache).unwrap(), tree);
+    assert_eq!(fs::metadata(&module).unwrap().ino(), inode, "reused as is");
+
+    // In place, as through a hard link from a venv.
+    fs::write(&module, b"raise SystemExit('edited')\n").unwrap();
+    assert_eq!(unpack_wheel(&wheel, &cache).unwrap(), tree);
+    assert_eq!(fs::read(&module).unwrap(), original);
+
+    // A file the wheel does not have would be installed from the tree.
+    let planted = tree.join("skf_tool/planted.py");
+    fs::write(&planted, "").unwrap();
+    unpack_wheel(&wheel, &cache).unwrap();
+    assert!(!planted.exists(), "the planted file went with the tree");
+
+    // A tree without a manifest (an older skua's) is not trusted either.
+    let manifest = fs::read_dir(&tree)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().ends_with("skua-manifest.json"))
+        .expect("a manifest in the tree");
+    fs::remove_file(&manifest).unwrap();
+    fs::write(&module, b"stale").unwrap();
+    unpack_wheel(&wheel, &cache).unwrap();
+    assert_eq!(fs::read(&module).unwrap(), original);
+    assert!(manifest.is_file());
+    let leftovers: Vec<_> = fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(leftovers, [tree], "stale trees are deleted");
+}
+
+#[test]
+fn the_manifest_is_not_installed() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = new_venv(dir.path());
+    let unpacked = unpack_wheel(&fixture_wheel(TOOL), &dir.path().join("cache")).unwrap();
+    install_wheel(&venv, &unpacked, TOOL, None).unwrap();
+    let listed =
+        fs::read_to_string(venv.site_packages.join("skf_tool-1.0.0.dist-info/RECORD")).unwrap();
+    assert!(!listed.contains("skua-manifest"), "{listed}");
+    assert!(
+        fs::read_dir(&venv.site_packages)
+            .unwrap()
+            .flatten()
+            .all(|e| !e.file_name().to_string_lossy().contains("skua-manifest"))
+    );
+}
+
+#[test]
 fn a_wheel_whose_content_does_not_match_record_is_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let venv = new_venv(dir.path());

@@ -61,6 +61,9 @@ impl SyncInstaller {
         let packages = crate::locked_from_resolution(&resolution);
         let request = SyncRequest {
             venv: venv.to_path_buf(),
+            system: false,
+            break_system_packages: false,
+            link_mode: skua_install::LinkMode::default(),
             inexact: true,
             compile_bytecode: false,
             // An inexact sync of nothing removes nothing.

@@ -18,8 +18,8 @@ use skua_requirements::EntryKind;
 use skua_types::{PackageName, SdistFilename, Sha256, Url, Version, WheelFilename};
 
 use skua_install::{
-    InstallError, Venv, check_conflicts, compile_bytecode, install_wheel, lock_environment,
-    uninstall, unpack_wheel, verify_wheel,
+    InstallError, LinkMode, Venv, check_conflicts, compile_bytecode, install_wheel_with,
+    lock_environment, uninstall, unpack_wheel, verify_wheel,
 };
 
 /// One pinned distribution of a lock file.
@@ -411,7 +411,16 @@ fn pylock_sha256(
 /// What a sync is asked to do.
 #[derive(Clone, Debug)]
 pub struct SyncRequest {
+    /// The venv; with `system`, the interpreter executable instead.
     pub venv: PathBuf,
+    /// Install into the base interpreter `venv` names rather than into a virtual
+    /// environment ([`Venv::open_system`]). Such a sync is always inexact: what the lock
+    /// does not list belongs to the image or the system, not to the lock.
+    pub system: bool,
+    /// With `system`: install even when the interpreter is externally managed (PEP 668).
+    pub break_system_packages: bool,
+    /// How files get from the unpacked cache into the environment.
+    pub link_mode: LinkMode,
     /// Keep installed packages the lock does not list.
     pub inexact: bool,
     pub compile_bytecode: bool,
@@ -523,7 +532,16 @@ pub(crate) fn sync_packages_inner(
     if packages.is_empty() && !request.allow_empty {
         return Err(SyncError::EmptyLock);
     }
-    let venv = Venv::open(&request.venv, Some(context.cache()))?;
+    let venv = if request.system {
+        Venv::open_system(
+            &request.venv,
+            Some(context.cache()),
+            request.break_system_packages,
+        )?
+    } else {
+        Venv::open(&request.venv, Some(context.cache()))?
+    };
+    let inexact = request.inexact || venv.system;
     let _guard = lock_environment(&venv)?;
     let target = Target::from_interpreter(&venv.python().to_string_lossy())?;
     let tags = target.tags();
@@ -625,7 +643,7 @@ pub(crate) fn sync_packages_inner(
         *path = wheel;
     }
 
-    let unpacked_root = context.cache().bucket("wheels-v1");
+    let unpacked_root = context.cache().bucket("wheels-v2");
     // Unpacking only touches the cache (each wheel its own directory, renamed into place),
     // so wheels unpack in parallel; the environment is changed afterwards, in order.
     let workers = std::thread::available_parallelism()
@@ -670,7 +688,7 @@ pub(crate) fn sync_packages_inner(
         let outdated = wanted
             .get(name)
             .is_some_and(|package| !up_to_date(package, dist));
-        let unlisted = !wanted.contains_key(name) && !request.inexact && !is_tooling(name);
+        let unlisted = !wanted.contains_key(name) && !inexact && !is_tooling(name);
         if outdated || unlisted {
             replaced.push(dist.clone());
             if unlisted {
@@ -691,7 +709,7 @@ pub(crate) fn sync_packages_inner(
     }
     report.removed = removed;
     for (package, dir, filename) in &unpacked {
-        install_wheel(&venv, dir, filename, None)?;
+        install_wheel_with(&venv, dir, filename, None, request.link_mode)?;
         progress(SyncProgress::Installed {
             name: package.name.clone(),
         });

@@ -171,6 +171,9 @@ pub fn prepare(
     create_venv(&root, interpreter, &options, Some(context.cache()))?;
     let sync = SyncRequest {
         venv: root.clone(),
+        system: false,
+        break_system_packages: false,
+        link_mode: skua_install::LinkMode::default(),
         inexact: false,
         compile_bytecode: false,
         // A script without dependencies gets an empty (fresh) environment.

@@ -166,6 +166,9 @@ fn resolves_and_installs_a_dynamic_sdist() {
     create_venv(&venv, &setup.interpreter, &VenvOptions::default(), None).expect("venv");
     let request = SyncRequest {
         venv: venv.clone(),
+        system: false,
+        break_system_packages: false,
+        link_mode: skua_install::LinkMode::default(),
         inexact: false,
         compile_bytecode: false,
         allow_empty: false,

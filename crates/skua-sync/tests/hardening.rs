@@ -50,6 +50,9 @@ impl Setup {
     fn sync(&self, packages: &[LockedPackage]) -> Result<SyncReport, SyncError> {
         let request = SyncRequest {
             venv: self.venv.clone(),
+            system: false,
+            break_system_packages: false,
+            link_mode: skua_install::LinkMode::default(),
             inexact: false,
             compile_bytecode: false,
             allow_empty: false,

@@ -287,12 +287,21 @@ pub struct VenvArgs {
 pub struct SyncArgs {
     /// The lock: a requirements.txt with hashes, or a pylock.toml.
     pub lock: PathBuf,
-    /// The environment to sync: a venv directory or its python [default: $VIRTUAL_ENV, else .venv]
+    /// The environment to sync: a venv directory or its python; with --system, the interpreter: a version (3.12) or a path [default: $VIRTUAL_ENV, else .venv; with --system, python3 on PATH]
     #[arg(short, long, value_name = "PATH")]
     pub python: Option<PathBuf>,
+    /// Install into a base interpreter that is not a virtual environment (e.g. in a Dockerfile), into the directories of its own sysconfig scheme. Implies --inexact: packages the lock does not list are never uninstalled.
+    #[arg(long)]
+    pub system: bool,
+    /// With --system: install even into an interpreter marked as externally managed (PEP 668), whose packages another package manager owns.
+    #[arg(long, requires = "system")]
+    pub break_system_packages: bool,
     /// Keep installed packages that the lock does not list.
     #[arg(long)]
     pub inexact: bool,
+    /// How files get from skua's cache into the environment: `hardlink` shares them with the cache (falling back to copies across filesystems; a cached tree found modified is unpacked again), `copy` gives the environment files of its own.
+    #[arg(long, value_enum, default_value = "hardlink")]
+    pub link_mode: LinkModeArg,
     /// Accept a lock that lists no packages (an exact sync to it uninstalls everything); without it, such a lock is an error.
     #[arg(long)]
     pub allow_empty: bool,
@@ -309,6 +318,12 @@ pub struct SyncArgs {
     /// Print only errors.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LinkModeArg {
+    Hardlink,
+    Copy,
 }
 
 #[derive(Args, Debug)]

@@ -733,3 +733,323 @@ fn a_lock_made_for_another_platform_syncs_here() {
         "{wheels:?}"
     );
 }
+
+/// The installed `skf_tool/__init__.py` of the venv at `dir/name`.
+fn tool_module(dir: &Path, name: &str) -> std::path::PathBuf {
+    let out = std::process::Command::new(dir.join(name).join("bin/python"))
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+        ])
+        .output()
+        .expect("venv python runs");
+    std::path::PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+        .join("skf_tool/__init__.py")
+}
+
+#[test]
+fn an_installed_file_edited_in_place_does_not_reach_the_next_venv() {
+    use std::io::Write;
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::write(dir.join("requirements.in"), "skf-tool\n").expect("write");
+    lock(dir, &server, "requirements.in", "requirements.txt");
+    ok(&skua(dir, &["venv", ".venv"]));
+    ok(&sync(dir, &server, "requirements.txt"));
+    let first = tool_module(dir, ".venv");
+    let original = std::fs::read(&first).expect("installed module");
+
+    // In place, as an editor that keeps the inode does: with hard links this is the
+    // cache's file too.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(&first)
+        .expect("open the installed module");
+    file.write_all(b"raise SystemExit('edited')\n")
+        .expect("edit");
+    drop(file);
+
+    ok(&skua(dir, &["venv", "second"]));
+    let index = server.simple_url("primary");
+    ok(&skua(
+        dir,
+        &[
+            "sync",
+            "requirements.txt",
+            "--python",
+            "second",
+            "--index-url",
+            &index,
+        ],
+    ));
+    assert_eq!(
+        std::fs::read(tool_module(dir, "second")).expect("second venv's module"),
+        original,
+        "the edit in the first venv leaked through the cache"
+    );
+}
+
+#[test]
+fn link_mode_copy_gives_the_venv_its_own_files() {
+    use std::os::unix::fs::MetadataExt;
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::write(dir.join("requirements.in"), "skf-tool\n").expect("write");
+    lock(dir, &server, "requirements.in", "requirements.txt");
+    ok(&skua(dir, &["venv", ".venv"]));
+    ok(&sync(dir, &server, "requirements.txt"));
+    let linked = std::fs::metadata(tool_module(dir, ".venv")).expect("installed");
+    assert!(linked.nlink() > 1, "hardlink is the default");
+
+    ok(&skua(dir, &["venv", "copied"]));
+    let index = server.simple_url("primary");
+    ok(&skua(
+        dir,
+        &[
+            "sync",
+            "requirements.txt",
+            "--python",
+            "copied",
+            "--link-mode",
+            "copy",
+            "--index-url",
+            &index,
+        ],
+    ));
+    let copied = std::fs::metadata(tool_module(dir, "copied")).expect("installed");
+    assert_eq!(copied.nlink(), 1, "--link-mode copy must not link");
+
+    let help = skua(dir, &["sync", "--help"]);
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("--link-mode"), "{help}");
+    assert!(help.contains("Implies --inexact"), "{help}");
+}
+
+/// A base (non-venv) installation the test may write to: the machine's python3 binary
+/// copied into `root/bin`, its stdlib entries symlinked into `root/lib/python3.X`, and
+/// an empty site-packages of its own. Python finds its prefix from the copied binary's
+/// location (`lib/python3.X/os.py`), so this is a system interpreter at `root`, made
+/// in milliseconds instead of copying hundreds of megabytes.
+fn fake_system_python(root: &Path) -> std::path::PathBuf {
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, sysconfig, os; print(os.path.realpath(sys._base_executable if hasattr(sys, '_base_executable') else sys.executable)); print(sysconfig.get_path('stdlib', vars={'base': sys.base_prefix, 'installed_base': sys.base_prefix})); print(sys.base_prefix)",
+        ])
+        .output()
+        .expect("python3 runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let lines: Vec<&str> = text.lines().collect();
+    let [executable, stdlib, base_prefix] = lines.as_slice() else {
+        panic!("unexpected python3 output: {text}");
+    };
+    let stdlib = Path::new(stdlib);
+    let relative = stdlib
+        .strip_prefix(base_prefix)
+        .expect("stdlib inside the prefix");
+    let bin = root.join("bin");
+    std::fs::create_dir_all(&bin).expect("bin");
+    let python = bin.join("python3");
+    std::fs::copy(executable, &python).expect("copy python3");
+    let fake_stdlib = root.join(relative);
+    std::fs::create_dir_all(fake_stdlib.join("site-packages")).expect("site-packages");
+    for entry in std::fs::read_dir(stdlib).expect("read stdlib") {
+        let entry = entry.expect("stdlib entry");
+        if entry.file_name() != "site-packages" {
+            std::os::unix::fs::symlink(entry.path(), fake_stdlib.join(entry.file_name()))
+                .expect("symlink");
+        }
+    }
+    let check = std::process::Command::new(&python)
+        .args(["-c", "import sys; print(sys.prefix == sys.base_prefix)"])
+        .output()
+        .expect("fake python runs");
+    assert_eq!(
+        String::from_utf8_lossy(&check.stdout).trim(),
+        "True",
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    python
+}
+
+#[test]
+fn system_sync_installs_into_a_base_interpreter_and_respects_pep_668() {
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let python = fake_system_python(&dir.join("prefix"));
+    let python_arg = python.to_string_lossy().into_owned();
+    let index = server.simple_url("primary");
+    let system_sync = |lock: &str, extra: &[&str]| {
+        let mut args = vec![
+            "sync",
+            lock,
+            "--system",
+            "--python",
+            &python_arg,
+            "--index-url",
+            &index,
+        ];
+        args.extend_from_slice(extra);
+        skua(dir, &args)
+    };
+    let run = |code: &str| {
+        std::process::Command::new(&python)
+            .args(["-c", code])
+            .output()
+            .expect("fake python runs")
+    };
+
+    std::fs::write(dir.join("tool.in"), "skf-tool\n").expect("write");
+    lock(dir, &server, "tool.in", "tool.txt");
+    ok(&system_sync("tool.txt", &[]));
+    let imported = run("import skf_tool, sys; print(skf_tool.__file__.startswith(sys.prefix))");
+    assert_eq!(
+        String::from_utf8_lossy(&imported.stdout).trim(),
+        "True",
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    assert!(dir.join("prefix/bin/skf-tool").is_file(), "console script");
+    assert!(dir.join("prefix/.skua.lock").is_file(), "environment lock");
+
+    // PEP 668: refused by name, allowed on request; and never exact.
+    let stdlib = String::from_utf8_lossy(
+        &run("import sysconfig; print(sysconfig.get_path('stdlib'))").stdout,
+    )
+    .trim()
+    .to_owned();
+    let marker = Path::new(&stdlib).join("EXTERNALLY-MANAGED");
+    std::fs::write(&marker, "[externally-managed]\nError=use apt\n").expect("marker");
+    std::fs::write(dir.join("ns.in"), "skf-ns-alpha\n").expect("write");
+    lock(dir, &server, "ns.in", "ns.txt");
+    let refused = system_sync("ns.txt", &[]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("EXTERNALLY-MANAGED"), "{stderr}");
+    assert!(stderr.contains("--break-system-packages"), "{stderr}");
+    assert!(
+        !run("import skf_ns.alpha").status.success(),
+        "nothing installed"
+    );
+
+    ok(&system_sync("ns.txt", &["--break-system-packages"]));
+    std::fs::remove_file(&marker).expect("remove marker");
+
+    // A venv is not a system interpreter.
+    ok(&skua(dir, &["venv", ".venv"]));
+    let venv_python = dir.join(".venv/bin/python").to_string_lossy().into_owned();
+    let refused = skua(
+        dir,
+        &[
+            "sync",
+            "tool.txt",
+            "--system",
+            "--python",
+            &venv_python,
+            "--index-url",
+            &index,
+        ],
+    );
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("without --system"), "{stderr}");
+    let both = run("import skf_ns.alpha, skf_tool");
+    assert!(
+        both.status.success(),
+        "a system sync keeps what the lock does not list: {}",
+        String::from_utf8_lossy(&both.stderr)
+    );
+}
+
+#[test]
+fn system_sync_keeps_other_distributions_files_and_repairs_interrupted_installs() {
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let python = fake_system_python(&dir.join("prefix"));
+    let python_arg = python.to_string_lossy().into_owned();
+    let index = server.simple_url("primary");
+    let site = std::path::PathBuf::from(
+        String::from_utf8_lossy(
+            &std::process::Command::new(&python)
+                .args([
+                    "-c",
+                    "import sysconfig; print(sysconfig.get_path('purelib'))",
+                ])
+                .output()
+                .expect("fake python runs")
+                .stdout,
+        )
+        .trim(),
+    );
+    // A distribution another installer put there owns bin/skf-tool.
+    let script = dir.join("prefix/bin/skf-tool");
+    std::fs::write(&script, "#!/bin/sh\necho other\n").expect("script");
+    let dist_info = site.join("other-2.0.dist-info");
+    std::fs::create_dir_all(&dist_info).expect("dist-info");
+    std::fs::write(
+        dist_info.join("METADATA"),
+        "Metadata-Version: 2.1\nName: other\nVersion: 2.0\n",
+    )
+    .expect("METADATA");
+    std::fs::write(
+        dist_info.join("RECORD"),
+        "../../../bin/skf-tool,,\nother-2.0.dist-info/METADATA,,\nother-2.0.dist-info/RECORD,,\n",
+    )
+    .expect("RECORD");
+
+    std::fs::write(dir.join("tool.in"), "skf-tool\n").expect("write");
+    lock(dir, &server, "tool.in", "tool.txt");
+    let refused = skua(
+        dir,
+        &[
+            "sync",
+            "tool.txt",
+            "--system",
+            "--python",
+            &python_arg,
+            "--index-url",
+            &index,
+        ],
+    );
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("other 2.0"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&script).expect("script"),
+        "#!/bin/sh\necho other\n",
+        "the other distribution's file is untouched"
+    );
+    assert!(dist_info.is_dir(), "and the other distribution kept");
+
+    // Without the conflict it installs; an install marked as interrupted is repaired.
+    std::fs::remove_dir_all(&dist_info).expect("remove other");
+    std::fs::remove_file(&script).expect("remove script");
+    let system_sync = || {
+        skua(
+            dir,
+            &[
+                "sync",
+                "tool.txt",
+                "--system",
+                "--python",
+                &python_arg,
+                "--index-url",
+                &index,
+            ],
+        )
+    };
+    ok(&system_sync());
+    let marker = site.join("skf_tool-1.0.0.dist-info/SKUA-INSTALLING");
+    std::fs::write(&marker, "").expect("marker");
+    let repaired = system_sync();
+    ok(&repaired);
+    let stderr = String::from_utf8_lossy(&repaired.stderr);
+    assert!(stderr.contains("1 installed"), "{stderr}");
+    assert!(!marker.exists(), "{stderr}");
+}

@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use miette::{IntoDiagnostic, miette};
-use skua_install::{InstallError, VenvOptions, create_venv};
+use skua_install::{InstallError, LinkMode, VenvOptions, create_venv};
 use skua_settings::PackageFlags;
 use skua_sync::{SyncProgress, SyncRequest};
 
 use super::settings;
 use crate::Outcome;
-use crate::args::{RunArgs, SyncArgs, VenvArgs};
+use crate::args::{LinkModeArg, RunArgs, SyncArgs, VenvArgs};
 
 pub fn venv(args: VenvArgs) -> miette::Result<Outcome> {
     let config = settings::config_file(&args.config, Path::new("."))?;
@@ -80,9 +80,28 @@ pub fn sync(args: SyncArgs) -> miette::Result<Outcome> {
         ..settings::index_flags(&args.index)
     };
     let resolved = settings::resolve(&flags, config.as_ref())?;
-    let context = settings::context(&resolved, None)?;
+    let python = args
+        .system
+        .then(|| {
+            args.python
+                .as_ref()
+                .map(|p| p.to_string_lossy().into_owned())
+        })
+        .flatten();
+    let context = settings::context(&resolved, python)?;
+    let venv = if args.system {
+        context.interpreter().into_diagnostic()?.executable.clone()
+    } else {
+        venv_root(args.python.as_deref())
+    };
     let request = SyncRequest {
-        venv: venv_root(args.python.as_deref()),
+        venv,
+        system: args.system,
+        break_system_packages: args.break_system_packages,
+        link_mode: match args.link_mode {
+            LinkModeArg::Hardlink => LinkMode::Hardlink,
+            LinkModeArg::Copy => LinkMode::Copy,
+        },
         inexact: args.inexact,
         compile_bytecode: args.compile_bytecode,
         allow_empty: args.allow_empty,
