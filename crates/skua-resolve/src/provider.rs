@@ -55,8 +55,9 @@ impl Pkg {
 
 type Range = Ranges<Version>;
 
-/// Conflicts on a package after which the metadata of its next versions is fetched in a batch.
-const BATCH_AFTER_CONFLICTS: u32 = 3;
+/// Conflicts on a package after which the metadata of its next versions is fetched in a
+/// batch: on Airflow with providers the first conflict already starts a long walk.
+const BATCH_AFTER_CONFLICTS: u32 = 1;
 const BATCH_SIZE: usize = 50;
 
 /// What the background prefetch tasks share. They run on the runtime while the solver
