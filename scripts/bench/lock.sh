@@ -89,9 +89,12 @@ for set in $SETS; do
     [ "$set" = unsatisfiable ] && ignore=(--ignore-failure)
     case " $SMALL_SETS " in *" $set "*) small=1 ;; *) small=0 ;; esac
 
+    # Each tool's prepare removes only its own cache and output: both read an existing
+    # output file as preferences, which would make a cold run a warm one.
     log "$set: cold cache"
     hyperfine "${ignore[@]}" --runs "$RUNS" --export-json "$WORK/$set.cold.json" \
-        --prepare "rm -rf $(q "$WORK/cold-skua") $(q "$WORK/cold-uv") $(q "$WORK/$set.skua.txt")" \
+        --prepare "rm -rf $(q "$WORK/cold-skua") $(q "$WORK/$set.skua.txt")" \
+        --prepare "rm -rf $(q "$WORK/cold-uv") $(q "$WORK/$set.uv.txt")" \
         -n "skua lock" "$(skua_cmd "$WORK/cold-skua")" \
         -n "uv pip compile" "$(uv_cmd "$WORK/cold-uv")"
     # What one cold run leaves in each cache (the last run's directories are kept).
@@ -106,6 +109,7 @@ for set in $SETS; do
     log "$set: warm cache"
     hyperfine "${ignore[@]}" --runs "$RUNS" --warmup 1 --export-json "$WORK/$set.warm.json" \
         --prepare "rm -f $(q "$WORK/$set.skua.txt")" \
+        --prepare "rm -f $(q "$WORK/$set.uv.txt")" \
         -n "skua lock" "$(skua_cmd "$WORK/warm-skua")" \
         -n "uv pip compile" "$(uv_cmd "$WORK/warm-uv")"
     if [ "${SKIP_PIP_COMPILE:-0}" != "1" ] && [ "$small" = 1 ]; then
