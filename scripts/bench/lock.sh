@@ -53,10 +53,25 @@ PIP_COMPILE="$BENCH_VENV/bin/pip-compile"
 WORK="$(mktemp -d "$TMP_BASE/skua-lock-bench.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 
-# The requirement sets: name and contents.
-printf 'boto3\nkubernetes\nrequests\npyyaml\nansible-core\n' > "$WORK/devops.in"
-printf 'pulumi\npulumi-aws\n' > "$WORK/pulumi.in"
-SETS="devops pulumi"
+# The requirement sets, one a line: a name, then the requirements. The big sets (70+ pins,
+# one that backtracks, one unsatisfiable) leave pip-compile out: it takes minutes on them.
+cat > "$WORK/sets" <<'SETS'
+devops boto3 kubernetes requests pyyaml ansible-core
+pulumi pulumi pulumi-aws
+airflow apache-airflow[amazon,cncf.kubernetes,postgres,http]==2.10.*
+dagster dagster dagster-aws dagster-k8s
+prefect prefect
+mlflow mlflow
+unsatisfiable boto3<1.20 botocore>=1.30
+SETS
+SMALL_SETS="devops pulumi"
+SETS=""
+set -f  # the requirements hold `*` and brackets
+while read -r name reqs; do
+    printf '%s\n' $reqs > "$WORK/$name.in"
+    SETS="$SETS $name"
+done < "$WORK/sets"
+set +f
 
 TARGET=(--python-version 3.11 --python-platform x86_64-manylinux_2_28)
 q() { printf '%q' "$1"; }
@@ -69,30 +84,42 @@ for set in $SETS; do
     # interpreter with today's index, so its sets can differ slightly.
     pc_cmd() { echo "PIP_FIND_LINKS= $(q "$PIP_COMPILE") $(q "$in") --generate-hashes --quiet --cache-dir $(q "$1") -o $(q "$WORK/$set.pip-compile.txt")"; }
 
+    # A set nothing satisfies fails by design: time it anyway.
+    ignore=()
+    [ "$set" = unsatisfiable ] && ignore=(--ignore-failure)
+    case " $SMALL_SETS " in *" $set "*) small=1 ;; *) small=0 ;; esac
+
+    # Each tool's prepare removes only its own cache and output: both read an existing
+    # output file as preferences, which would make a cold run a warm one.
     log "$set: cold cache"
-    hyperfine --runs "$RUNS" --export-json "$WORK/$set.cold.json" \
-        --prepare "rm -rf $(q "$WORK/cold-skua") $(q "$WORK/cold-uv") $(q "$WORK/$set.skua.txt")" \
+    hyperfine "${ignore[@]}" --runs "$RUNS" --export-json "$WORK/$set.cold.json" \
+        --prepare "rm -rf $(q "$WORK/cold-skua") $(q "$WORK/$set.skua.txt")" \
+        --prepare "rm -rf $(q "$WORK/cold-uv") $(q "$WORK/$set.uv.txt")" \
         -n "skua lock" "$(skua_cmd "$WORK/cold-skua")" \
         -n "uv pip compile" "$(uv_cmd "$WORK/cold-uv")"
-    if [ "${SKIP_PIP_COMPILE:-0}" != "1" ]; then
+    # What one cold run leaves in each cache (the last run's directories are kept).
+    printf '{"skua lock": %s, "uv pip compile": %s}\n' \
+        "$(du -sb "$WORK/cold-skua" | cut -f1)" "$(du -sb "$WORK/cold-uv" | cut -f1)" > "$WORK/$set.bytes.json"
+    if [ "${SKIP_PIP_COMPILE:-0}" != "1" ] && [ "$small" = 1 ]; then
         hyperfine --runs "$PIP_COMPILE_RUNS" --export-json "$WORK/$set.cold.pc.json" \
             --prepare "rm -rf $(q "$WORK/cold-pc")" \
             -n "pip-compile" "$(pc_cmd "$WORK/cold-pc")"
     fi
 
     log "$set: warm cache"
-    hyperfine --runs "$RUNS" --warmup 1 --export-json "$WORK/$set.warm.json" \
+    hyperfine "${ignore[@]}" --runs "$RUNS" --warmup 1 --export-json "$WORK/$set.warm.json" \
         --prepare "rm -f $(q "$WORK/$set.skua.txt")" \
+        --prepare "rm -f $(q "$WORK/$set.uv.txt")" \
         -n "skua lock" "$(skua_cmd "$WORK/warm-skua")" \
         -n "uv pip compile" "$(uv_cmd "$WORK/warm-uv")"
-    if [ "${SKIP_PIP_COMPILE:-0}" != "1" ]; then
+    if [ "${SKIP_PIP_COMPILE:-0}" != "1" ] && [ "$small" = 1 ]; then
         hyperfine --runs "$PIP_COMPILE_RUNS" --warmup 1 --export-json "$WORK/$set.warm.pc.json" \
             -n "pip-compile" "$(pc_cmd "$WORK/warm-pc")"
     fi
 done
 
 SKUA_REV="$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-export BENCH_WORK="$WORK" BENCH_DOC="$DOC" BENCH_SETS="$SETS" BENCH_RUNS="$RUNS" \
+export BENCH_WORK="$WORK" BENCH_DOC="$DOC" BENCH_SETS="$SETS" BENCH_SMALL_SETS="$SMALL_SETS" BENCH_RUNS="$RUNS" \
     BENCH_PC_RUNS="$PIP_COMPILE_RUNS" BENCH_SKUA_REV="$SKUA_REV" BENCH_EXCLUDE_NEWER="$EXCLUDE_NEWER" \
     BENCH_UV_VERSION="$("$UV" --version)" BENCH_PC_VERSION="$("$PIP_COMPILE" --version 2>/dev/null | head -n1)" \
     BENCH_NPROC="$(nproc)"
@@ -124,13 +151,22 @@ cpu = m.group(1).strip() if m else "unknown"
 rows = []
 for name in env["BENCH_SETS"].split():
     with open(os.path.join(work, f"{name}.in")) as fh:
-        packages = ", ".join(fh.read().split())
+        packages = ", ".join(f"`{r}`" for r in fh.read().split())
+    pinned = [line for line in read(os.path.join(work, f"{name}.uv.txt")).splitlines() if line[:1].isalnum()]
+    label = f"{packages} ({len(pinned)} pins)" if pinned else f"{packages} (no solution)"
+    try:
+        with open(os.path.join(work, f"{name}.bytes.json")) as fh:
+            sizes = json.load(fh)
+    except OSError:
+        sizes = {}
     for cache in ("cold", "warm"):
         results = load(f"{name}.{cache}.json") + load(f"{name}.{cache}.pc.json")
         uv = next((r["mean"] for r in results if r["command"] == "uv pip compile"), None)
         for r in results:
             ratio = f"{r['mean'] / uv:.2f}x" if uv else "n/a"
-            rows.append(f"| {packages} | {cache} | {r['command']} | {r['mean']:.2f} ± {r['stddev'] or 0:.2f} | {ratio} |")
+            size = sizes.get(r["command"]) if cache == "cold" else None
+            size = f"{size / 1e6:.1f}" if size is not None else ""
+            rows.append(f"| {label} | {cache} | {r['command']} | {r['mean']:.2f} ± {r['stddev'] or 0:.2f} | {ratio} | {size} |")
 
 section = f"""<!-- lock-bench:start -->
 ## Lock: skua vs uv vs pip-compile
@@ -139,10 +175,10 @@ Generated by `scripts/bench/lock.sh` on {datetime.datetime.now(datetime.timezone
 
 **Machine:** {env["BENCH_NPROC"]} CPUs ({cpu}). **Tools:** skua at git {env["BENCH_SKUA_REV"]}; {env["BENCH_UV_VERSION"]}; {env["BENCH_PC_VERSION"]}.
 
-skua and uv resolve for Python 3.11 on x86_64-manylinux_2_28 with `--exclude-newer {env["BENCH_EXCLUDE_NEWER"]}` and write hashes; pip-compile has neither option, so it resolves for the local interpreter against today's index. Cold: a fresh cache directory for every run; warm: the cache of the previous run. {env["BENCH_RUNS"]} runs each for skua and uv, {env["BENCH_PC_RUNS"]} for pip-compile. Network times vary between runs: compare ratios within a row group. Whether skua and uv pin the same versions is checked by `scripts/bench/lock-accuracy.sh` (below).
+skua and uv resolve for Python 3.11 on x86_64-manylinux_2_28 with `--exclude-newer {env["BENCH_EXCLUDE_NEWER"]}` and write hashes; pip-compile has neither option, so it resolves for the local interpreter against today's index. Cold: a fresh cache directory for every run; warm: the cache of the previous run. {env["BENCH_RUNS"]} runs each for skua and uv, {env["BENCH_PC_RUNS"]} for pip-compile, which runs only on the small sets ({", ".join(env["BENCH_SMALL_SETS"].split())}): on the big ones it takes minutes. Cache MB: what one cold run leaves in the tool's cache directory. Pins: uv's count. Network times vary between runs: compare ratios within a row group. Whether skua and uv pin the same versions is checked by `scripts/bench/lock-accuracy.sh` (below).
 
-| requirements | cache | tool | mean ± stddev (s) | ratio vs uv |
-| --- | --- | --- | --- | --- |
+| requirements | cache | tool | mean ± stddev (s) | ratio vs uv | cache MB |
+| --- | --- | --- | --- | --- | --- |
 {chr(10).join(rows)}
 <!-- lock-bench:end -->"""
 

@@ -564,9 +564,9 @@ impl IndexClient {
         {
             return Ok(bytes);
         }
+        // Range requests whatever the wheel's size: a small wheel's tail is the whole
+        // wheel in one request, but kept as metadata only, not in the file cache.
         if let DistKind::Wheel(wheel) = &file.kind
-            // For a small wheel, the range dance costs more round trips than it saves.
-            && file.size.is_none_or(|size| size > 2 * zipread::TAIL_SIZE)
             && let Some(bytes) = self.metadata_by_range(file, wheel).await?
         {
             return Ok(bytes);

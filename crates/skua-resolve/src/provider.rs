@@ -55,6 +55,119 @@ impl Pkg {
 
 type Range = Ranges<Version>;
 
+/// Conflicts on a package after which the metadata of its next versions is fetched in a
+/// batch: on Airflow with providers the first conflict already starts a long walk.
+const BATCH_AFTER_CONFLICTS: u32 = 1;
+const BATCH_SIZE: usize = 50;
+
+/// What the background prefetch tasks share. They run on the runtime while the solver
+/// blocks its own thread, and walk the dependency graph ahead of it, so that requests
+/// overlap instead of waiting on each other one round trip at a time.
+struct Prefetcher {
+    client: IndexClient,
+    target: skua_platform::Target,
+    tags: Tags,
+    exclude_newer: Option<skua_types::ExcludeNewer>,
+    env: MarkerEnvironment,
+    constraints: HashMap<PackageName, Range>,
+    /// Names whose requirements `--override` replaces: the provider prefetches those itself.
+    overridden: HashSet<PackageName>,
+    /// (name, extras) walked already, so each is walked once.
+    walked: Mutex<HashSet<(PackageName, Vec<ExtraName>)>>,
+    /// Versions whose metadata a batch asked for.
+    batched: Mutex<HashSet<(PackageName, Version)>>,
+}
+
+impl Prefetcher {
+    fn walk(
+        self: &Arc<Self>,
+        runtime: &tokio::runtime::Handle,
+        name: PackageName,
+        range: Range,
+        mut extras: Vec<ExtraName>,
+    ) {
+        extras.sort();
+        if !lock(&self.walked).insert((name.clone(), extras.clone())) {
+            return;
+        }
+        let this = Arc::clone(self);
+        runtime.spawn(async move { this.visit(name, range, extras).await });
+    }
+
+    /// The page, the metadata of the newest version in `range` (the solver's likely
+    /// pick), then the same for each dependency it declares for the target.
+    async fn visit(self: Arc<Self>, name: PackageName, range: Range, extras: Vec<ExtraName>) {
+        let Ok(project) = self.client.project(&name).await else {
+            return;
+        };
+        let range = match self.constraints.get(&name) {
+            Some(constraint) => range.intersection(constraint),
+            None => range,
+        };
+        let list = candidates(&project, &self.target, &self.tags, self.exclude_newer);
+        let likely = list.iter().find(|candidate| {
+            candidate.python_compatible
+                && !candidate.yanked
+                && !candidate.version.any_prerelease()
+                && range.contains(&candidate.version)
+        });
+        let Some(file) = likely.and_then(Candidate::metadata_file) else {
+            return;
+        };
+        let Ok(metadata) = self.client.metadata(file).await else {
+            return;
+        };
+        if matches!(file.kind, skua_index::DistKind::Sdist { .. })
+            && !metadata.static_requires_dist()
+        {
+            return;
+        }
+        let runtime = tokio::runtime::Handle::current();
+        for line in &metadata.requires_dist {
+            // A guess: whatever does not read here is left to the provider, which reports it.
+            let Ok(lenient) = parse_requirement_lenient(line) else {
+                continue;
+            };
+            let requirement = lenient.value;
+            if requirement.url.is_some() || !marker_applies(&requirement, &self.env, &extras) {
+                continue;
+            }
+            let (Ok(dependency), Ok(dependency_extras), Ok(range)) = (
+                requirement_name(&requirement),
+                requirement_extras(&requirement),
+                specifier_range(&requirement),
+            ) else {
+                continue;
+            };
+            if self.overridden.contains(&dependency) {
+                continue;
+            }
+            if !dependency_extras.is_empty() {
+                self.walk(&runtime, dependency.clone(), range.clone(), Vec::new());
+            }
+            self.walk(&runtime, dependency, range, dependency_extras);
+        }
+    }
+
+    /// Fetches the metadata of `files` (versions of `name`) concurrently.
+    fn batch(
+        &self,
+        runtime: &tokio::runtime::Handle,
+        name: &PackageName,
+        files: Vec<(Version, skua_index::DistFile)>,
+    ) {
+        for (version, file) in files {
+            if !lock(&self.batched).insert((name.clone(), version)) {
+                continue;
+            }
+            let client = self.client.clone();
+            runtime.spawn(async move {
+                let _ = client.metadata(&file).await;
+            });
+        }
+    }
+}
+
 pub(crate) struct Provider<'a> {
     client: &'a IndexClient,
     runtime: tokio::runtime::Handle,
@@ -76,7 +189,9 @@ pub(crate) struct Provider<'a> {
     not_found: Mutex<BTreeSet<PackageName>>,
     /// Dependencies read for each (package, version), for `# via` annotations.
     dependency_names: Mutex<HashMap<(Pkg, Version), Vec<PackageName>>>,
-    prefetched: Mutex<HashSet<PackageName>>,
+    prefetcher: Arc<Prefetcher>,
+    /// Conflicts per package as pubgrub last reported them, to start batch prefetches.
+    conflicts: Mutex<HashMap<PackageName, u32>>,
     discovery_order: Mutex<HashMap<Pkg, usize>>,
     /// Versions already reported as skipped (a package and its extras share metadata).
     warned: Mutex<HashSet<(PackageName, Version)>>,
@@ -308,6 +423,17 @@ impl<'a> Provider<'a> {
                 (pkg, constrained)
             })
             .collect();
+        let prefetcher = Arc::new(Prefetcher {
+            client: client.clone(),
+            target: options.target.clone(),
+            tags: options.target.tags(),
+            exclude_newer: options.exclude_newer,
+            env: env.clone(),
+            constraints: constraints.clone(),
+            overridden: overrides.keys().cloned().collect(),
+            walked: Mutex::default(),
+            batched: Mutex::default(),
+        });
         Ok(Provider {
             client,
             runtime,
@@ -325,7 +451,8 @@ impl<'a> Provider<'a> {
             candidates: Mutex::default(),
             not_found: Mutex::default(),
             dependency_names: Mutex::default(),
-            prefetched: Mutex::default(),
+            prefetcher,
+            conflicts: Mutex::default(),
             discovery_order: Mutex::default(),
             warned: Mutex::default(),
         })
@@ -366,30 +493,14 @@ impl<'a> Provider<'a> {
         Ok(list)
     }
 
-    /// Starts fetching a project page and the metadata of its likely pick in the background.
-    fn prefetch(&self, name: &PackageName) {
-        if !lock(&self.prefetched).insert(name.clone()) || lock(&self.projects).contains_key(name) {
+    /// Starts fetching `name`'s page, the metadata of its likely pick in `range`, and,
+    /// from that metadata, the same for its dependencies, in the background.
+    fn prefetch(&self, name: &PackageName, range: &Range, extras: &[ExtraName]) {
+        if self.overrides.contains_key(name) {
             return;
         }
-        let client = self.client.clone();
-        let target = self.options.target.clone();
-        let tags = self.tags.clone();
-        let exclude_newer = self.options.exclude_newer;
-        let name = name.clone();
-        self.runtime.spawn(async move {
-            let Ok(project) = client.project(&name).await else {
-                return;
-            };
-            let list = candidates(&project, &target, &tags, exclude_newer);
-            let likely = list.iter().find(|candidate| {
-                candidate.python_compatible
-                    && !candidate.yanked
-                    && !candidate.version.any_prerelease()
-            });
-            if let Some(file) = likely.and_then(Candidate::metadata_file) {
-                let _ = client.metadata(file).await;
-            }
-        });
+        self.prefetcher
+            .walk(&self.runtime, name.clone(), range.clone(), extras.to_vec());
     }
 
     fn upgrade_allows_moving(&self, name: &PackageName) -> bool {
@@ -420,8 +531,12 @@ impl<'a> Provider<'a> {
             Pkg::Root => {
                 let mut map: BTreeMap<Pkg, Range> = BTreeMap::new();
                 for (pkg, range) in &self.root_dependencies {
-                    if let Some(name) = pkg.name() {
-                        self.prefetch(name);
+                    match pkg {
+                        Pkg::Name(name) => self.prefetch(name, range, &[]),
+                        Pkg::Extra(name, extra) => {
+                            self.prefetch(name, range, std::slice::from_ref(extra));
+                        }
+                        Pkg::Root => {}
                     }
                     map.insert(pkg.clone(), range.clone());
                 }
@@ -572,12 +687,12 @@ impl<'a> Provider<'a> {
             if wanted.is_empty() {
                 continue;
             }
-            self.prefetch(&dependency);
             names.push(dependency.clone());
             for (dependency_extras, mut range) in wanted {
                 if let Some(constraint) = self.constraints.get(&dependency) {
                     range = range.intersection(constraint);
                 }
+                self.prefetch(&dependency, &range, &dependency_extras);
                 let targets = std::iter::once(Pkg::Name(dependency.clone())).chain(
                     dependency_extras
                         .into_iter()
@@ -648,6 +763,12 @@ impl DependencyProvider for Provider<'_> {
         let mut order = lock(&self.discovery_order);
         let next = order.len();
         let discovered = *order.entry(package.clone()).or_insert(next);
+        drop(order);
+        if let Some(name) = package.name() {
+            let mut conflicts = lock(&self.conflicts);
+            let count = conflicts.entry(name.clone()).or_default();
+            *count = (*count).max(statistics.conflict_count());
+        }
         // Exact pins first (they cannot backtrack), then packages that conflicted the most.
         let pinned = u32::from(range.as_singleton().is_some());
         (
@@ -690,6 +811,26 @@ impl DependencyProvider for Provider<'_> {
                 .find(|candidate| self.usable(candidate, range, true));
         }
         let version = chosen.map(|candidate| candidate.version.clone());
+        // After repeated conflicts the solver walks this package's versions one by one,
+        // each waiting for its metadata: fetch the next ones together instead, as uv does.
+        if let Some(version) = &version
+            && lock(&self.conflicts).get(name).copied().unwrap_or(0) >= BATCH_AFTER_CONFLICTS
+        {
+            let files = list
+                .iter()
+                .filter(|candidate| {
+                    &candidate.version < version && self.usable(candidate, range, allow_prerelease)
+                })
+                .take(BATCH_SIZE)
+                .filter_map(|candidate| {
+                    Some((
+                        candidate.version.clone(),
+                        candidate.metadata_file()?.clone(),
+                    ))
+                })
+                .collect();
+            self.prefetcher.batch(&self.runtime, name, files);
+        }
         if let Some(version) = &version
             && matches!(package, Pkg::Name(_))
         {

@@ -954,3 +954,56 @@ fn no_solution_text(result: Result<Resolution, ResolveError>) -> String {
         Err(other) => other.to_string(),
     }
 }
+
+#[test]
+fn a_conflict_free_set_asks_once_for_each_page_and_each_pin() {
+    let harness = Harness::new();
+    let mut requirements: Vec<String> = (1..=20).map(|i| format!("skf-fold-dep-{i:02}")).collect();
+    // skf-chain-b wants skf-chain-c<2: prefetching the newest skf-chain-c would be a wasted request.
+    requirements.extend(["skf-chain-a".to_owned(), "skf-web".to_owned()]);
+    let requirements: Vec<&str> = requirements.iter().map(String::as_str).collect();
+    let resolution = harness.resolve(&requirements).unwrap();
+    let pinned = pins(&resolution);
+    assert!(
+        pinned.contains(&"skf-chain-c==1.5.0".to_owned()),
+        "{pinned:?}"
+    );
+    let requests = harness.server.requests();
+    let metadata = requests
+        .iter()
+        .filter(|request| request.path.ends_with(".metadata"))
+        .count();
+    assert!(
+        metadata <= pinned.len(),
+        "{metadata} metadata requests for {} pins: {requests:#?}",
+        pinned.len()
+    );
+    let mut pages: Vec<&str> = requests
+        .iter()
+        .filter(|request| request.path.contains("/simple/"))
+        .map(|request| request.path.as_str())
+        .collect();
+    let all = pages.len();
+    pages.sort_unstable();
+    pages.dedup();
+    assert_eq!(all, pages.len(), "a page was fetched twice: {requests:#?}");
+    assert!(!requests.iter().any(|request| request.is_full_download()));
+}
+
+#[test]
+fn an_unsatisfiable_set_reads_small_wheels_by_range() {
+    let harness = Harness::new();
+    let text = no_solution(harness.resolve(&["skf-bt-client", "skf-bt-core>=2"]));
+    assert!(text.contains("skf-bt-client"), "{text}");
+    let requests = harness.server.requests();
+    let ranged = requests
+        .iter()
+        .filter(|request| request.path.contains("skf_bt_client") && request.range.is_some())
+        .count();
+    assert!(ranged >= 10, "every release is read: {requests:#?}");
+    let whole: Vec<_> = requests
+        .iter()
+        .filter(|request| request.is_full_download())
+        .collect();
+    assert!(whole.is_empty(), "wheels downloaded whole: {whole:#?}");
+}
