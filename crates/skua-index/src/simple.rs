@@ -249,6 +249,8 @@ fn parse_json(name: &PackageName, page_url: &Url, body: &[u8]) -> Result<Vec<Dis
     Ok(files)
 }
 
+/// The advertised sha256, when it is one. A malformed value counts as none: such a file
+/// gets no `--hash` in a lock, so a lock that uses hashes cannot install it unverified.
 fn sha256_of(hashes: &HashMap<String, String>) -> Option<Sha256> {
     hashes
         .iter()

@@ -89,7 +89,10 @@ impl Baseline {
             version: FORMAT_VERSION,
             findings,
         };
-        let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
+        // Only strings and numbers: serializing cannot fail, and an empty baseline written
+        // on a failure would silently accept every finding, so it is not papered over.
+        let mut text = serde_json::to_string_pretty(&file)
+            .unwrap_or_else(|error| unreachable!("a baseline serializes: {error}"));
         text.push('\n');
         text
     }

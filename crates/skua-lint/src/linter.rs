@@ -71,11 +71,7 @@ pub fn lint_with(
     let mut with_settings = Vec::with_capacity(candidates.len());
     for candidate in candidates {
         let absolute_path = absolute(&candidate.path, cwd);
-        let dir = absolute_path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| cwd.to_path_buf());
-        let settings = resolver.for_dir(&dir)?;
+        let settings = settings_for(resolver, &absolute_path, cwd)?;
         with_settings.push((candidate, absolute_path, settings));
     }
 
@@ -131,23 +127,41 @@ fn lint_candidate(
     {
         return None;
     }
-    let io_error = |message: String| {
-        let file = SourceFile::new(candidate.path.clone(), String::new());
-        Some(vec![Message::from_diagnostic(
-            Diagnostic::new(Rule::IoError, message, 0..0),
-            &file,
-        )])
-    };
     let bytes = match std::fs::read(absolute_path) {
         Ok(bytes) => bytes,
         Err(error) => {
-            return io_error(format!(
-                "Could not read file: {}",
-                discovery::io_message(&error)
+            return Some(io_error(
+                candidate,
+                format!("Could not read file: {}", discovery::io_message(&error)),
             ));
         }
     };
-    lint_bytes(candidate, bytes, absolute_path, settings, context)
+    Some(lint_bytes(
+        candidate,
+        bytes,
+        absolute_path,
+        settings,
+        context,
+    ))
+}
+
+/// A file that could not be checked, as its one E902 message.
+fn io_error(candidate: &Candidate, message: String) -> Vec<Message> {
+    let file = SourceFile::new(candidate.path.clone(), String::new());
+    vec![Message::from_diagnostic(
+        Diagnostic::new(Rule::IoError, message, 0..0),
+        &file,
+    )]
+}
+
+/// The settings governing the file at `absolute_path` (its directory's configuration).
+fn settings_for(
+    resolver: &SettingsResolver,
+    absolute_path: &Path,
+    cwd: &Path,
+) -> Result<Arc<Settings>, ConfigError> {
+    let dir = absolute_path.parent().unwrap_or(cwd);
+    resolver.for_dir(dir)
 }
 
 /// Checks one file's content; `absolute_path` decides the settings (per-file-ignores).
@@ -157,14 +171,7 @@ fn lint_bytes(
     absolute_path: &Path,
     settings: &Settings,
     context: Option<&RequirementsContext>,
-) -> Option<Vec<Message>> {
-    let io_error = |message: String| {
-        let file = SourceFile::new(candidate.path.clone(), String::new());
-        Some(vec![Message::from_diagnostic(
-            Diagnostic::new(Rule::IoError, message, 0..0),
-            &file,
-        )])
-    };
+) -> Vec<Message> {
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(error) => {
@@ -177,7 +184,7 @@ fn lint_bytes(
                     error.utf8_error().valid_up_to()
                 )
             };
-            return io_error(message);
+            return io_error(candidate, message);
         }
     };
     let file_settings = settings.for_file(absolute_path);
@@ -213,15 +220,13 @@ fn lint_bytes(
         };
     let diagnostics = apply_noqa(diagnostics, &text, &file_settings);
     if diagnostics.is_empty() {
-        return Some(Vec::new());
+        return Vec::new();
     }
     let file = SourceFile::new(candidate.path.clone(), text);
-    Some(
-        diagnostics
-            .into_iter()
-            .map(|diagnostic| Message::from_diagnostic(diagnostic, &file))
-            .collect(),
-    )
+    diagnostics
+        .into_iter()
+        .map(|diagnostic| Message::from_diagnostic(diagnostic, &file))
+        .collect()
 }
 
 /// Lints `bytes` read from stdin as if they were the file `filename` (`--stdin-filename`:
@@ -233,18 +238,24 @@ pub fn lint_stdin(
     cwd: &Path,
 ) -> Result<LintResult, ConfigError> {
     let absolute_path = absolute(filename, cwd);
-    let dir = absolute_path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| cwd.to_path_buf());
-    let settings = resolver.for_dir(&dir)?;
+    // As for a file named on the command line: a name of no kind skua checks is skipped
+    // and said so, never parsed as Python. Without --stdin-filename the name is `-`, an
+    // extensionless script.
+    let Some(kind) = discovery::classify(filename) else {
+        return Ok(LintResult {
+            messages: Vec::new(),
+            files_checked: 0,
+            checked: Vec::new(),
+            skipped: vec![(filename.to_path_buf(), discovery::SkipReason::UnknownKind)],
+        });
+    };
+    let settings = settings_for(resolver, &absolute_path, cwd)?;
     let candidate = Candidate {
         path: filename.to_path_buf(),
-        kind: discovery::classify(filename).unwrap_or(FileKind::Python),
+        kind,
         explicit: true,
     };
-    let messages =
-        lint_bytes(&candidate, bytes, &absolute_path, &settings, None).unwrap_or_default();
+    let messages = lint_bytes(&candidate, bytes, &absolute_path, &settings, None);
     Ok(LintResult {
         messages,
         files_checked: 1,
@@ -396,6 +407,7 @@ impl ProjectBoundary {
     fn new(paths: &[PathBuf], cwd: &Path) -> ProjectBoundary {
         let roots = paths
             .iter()
+            // A path that does not exist (reported as E902 by the walk) has no includes.
             .filter_map(|path| {
                 let path = std::fs::canonicalize(absolute(path, cwd)).ok()?;
                 let start = if path.is_dir() {
