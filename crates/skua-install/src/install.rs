@@ -15,7 +15,7 @@ use crate::names::{is_project, metadata_name_version, parse_wheel_filename, spli
 use crate::owners::Owners;
 use crate::paths::relative_record_path;
 use crate::record::{RecordEntry, hash_file, parse_record, sha256_record_hash, write_record};
-use crate::venv::{INSTALLING_MARKER, InstalledDist, Venv};
+use crate::venv::{FileCheck, INSTALLING_MARKER, InstalledDist, Venv};
 
 /// Files a wheel may carry in its `.dist-info` that describe one particular install; they
 /// are written anew (or, for signatures of the wheel's RECORD, dropped since the RECORD
@@ -79,14 +79,63 @@ pub fn install_wheel_with(
     direct_url: Option<&str>,
     link_mode: LinkMode,
 ) -> Result<InstalledDist, InstallError> {
+    let plan = InstallPlan::new(venv, unpacked, filename)?;
+    install_planned(venv, &plan, direct_url, link_mode, Occupied::Check)
+}
+
+/// Where every file of one unpacked wheel goes in one venv, worked out (and the wheel
+/// checked) before anything is written: made once per wheel by a sync, which checks all
+/// of them with [`check_conflicts`] and then installs each with [`install_plan`].
+pub struct InstallPlan {
+    plan: Plan,
+    filename: String,
+}
+
+impl InstallPlan {
+    /// Plans installing the wheel `filename` unpacked at `unpacked` into `venv`.
+    pub fn new(venv: &Venv, unpacked: &Path, filename: &str) -> Result<Self, InstallError> {
+        Ok(InstallPlan {
+            plan: Plan::new(venv, unpacked, filename)?,
+            filename: filename.to_owned(),
+        })
+    }
+}
+
+/// Whether an install must look for files already at its targets that belong to other
+/// distributions.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Occupied {
+    Check,
+    /// [`check_conflicts`] has checked every target against every RECORD already.
+    CheckedByCaller,
+}
+
+/// [`install_wheel_with`] for a plan that [`check_conflicts`] has accepted, in the venv
+/// it was made for, with nothing installed in between but other plans of that check.
+pub fn install_plan(
+    venv: &Venv,
+    plan: &InstallPlan,
+    link_mode: LinkMode,
+) -> Result<InstalledDist, InstallError> {
+    install_planned(venv, plan, None, link_mode, Occupied::CheckedByCaller)
+}
+
+fn install_planned(
+    venv: &Venv,
+    plan: &InstallPlan,
+    direct_url: Option<&str>,
+    link_mode: LinkMode,
+    occupied: Occupied,
+) -> Result<InstalledDist, InstallError> {
+    let filename = plan.filename.as_str();
+    let plan = &plan.plan;
     let invalid = |reason: String| InstallError::InvalidWheel {
         wheel: filename.to_owned(),
         reason,
     };
-    let plan = Plan::new(venv, unpacked, filename)?;
     if let Some(existing) = venv.find(&plan.project)? {
         return Err(InstallError::AlreadyInstalled {
-            name: plan.project,
+            name: plan.project.clone(),
             dist_info: existing.dist_info,
         });
     }
@@ -95,12 +144,14 @@ pub fn install_wheel_with(
         None => None,
     };
     // Only paths that exist can be overwritten; the RECORDs of the whole environment are
-    // read only when there is one (a sync checks every path up front with
-    // `check_conflicts`).
-    let occupied: Vec<PathBuf> = plan
-        .targets(venv)
-        .filter(|target| fs::symlink_metadata(target).is_ok())
-        .collect();
+    // read only when there is one.
+    let occupied: Vec<PathBuf> = match occupied {
+        Occupied::Check => plan
+            .targets(venv)
+            .filter(|target| fs::symlink_metadata(target).is_ok())
+            .collect(),
+        Occupied::CheckedByCaller => Vec::new(),
+    };
     if !occupied.is_empty() {
         let mut owners = Owners::read(venv, &[])?;
         for target in &occupied {
@@ -157,7 +208,8 @@ pub fn install_wheel_with(
     tx.finish_record(&dist_info.join("RECORD"))?;
     fs::remove_file(&marker).at("remove", &marker)?;
     // Read back before committing, so even this last step is covered by the rollback.
-    let installed = InstalledDist::read(&dist_info)?;
+    // Every file RECORD lists was created by this transaction a moment ago.
+    let installed = InstalledDist::read_with(&dist_info, FileCheck::RecordOnly)?;
     if let Some(incomplete) = &installed.incomplete {
         return Err(InstallError::InvalidDistInfo {
             path: dist_info,
@@ -168,21 +220,20 @@ pub fn install_wheel_with(
     Ok(installed)
 }
 
-/// Checks, before a sync changes anything, that installing every wheel in `wheels`
-/// (`(unpacked directory, filename)`) after removing the distributions in `replaced`
+/// Checks, before a sync changes anything, that installing every planned wheel after
+/// removing the distributions in `replaced`
 /// takes no file from a distribution that stays: no path a wheel installs may be listed
 /// in the RECORD of another installed distribution that is not in `replaced` (whether
 /// or not the file still exists), or be installed by two of the wheels. Upgrading a
 /// package over its own files is fine, since its old version is in `replaced`.
 pub fn check_conflicts(
     venv: &Venv,
-    wheels: &[(&Path, &str)],
+    plans: &[InstallPlan],
     replaced: &[InstalledDist],
 ) -> Result<(), InstallError> {
     let mut owners = Owners::read(venv, replaced)?;
     let mut claimed: HashMap<PathBuf, (String, String)> = HashMap::new();
-    for (unpacked, filename) in wheels {
-        let plan = Plan::new(venv, unpacked, filename)?;
+    for InstallPlan { plan, filename } in plans {
         for target in plan.targets(venv) {
             if let Some(owner) = owners.owner(&target) {
                 return Err(InstallError::FileConflict {
@@ -667,22 +718,15 @@ impl<'a> Transaction<'a> {
 
     /// Makes `target` ready to be created: its directory exists and resolves inside the
     /// venv (a symlink planted in site-packages must not redirect writes elsewhere), and
-    /// a file already there (owned by another distribution) is moved to a backup.
+    /// it is not a file of the venv itself nor one this wheel already installed. Whether
+    /// something is at `target` already is left to the create, which fails on it (see
+    /// [`Transaction::move_aside`]): one system call per file instead of two.
     fn prepare(&mut self, target: &Path) -> Result<(), InstallError> {
         let parent = target
             .parent()
             .ok_or_else(|| self.conflict(format!("{} has no parent", target.display())))?;
-        self.create_dirs(parent)?;
         if !self.checked_dirs.contains(parent) {
-            let resolved = fs::canonicalize(parent).at("resolve", parent)?;
-            if !resolved.starts_with(&self.root_canonical) {
-                return Err(self.conflict(format!(
-                    "{} resolves to {}, outside the virtual environment",
-                    parent.display(),
-                    resolved.display()
-                )));
-            }
-            self.checked_dirs.insert(parent.to_path_buf());
+            self.create_dirs(parent)?;
         }
         if self.venv.is_own_file(target) {
             return Err(self.conflict(format!(
@@ -693,6 +737,14 @@ impl<'a> Transaction<'a> {
         if self.created_set.contains(target) {
             return Err(self.conflict(format!("the wheel installs {} twice", target.display())));
         }
+        Ok(())
+    }
+
+    /// Moves what is at `target` out of the way, once creating it found it taken. A
+    /// directory is refused; a file is nobody's (files other distributions own were
+    /// refused before the transaction began): a leftover, replaced like pip and uv
+    /// replace it. The backup keeps it restorable until this install commits.
+    fn move_aside(&mut self, target: &Path) -> Result<(), InstallError> {
         match fs::symlink_metadata(target) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(e).at("inspect", target),
@@ -700,9 +752,6 @@ impl<'a> Transaction<'a> {
                 "{} is a directory, where the wheel has a file",
                 target.display()
             ))),
-            // Nobody's file (files other distributions own were refused before the
-            // transaction began): a leftover, replaced like pip and uv replace it. The
-            // backup keeps it restorable until this install commits.
             Ok(_) => {
                 let backup_dir = match &self.backup_dir {
                     Some(dir) => dir.path().to_path_buf(),
@@ -724,12 +773,29 @@ impl<'a> Transaction<'a> {
         }
     }
 
+    /// Creates `dir` and its missing parents, checking that the deepest one that exists
+    /// resolves inside the venv; directories created under it are inside by
+    /// construction, so only that one is resolved.
     fn create_dirs(&mut self, dir: &Path) -> Result<(), InstallError> {
         let mut missing = Vec::new();
         let mut current = Some(dir);
         while let Some(path) = current {
+            if self.checked_dirs.contains(path) {
+                break;
+            }
             match fs::symlink_metadata(path) {
-                Ok(_) => break,
+                Ok(_) => {
+                    let resolved = fs::canonicalize(path).at("resolve", path)?;
+                    if !resolved.starts_with(&self.root_canonical) {
+                        return Err(self.conflict(format!(
+                            "{} resolves to {}, outside the virtual environment",
+                            path.display(),
+                            resolved.display()
+                        )));
+                    }
+                    self.checked_dirs.insert(path.to_path_buf());
+                    break;
+                }
                 Err(e) if e.kind() == io::ErrorKind::NotFound => missing.push(path.to_path_buf()),
                 Err(e) => return Err(e).at("inspect", path),
             }
@@ -737,8 +803,14 @@ impl<'a> Transaction<'a> {
         }
         for path in missing.into_iter().rev() {
             match fs::create_dir(&path) {
-                Ok(()) => self.created_dirs.push(path),
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => {}
+                Ok(()) => {
+                    self.created_dirs.push(path.clone());
+                    self.checked_dirs.insert(path);
+                }
+                // Made by someone else meanwhile: resolved like any directory found.
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    return self.create_dirs(&path).and_then(|()| self.create_dirs(dir));
+                }
                 Err(e) => return Err(e).at("create", &path),
             }
         }
@@ -759,7 +831,21 @@ impl<'a> Transaction<'a> {
         known: Option<&RecordEntry>,
     ) -> Result<(), InstallError> {
         self.prepare(target)?;
-        if self.link_mode == LinkMode::Copy || fs::hard_link(source, target).is_err() {
+        let linked = match self.link_mode {
+            LinkMode::Hardlink => match fs::hard_link(source, target) {
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    self.move_aside(target)?;
+                    fs::hard_link(source, target).is_ok()
+                }
+                result => result.is_ok(),
+            },
+            LinkMode::Copy => {
+                // A copy would write through whatever is there.
+                self.move_aside(target)?;
+                false
+            }
+        };
+        if !linked {
             match fs::copy(source, target) {
                 Ok(_) => {}
                 Err(e) => {
@@ -841,7 +927,14 @@ impl<'a> Transaction<'a> {
         }
         #[cfg(not(unix))]
         let _ = mode;
-        let mut file = options.open(target).at("create", target)?;
+        let mut file = match options.open(target) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                self.move_aside(target)?;
+                options.open(target)
+            }
+            result => result,
+        }
+        .at("create", target)?;
         self.track(target);
         file.write_all(content).at("write", target)?;
         // The umask may have cleared bits the mode asked for (scripts must be executable).
@@ -862,6 +955,8 @@ impl<'a> Transaction<'a> {
         let temp = target.with_file_name(temp_name);
         self.write_file(&temp, content, 0o644)?;
         self.prepare(target)?;
+        // A rename would replace a leftover without a backup.
+        self.move_aside(target)?;
         fs::rename(&temp, target).at("rename", &temp)?;
         self.track(target);
         Ok(())

@@ -52,6 +52,8 @@ print(json.dumps({
     "sys_platform": sys.platform,
     "platform": sysconfig.get_platform(),
     "machine": platform.machine(),
+    "libc": " ".join(platform.libc_ver()),
+    "mac_version": platform.mac_ver()[0],
     "pointer_size": 64 if sys.maxsize > 2 ** 32 else 32,
     "gil_disabled": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
     "layout": dict((k, relative(paths.get(k, ""))) for k in ("purelib", "platlib", "scripts", "include", "data")),
@@ -104,6 +106,11 @@ pub struct Interpreter {
     /// `sysconfig.get_platform()`, e.g. `linux-x86_64`, `macosx-11.0-arm64`.
     pub platform: String,
     pub machine: String,
+    /// `platform.libc_ver()` joined by a space (`glibc 2.36`), which decides the
+    /// manylinux/musllinux tags.
+    pub libc: String,
+    /// `platform.mac_ver()[0]`, empty off macOS.
+    pub mac_version: String,
     pub pointer_size: u8,
     /// Free-threaded build (PEP 703), whose executables carry a `t` suffix.
     pub gil_disabled: bool,
@@ -138,6 +145,8 @@ struct Probe {
     sys_platform: Option<String>,
     platform: Option<String>,
     machine: Option<String>,
+    libc: Option<String>,
+    mac_version: Option<String>,
     pointer_size: Option<u8>,
     gil_disabled: Option<bool>,
     layout: Option<ProbeLayout>,
@@ -309,6 +318,11 @@ impl Interpreter {
             sys_platform: probe.sys_platform.unwrap_or_default(),
             platform: probe.platform.unwrap_or_default(),
             machine: probe.machine.unwrap_or_default(),
+            // Cached probes of older skua versions lack these: probed afresh.
+            libc: probe.libc.ok_or_else(|| missing("its libc"))?,
+            mac_version: probe
+                .mac_version
+                .ok_or_else(|| missing("its macOS version"))?,
             pointer_size: probe.pointer_size.unwrap_or(64),
             gil_disabled: probe.gil_disabled.unwrap_or(false),
             install_paths,
@@ -625,7 +639,9 @@ fn find_with(
 
 /// Where the probe answer for `executable` is cached: keyed by the path as given (a venv's
 /// `bin/python` answers differently from its base), the file it resolves to (size, mtime,
-/// inode: an upgraded interpreter is a new file) and the venv's `pyvenv.cfg`.
+/// inode: an upgraded interpreter is a new file) and the content of the venv's
+/// `pyvenv.cfg`. Content, not mtime: a venv deleted and created again at the same path
+/// from the same interpreter (what CI jobs do) answers the same, so it needs no probe.
 fn probe_cache_entry(executable: &Path, cache: &skua_cache::Cache) -> Option<PathBuf> {
     use std::os::unix::fs::MetadataExt;
     let absolute = std::path::absolute(executable).ok()?;
@@ -641,15 +657,14 @@ fn probe_cache_entry(executable: &Path, cache: &skua_cache::Cache) -> Option<Pat
         .parent()
         .and_then(Path::parent)
         .map(|root| root.join("pyvenv.cfg"))
-        && let Ok(meta) = std::fs::metadata(&cfg)
+        && let Ok(content) = std::fs::read(&cfg)
     {
-        parts.push(meta.mtime().to_string());
-        parts.push(meta.mtime_nsec().to_string());
+        parts.push(String::from_utf8_lossy(&content).into_owned());
     }
     let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
     Some(
         cache
-            .bucket("interpreter-v1")
+            .bucket("interpreter-v2")
             .join(format!("{}.json", skua_cache::Cache::key(&refs))),
     )
 }

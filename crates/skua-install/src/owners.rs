@@ -70,12 +70,7 @@ impl Owners {
         let mut rest = Vec::new();
         let mut dir = path.parent();
         while let Some(current) = dir {
-            let resolved = self
-                .resolved
-                .entry(current.to_path_buf())
-                .or_insert_with(|| fs::canonicalize(current).ok())
-                .clone();
-            if let Some(resolved) = resolved {
+            if let Some(resolved) = self.resolve_dir(current) {
                 let mut key = resolved;
                 for component in rest.iter().rev() {
                     key.push(component);
@@ -91,5 +86,41 @@ impl Owners {
             dir = current.parent();
         }
         path
+    }
+
+    /// `dir` resolved through symlinks like `fs::canonicalize`, or `None` when it does not
+    /// exist. Worked out from its resolved parent, so each directory costs one `lstat`
+    /// (and a real resolution only where there is a link) however deep it is.
+    fn resolve_dir(&mut self, dir: &Path) -> Option<PathBuf> {
+        let mut unresolved = Vec::new();
+        let mut current = Some(dir);
+        let mut resolved = loop {
+            match current {
+                Some(path) => match self.resolved.get(path) {
+                    Some(known) => break known.clone(),
+                    None => {
+                        unresolved.push(path.to_path_buf());
+                        current = path.parent();
+                    }
+                },
+                // The top of the path (`/`) resolves to itself, if anything.
+                None => {
+                    break unresolved.pop().and_then(|top| {
+                        let resolved = fs::canonicalize(&top).ok();
+                        self.resolved.insert(top, resolved.clone());
+                        resolved
+                    });
+                }
+            }
+        };
+        while let Some(path) = unresolved.pop() {
+            resolved = resolved.and_then(|parent| match fs::symlink_metadata(&path) {
+                Ok(meta) if meta.file_type().is_symlink() => fs::canonicalize(&path).ok(),
+                Ok(_) => path.file_name().map(|name| parent.join(name)),
+                Err(_) => None,
+            });
+            self.resolved.insert(path, resolved.clone());
+        }
+        resolved
     }
 }

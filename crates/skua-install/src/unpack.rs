@@ -94,7 +94,8 @@ fn scan_tree(tree: &Path) -> Result<Vec<ManifestEntry>, InstallError> {
             } else {
                 format!("{rel}/{name}")
             };
-            let meta = fs::symlink_metadata(entry.path()).at("inspect", &entry.path())?;
+            // Relative to the open directory (`fstatat`), not a walk down the whole path.
+            let meta = entry.metadata().at("inspect", &entry.path())?;
             if meta.is_dir() {
                 stack.push((entry.path(), child));
                 continue;

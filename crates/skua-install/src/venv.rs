@@ -315,6 +315,13 @@ impl InstalledDist {
     /// Reads a `.dist-info` directory. METADATA's `Name` and `Version` win over the
     /// directory name, which older installers did not always escape consistently.
     pub fn read(dist_info: &Path) -> Result<InstalledDist, InstallError> {
+        Self::read_with(dist_info, FileCheck::EveryFile)
+    }
+
+    pub(crate) fn read_with(
+        dist_info: &Path,
+        file_check: FileCheck,
+    ) -> Result<InstalledDist, InstallError> {
         let dir_name = dist_info
             .file_name()
             .and_then(|n| n.to_str())
@@ -357,15 +364,28 @@ impl InstalledDist {
             version,
             dist_info: dist_info.to_path_buf(),
             installer,
-            incomplete: incompleteness(dist_info)?,
+            incomplete: incompleteness(dist_info, file_check)?,
         })
     }
+}
+
+/// How much of an installed distribution [`InstalledDist::read_with`] checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileCheck {
+    /// That every file RECORD lists exists.
+    EveryFile,
+    /// Only the marker and RECORD itself: for an install that has just created every
+    /// file it lists.
+    RecordOnly,
 }
 
 /// Whether `dist_info` shows its distribution is not all there. Checking that RECORD's
 /// files exist costs one `stat` each, far less than the reinstall it can trigger; bytecode
 /// is left out, since deleting `__pycache__` is harmless and common.
-fn incompleteness(dist_info: &Path) -> Result<Option<Incomplete>, InstallError> {
+fn incompleteness(
+    dist_info: &Path,
+    file_check: FileCheck,
+) -> Result<Option<Incomplete>, InstallError> {
     if fs::symlink_metadata(dist_info.join(INSTALLING_MARKER)).is_ok() {
         return Ok(Some(Incomplete::Interrupted));
     }
@@ -379,6 +399,9 @@ fn incompleteness(dist_info: &Path) -> Result<Option<Incomplete>, InstallError> 
         Ok(entries) => entries,
         Err(reason) => return Ok(Some(Incomplete::BadRecord(reason))),
     };
+    if file_check == FileCheck::RecordOnly {
+        return Ok(None);
+    }
     let base = dist_info.parent().unwrap_or(dist_info);
     for entry in entries {
         // Absolute paths (PEP 376, old installers) may well point outside the
@@ -578,6 +601,10 @@ fn assumed_venv_interpreter(staging: &Path, base: &Interpreter) -> Interpreter {
     interpreter.executable = staging.join(&base.layout.scripts).join(PYTHON_EXE);
     interpreter.sys_prefix = staging.to_path_buf();
     interpreter.is_venv = true;
+    // A venv's default scheme is its own layout; only the standard library is the base's.
+    interpreter.install_paths.purelib = staging.join(&base.layout.purelib);
+    interpreter.install_paths.platlib = staging.join(&base.layout.platlib);
+    interpreter.install_paths.scripts = staging.join(&base.layout.scripts);
     interpreter
 }
 
@@ -603,6 +630,13 @@ fn check_staged(staging: &Path, base: &Interpreter) -> Result<Interpreter, Strin
 
 /// Rewrites the paths an interpreter reported from the staging directory to the final one.
 fn relocate(mut interpreter: Interpreter, to: &Path) -> Interpreter {
+    let from = interpreter.sys_prefix.clone();
+    let paths = &mut interpreter.install_paths;
+    for path in [&mut paths.purelib, &mut paths.platlib, &mut paths.scripts] {
+        if let Ok(rest) = path.strip_prefix(&from) {
+            *path = to.join(rest);
+        }
+    }
     interpreter.executable = to.join(&interpreter.layout.scripts).join(PYTHON_EXE);
     interpreter.sys_prefix = to.to_path_buf();
     interpreter

@@ -14,8 +14,9 @@ use common::{
     with_metadata_text, write_wheel,
 };
 use skua_install::{
-    INSTALLING_MARKER, Incomplete, InstallError, Venv, check_conflicts, compile_bytecode,
-    install_wheel, lock_environment, try_lock_environment, uninstall, unpack_wheel, verify_wheel,
+    INSTALLING_MARKER, Incomplete, InstallError, InstallPlan, Venv, check_conflicts,
+    compile_bytecode, install_wheel, lock_environment, try_lock_environment, uninstall,
+    unpack_wheel, verify_wheel,
 };
 
 const TOOL: &str = "skf_tool-1.0.0-py3-none-any.whl";
@@ -822,7 +823,7 @@ fn a_wheel_cannot_take_another_packages_files() {
         let unpacked = unpack_wheel(&wheel, &dir.path().join(format!("cache{i}"))).unwrap();
         for err in [
             install_wheel(&venv, &unpacked, filename, None).unwrap_err(),
-            check_conflicts(&venv, &[(&unpacked, filename)], &[]).unwrap_err(),
+            check_conflicts(&venv, &[plan(&venv, &unpacked, filename)], &[]).unwrap_err(),
         ] {
             assert!(matches!(err, InstallError::FileConflict { .. }), "{err}");
             let text = err.to_string();
@@ -834,7 +835,12 @@ fn a_wheel_cannot_take_another_packages_files() {
         assert_eq!(tree(&venv.root), before, "{taken}");
         // Once skf-tool is on its way out (an upgrade, or a lock without it), the same
         // files are free to take.
-        check_conflicts(&venv, &[(&unpacked, filename)], std::slice::from_ref(&tool)).unwrap();
+        check_conflicts(
+            &venv,
+            &[plan(&venv, &unpacked, filename)],
+            std::slice::from_ref(&tool),
+        )
+        .unwrap();
     }
     assert_eq!(run_ok(venv.scripts.join("skf-tool"), &[]), "skf-tool 1.0.0");
 
@@ -852,7 +858,7 @@ fn a_wheel_cannot_take_another_packages_files() {
         ),
     );
     let unpacked = unpack_wheel(&wheel, &dir.path().join("cache-lost")).unwrap();
-    let err = check_conflicts(&venv, &[(&unpacked, filename)], &[]).unwrap_err();
+    let err = check_conflicts(&venv, &[plan(&venv, &unpacked, filename)], &[]).unwrap_err();
     assert!(matches!(err, InstallError::FileConflict { .. }), "{err}");
 
     // Two wheels of one sync that install the same file.
@@ -870,7 +876,10 @@ fn a_wheel_cannot_take_another_packages_files() {
     let other_unpacked = unpack_wheel(&wheel, &dir.path().join("cache-other")).unwrap();
     let err = check_conflicts(
         &venv,
-        &[(&unpacked, filename), (&other_unpacked, other)],
+        &[
+            plan(&venv, &unpacked, filename),
+            plan(&venv, &other_unpacked, other),
+        ],
         std::slice::from_ref(&tool),
     )
     .unwrap_err();
@@ -983,4 +992,8 @@ fn interrupted_installs_and_uninstalls_are_detected_and_cleaned_up() {
     fs::write(&record_path, text).unwrap();
     assert_eq!(venv.installed().unwrap()[0].incomplete, None);
     assert_eq!(dist.incomplete, None);
+}
+
+fn plan(venv: &Venv, unpacked: &Path, filename: &str) -> InstallPlan {
+    InstallPlan::new(venv, unpacked, filename).unwrap()
 }

@@ -403,3 +403,39 @@ fn open_rejects_non_venvs() {
     let err = Venv::open(dir.path(), None).unwrap_err();
     assert!(matches!(err, InstallError::NotAVenv { .. }), "{err}");
 }
+
+/// CI jobs delete and create `.venv` again from the same interpreter: the new venv
+/// answers exactly as the old one did, so its cached probe is reused rather than a
+/// Python started. A venv made differently at that path is probed afresh.
+#[test]
+fn a_venv_made_again_at_the_same_path_reuses_its_probe() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = skua_cache::Cache::new(dir.path().join("cache"));
+    let probes = || {
+        fs::read_dir(cache.bucket("interpreter-v2"))
+            .map(|entries| entries.count())
+            .unwrap_or(0)
+    };
+    let path = dir.path().join(".venv");
+    let first = create_venv(&path, &interpreter(), &VenvOptions::default(), Some(&cache)).unwrap();
+    let opened = Venv::open(&path, Some(&cache)).unwrap();
+    assert_eq!(opened.interpreter, first.interpreter);
+    let after_first = probes();
+    assert!(after_first >= 1, "the venv's probe is cached");
+
+    fs::remove_dir_all(&path).unwrap();
+    let options = VenvOptions::default();
+    create_venv(&path, &interpreter(), &options, Some(&cache)).unwrap();
+    let again = Venv::open(&path, Some(&cache)).unwrap();
+    assert_eq!(again.interpreter, first.interpreter);
+    assert_eq!(probes(), after_first, "the same venv again needs no new probe");
+
+    fs::remove_dir_all(&path).unwrap();
+    let options = VenvOptions {
+        system_site_packages: true,
+        ..VenvOptions::default()
+    };
+    create_venv(&path, &interpreter(), &options, Some(&cache)).unwrap();
+    Venv::open(&path, Some(&cache)).unwrap();
+    assert_eq!(probes(), after_first + 1, "another pyvenv.cfg is another probe");
+}

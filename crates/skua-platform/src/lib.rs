@@ -182,6 +182,17 @@ pub fn parse_platform(text: &str) -> Result<(Arch, Os), PlatformError> {
     })
 }
 
+/// What an interpreter reports about itself that decides its target, as printed by
+/// Python (see [`Target::from_reported`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ReportedPlatform<'a> {
+    pub python_version: &'a str,
+    pub sysconfig_platform: &'a str,
+    /// `platform.libc_ver()` joined by a space: `glibc 2.36`, or ` ` on musl and macOS.
+    pub libc: &'a str,
+    pub mac_version: &'a str,
+}
+
 impl Target {
     /// A target from `--python-version` / `--python-platform` values.
     pub fn new(python_version: &str, platform: &str) -> Result<Target, PlatformError> {
@@ -213,10 +224,33 @@ impl Target {
         }
         let stdout = String::from_utf8_lossy(&output.stdout);
         let mut lines = stdout.lines();
-        let version = lines.next().unwrap_or("");
-        let sysconfig_platform = lines.next().unwrap_or("");
-        let libc = lines.next().unwrap_or("");
-        let mac = lines.next().unwrap_or("");
+        let reported = ReportedPlatform {
+            python_version: lines.next().unwrap_or(""),
+            sysconfig_platform: lines.next().unwrap_or(""),
+            libc: lines.next().unwrap_or(""),
+            mac_version: lines.next().unwrap_or(""),
+        };
+        Target::from_reported(python, &reported)
+    }
+
+    /// The target an interpreter describes with `reported` (what it printed for
+    /// `platform.python_version()`, `sysconfig.get_platform()`, `platform.libc_ver()`
+    /// joined by a space, and `platform.mac_ver()[0]`), for callers that probed it
+    /// already. `python` names the interpreter in errors.
+    pub fn from_reported(
+        python: &str,
+        reported: &ReportedPlatform,
+    ) -> Result<Target, PlatformError> {
+        let failed = |message: String| PlatformError::Interpreter {
+            interpreter: python.to_string(),
+            message,
+        };
+        let ReportedPlatform {
+            python_version: version,
+            sysconfig_platform,
+            libc,
+            mac_version: mac,
+        } = *reported;
         let (major, minor, patch) =
             parse_python_version(version).map_err(|error| failed(error.to_string()))?;
         let (arch, os) = if let Some(machine) = sysconfig_platform.strip_prefix("linux-") {

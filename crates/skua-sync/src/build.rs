@@ -8,7 +8,6 @@ use skua_build::{BuildContext, BuildEnvironmentInstaller};
 use skua_context::Context;
 use skua_index::DistFile;
 use skua_install::Interpreter;
-use skua_platform::Target;
 use skua_requirements::Requirement;
 use skua_resolve::{
     Manifest, PrereleaseMode, ResolverOptions, RootRequirement, SdistBuilder, SdistMetadataBuilder,
@@ -26,8 +25,9 @@ pub struct SyncInstaller {
 
 impl SyncInstaller {
     fn install_inner(&self, venv: &Path, requirements: &[Requirement]) -> Result<(), SyncError> {
-        let python = skua_install::Venv::open(venv, Some(self.context.cache()))?.python();
-        let target = Target::from_interpreter(&python.to_string_lossy())?;
+        let target = crate::target_of(
+            &skua_install::Venv::open(venv, Some(self.context.cache()))?.interpreter,
+        )?;
         let roots = requirements
             .iter()
             .map(|requirement| RootRequirement {

@@ -6,7 +6,7 @@
 pub mod build;
 pub mod run;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -18,7 +18,7 @@ use skua_requirements::EntryKind;
 use skua_types::{PackageName, SdistFilename, Sha256, Url, Version, WheelFilename};
 
 use skua_install::{
-    InstallError, LinkMode, Venv, check_conflicts, compile_bytecode, install_wheel_with,
+    InstallError, InstallPlan, LinkMode, Venv, check_conflicts, compile_bytecode, install_plan,
     lock_environment, uninstall, unpack_wheel, verify_wheel,
 };
 
@@ -543,7 +543,7 @@ pub(crate) fn sync_packages_inner(
     };
     let inexact = request.inexact || venv.system;
     let _guard = lock_environment(&venv)?;
-    let target = Target::from_interpreter(&venv.python().to_string_lossy())?;
+    let target = target_of(&venv.interpreter)?;
     let tags = target.tags();
 
     let installed: BTreeMap<PackageName, skua_install::InstalledDist> = venv
@@ -698,18 +698,18 @@ pub(crate) fn sync_packages_inner(
     }
     // A wheel must not take files from a package that stays, checked for all of them
     // while nothing has been removed yet.
-    let wheels: Vec<(&Path, &str)> = unpacked
+    let plans = unpacked
         .iter()
-        .map(|(_, dir, filename)| (dir.as_path(), filename.as_str()))
-        .collect();
-    check_conflicts(&venv, &wheels, &replaced)?;
+        .map(|(_, dir, filename)| InstallPlan::new(&venv, dir, filename))
+        .collect::<Result<Vec<_>, _>>()?;
+    check_conflicts(&venv, &plans, &replaced)?;
 
     for dist in &replaced {
         uninstall(&venv, dist)?;
     }
     report.removed = removed;
-    for (package, dir, filename) in &unpacked {
-        install_wheel_with(&venv, dir, filename, None, request.link_mode)?;
+    for ((package, _, _), plan) in unpacked.iter().zip(&plans) {
+        install_plan(&venv, plan, request.link_mode)?;
         progress(SyncProgress::Installed {
             name: package.name.clone(),
         });
@@ -757,8 +757,28 @@ fn cached_wheel(
     package: &LockedPackage,
     tags: &Tags,
 ) -> Option<(PathBuf, String)> {
+    let rank = |filename: &str| {
+        let wheel = WheelFilename::parse(filename)?;
+        if wheel.version != package.version {
+            return None;
+        }
+        tags.rank(&wheel.python_tags, &wheel.abi_tags, &wheel.platform_tags)
+    };
+    // A lock with every file's name (pylock, or skua's own) says which hashes can only
+    // be sdists or other platforms' wheels: no need to look for them on disk.
+    let named: HashMap<&Sha256, &str> = package
+        .files
+        .iter()
+        .map(|file| (&file.sha256, file.filename.as_str()))
+        .collect();
     let mut best: Option<(usize, PathBuf, String)> = None;
     for hash in &package.hashes {
+        if named
+            .get(hash)
+            .is_some_and(|filename| rank(filename).is_none())
+        {
+            continue;
+        }
         for path in client.cached_files(hash) {
             let Some(filename) = path
                 .file_name()
@@ -766,13 +786,7 @@ fn cached_wheel(
             else {
                 continue;
             };
-            let Some(wheel) = WheelFilename::parse(&filename) else {
-                continue;
-            };
-            if wheel.version != package.version {
-                continue;
-            }
-            if let Some(rank) = tags.rank(&wheel.python_tags, &wheel.abi_tags, &wheel.platform_tags)
+            if let Some(rank) = rank(&filename)
                 && best
                     .as_ref()
                     .is_none_or(|(best_rank, _, _)| rank < *best_rank)
@@ -842,4 +856,19 @@ fn pylock_files(package: &LockedPackage) -> Result<Vec<DistFile>, SyncError> {
             })
         })
         .collect()
+}
+
+/// The target an interpreter skua has already probed runs on: no second Python start.
+pub(crate) fn target_of(
+    interpreter: &skua_install::Interpreter,
+) -> Result<Target, skua_platform::PlatformError> {
+    Target::from_reported(
+        &interpreter.executable.to_string_lossy(),
+        &skua_platform::ReportedPlatform {
+            python_version: &interpreter.full_version,
+            sysconfig_platform: &interpreter.platform,
+            libc: &interpreter.libc,
+            mac_version: &interpreter.mac_version,
+        },
+    )
 }

@@ -11,7 +11,6 @@ use pep440_rs::{Version, VersionSpecifiers};
 use skua_context::Context;
 use skua_index::Cache;
 use skua_install::{VenvOptions, create_venv};
-use skua_platform::Target;
 use skua_resolve::{Manifest, PrereleaseMode, ResolverOptions, RootRequirement, Upgrade};
 
 use crate::{LockedPackage, SyncError, SyncProgress, SyncRequest, sync_packages};
@@ -139,7 +138,7 @@ pub fn prepare(
         });
     }
 
-    let target = Target::from_interpreter(&interpreter.executable.to_string_lossy())?;
+    let target = crate::target_of(interpreter)?;
     let client = context.client()?;
     let options = ResolverOptions {
         target,

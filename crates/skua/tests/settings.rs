@@ -127,7 +127,7 @@ fn nothing_is_written_under_home_when_a_cache_dir_is_given() {
     );
     // What used to land in ~/.cache/skua is in the given cache instead.
     for bucket in [
-        "interpreter-v1",
+        "interpreter-v2",
         "venv-check-v1",
         "environments-v1",
         "files-v1",
