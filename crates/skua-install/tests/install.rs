@@ -995,5 +995,5 @@ fn interrupted_installs_and_uninstalls_are_detected_and_cleaned_up() {
 }
 
 fn plan(venv: &Venv, unpacked: &Path, filename: &str) -> InstallPlan {
-    InstallPlan::new(venv, unpacked, filename).unwrap()
+    InstallPlan::new(venv, unpacked, filename).expect("a plan for the wheel")
 }

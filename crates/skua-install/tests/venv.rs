@@ -428,7 +428,11 @@ fn a_venv_made_again_at_the_same_path_reuses_its_probe() {
     create_venv(&path, &interpreter(), &options, Some(&cache)).unwrap();
     let again = Venv::open(&path, Some(&cache)).unwrap();
     assert_eq!(again.interpreter, first.interpreter);
-    assert_eq!(probes(), after_first, "the same venv again needs no new probe");
+    assert_eq!(
+        probes(),
+        after_first,
+        "the same venv again needs no new probe"
+    );
 
     fs::remove_dir_all(&path).unwrap();
     let options = VenvOptions {
@@ -437,5 +441,9 @@ fn a_venv_made_again_at_the_same_path_reuses_its_probe() {
     };
     create_venv(&path, &interpreter(), &options, Some(&cache)).unwrap();
     Venv::open(&path, Some(&cache)).unwrap();
-    assert_eq!(probes(), after_first + 1, "another pyvenv.cfg is another probe");
+    assert_eq!(
+        probes(),
+        after_first + 1,
+        "another pyvenv.cfg is another probe"
+    );
 }
