@@ -229,6 +229,9 @@ struct Prepared {
     scratch: PathBuf,
     source: PathBuf,
     python: PathBuf,
+    /// The build environment's scripts directory: first on the hooks' `PATH`, as pip and
+    /// uv put it, since backends run their own console scripts (maturin, cmake, ninja).
+    scripts: PathBuf,
     system: BuildSystem,
     package: String,
 }
@@ -270,6 +273,7 @@ impl Prepared {
             scratch,
             source,
             python: venv.python(),
+            scripts: venv.scripts.clone(),
             system,
             package,
         };
@@ -336,6 +340,14 @@ impl Prepared {
         let result_file = self.scratch.join(format!("{hook}.json"));
         let backend_path = serde_json::to_string(&self.system.backend_path)
             .map_err(|error| self.output_error(error.to_string()))?;
+        let path = std::env::join_paths(
+            std::iter::once(self.scripts.clone()).chain(
+                std::env::var_os("PATH")
+                    .iter()
+                    .flat_map(std::env::split_paths),
+            ),
+        )
+        .map_err(|error| self.output_error(format!("cannot build PATH: {error}")))?;
         let output = Command::new(&self.python)
             .arg("-c")
             .arg(SHIM)
@@ -352,6 +364,7 @@ impl Prepared {
             .env_remove("VIRTUAL_ENV")
             .env_remove("PIP_REQUIRE_VIRTUALENV")
             .env("PYTHONNOUSERSITE", "1")
+            .env("PATH", path)
             .output()
             .map_err(io_error(&self.python))?;
         if !output.status.success() {

@@ -104,6 +104,54 @@ impl fmt::Display for Target {
     }
 }
 
+impl Target {
+    /// Reads back what [`Target`]'s `Display` writes (`Python 3.11 on
+    /// x86_64-manylinux_2_28`), as in the header of a lock skua wrote.
+    pub fn parse_description(text: &str) -> Option<Target> {
+        let (python, platform) = text.trim().strip_prefix("Python ")?.split_once(" on ")?;
+        let (major, minor, _) = parse_python_version(python).ok()?;
+        let (arch, os) = match parse_platform(platform) {
+            Ok(parsed) => parsed,
+            Err(_) => {
+                let (arch, rest) = platform.split_once('-')?;
+                let arch = Arch::parse(arch)?;
+                let os = if rest == "windows" {
+                    Os::Windows
+                } else {
+                    let (major, minor) = rest.strip_prefix("macos-")?.split_once('.')?;
+                    Os::Macos {
+                        major: major.parse().ok()?,
+                        minor: minor.parse().ok()?,
+                    }
+                };
+                (arch, os)
+            }
+        };
+        Some(Target {
+            python: (major, minor),
+            python_full: format!("{major}.{minor}.0"),
+            arch,
+            os,
+        })
+    }
+
+    /// Whether what was resolved for `self` holds on `other`: the same Python minor
+    /// version (markers and wheel tags differ between them), architecture and operating
+    /// system, and no newer glibc, musl or macOS than `other` has.
+    pub fn serves(&self, other: &Target) -> bool {
+        let os = match (&self.os, &other.os) {
+            (Os::Manylinux { major, minor }, Os::Manylinux { major: m, minor: n })
+            | (Os::Musllinux { major, minor }, Os::Musllinux { major: m, minor: n })
+            | (Os::Macos { major, minor }, Os::Macos { major: m, minor: n }) => {
+                (major, minor) <= (m, n)
+            }
+            (Os::Windows, Os::Windows) => true,
+            _ => false,
+        };
+        os && self.python == other.python && self.arch == other.arch
+    }
+}
+
 pub fn parse_python_version(text: &str) -> Result<(u16, u16, Option<u16>), PlatformError> {
     let error = || PlatformError::PythonVersion(text.to_string());
     let mut parts = text.trim().split('.');
@@ -484,6 +532,48 @@ impl Tags {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn descriptions_read_back() {
+        for (python, platform) in [
+            ("3.11", "x86_64-manylinux_2_28"),
+            ("3.13", "aarch64-musllinux_1_2"),
+            ("3.12", "macos"),
+            ("3.10", "x86_64-apple-darwin"),
+            ("3.9", "windows"),
+            ("3.12", "aarch64-pc-windows-msvc"),
+        ] {
+            let target = Target::new(python, platform).expect(platform);
+            assert_eq!(
+                Target::parse_description(&target.to_string()),
+                Some(target.clone()),
+                "{target}"
+            );
+        }
+        assert_eq!(Target::parse_description("Python 3.11 on mars"), None);
+        assert_eq!(Target::parse_description("pip-compile"), None);
+    }
+
+    #[test]
+    fn a_lock_serves_newer_platforms_of_its_kind_only() {
+        let t = |python, platform| Target::new(python, platform).expect(platform);
+        let lock = t("3.11", "x86_64-manylinux_2_28");
+        assert!(lock.serves(&t("3.11", "x86_64-manylinux_2_36")));
+        assert!(
+            !lock.serves(&t("3.11", "x86_64-manylinux_2_17")),
+            "older glibc"
+        );
+        assert!(
+            !lock.serves(&t("3.12", "x86_64-manylinux_2_28")),
+            "another Python"
+        );
+        assert!(
+            !lock.serves(&t("3.11", "aarch64-manylinux_2_28")),
+            "another arch"
+        );
+        assert!(!lock.serves(&t("3.11", "x86_64-musllinux_1_2")), "musl");
+        assert!(!lock.serves(&t("3.11", "windows")));
+    }
     use super::*;
 
     fn strings(list: &[&str]) -> Vec<String> {

@@ -69,7 +69,14 @@ impl SyncInstaller {
             // An inexact sync of nothing removes nothing.
             allow_empty: true,
         };
-        sync_packages_inner(&packages, &request, &self.context, Arc::new(|_| {}), false)?;
+        sync_packages_inner(
+            &packages,
+            &request,
+            &self.context,
+            Arc::new(|_| {}),
+            false,
+            None,
+        )?;
         Ok(())
     }
 }

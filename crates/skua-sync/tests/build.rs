@@ -194,3 +194,48 @@ fn resolves_and_installs_a_dynamic_sdist() {
 fn python_of(venv: &Path) -> PathBuf {
     venv.join("bin").join("python")
 }
+
+/// Backends run their own console scripts (maturin, cmake, ninja) by name: the build
+/// environment's `bin/` must be first on `PATH`, as pip and uv put it. This backend runs
+/// `skf-tool`, a console script of one of its build requirements, and fails without it.
+#[test]
+fn build_hooks_find_the_build_environments_scripts_on_path() {
+    let Some(setup) = setup() else { return };
+    let tree = setup.root.join("skf_path_probe-1.0.0");
+    std::fs::create_dir_all(&tree).expect("mkdir");
+    let files = [
+        (
+            "pyproject.toml",
+            "[build-system]\nrequires = [\"setuptools\", \"skf-tool\"]\nbuild-backend = \"backend\"\nbackend-path = [\".\"]\n\n[project]\nname = \"skf-path-probe\"\nversion = \"1.0.0\"\n",
+        ),
+        (
+            "backend.py",
+            "import subprocess\nfrom setuptools import build_meta as _meta\n\nget_requires_for_build_wheel = _meta.get_requires_for_build_wheel\nprepare_metadata_for_build_wheel = _meta.prepare_metadata_for_build_wheel\n\ndef build_wheel(wheel_directory, config_settings=None, metadata_directory=None):\n    out = subprocess.run(['skf-tool'], check=True, capture_output=True, text=True).stdout\n    assert out.strip() == 'skf-tool 1.0.0', out\n    return _meta.build_wheel(wheel_directory, config_settings, metadata_directory)\n",
+        ),
+        (
+            "PKG-INFO",
+            "Metadata-Version: 2.1\nName: skf-path-probe\nVersion: 1.0.0\n",
+        ),
+    ];
+    for (name, content) in files {
+        std::fs::write(tree.join(name), content).expect("write");
+    }
+    let sdist = setup.root.join("skf_path_probe-1.0.0.tar.gz");
+    let status = Command::new("tar")
+        .arg("-czf")
+        .arg(&sdist)
+        .arg("-C")
+        .arg(&setup.root)
+        .arg("skf_path_probe-1.0.0")
+        .status()
+        .expect("tar runs");
+    assert!(status.success());
+    // Whatever the caller's PATH holds, the build environment's scripts come first.
+    let context = build_context(&setup.interpreter, &setup.context);
+    let wheel = skua_build::build_wheel(&sdist, &context).expect("the backend finds skf-tool");
+    let name = wheel.file_name().map(|n| n.to_string_lossy().into_owned());
+    assert_eq!(
+        name.as_deref(),
+        Some("skf_path_probe-1.0.0-py3-none-any.whl")
+    );
+}

@@ -124,6 +124,7 @@ pub fn sync(args: SyncArgs) -> miette::Result<Outcome> {
             reporter.set_message(format!("downloaded {name}"));
         }
         SyncProgress::Installed { name } => reporter.set_message(format!("installed {name}")),
+        SyncProgress::Warning(warning) => reporter.suspend(|| eprintln!("warning: {warning}")),
     });
     let result = skua_sync::sync(&args.lock, &request, &context, progress);
     bar.finish_and_clear();
