@@ -7,6 +7,7 @@ pub mod diagnostic;
 pub mod discovery;
 pub mod docs;
 pub mod fingerprint;
+pub mod fix;
 pub mod linter;
 pub mod noqa;
 pub mod registry;

@@ -37,7 +37,7 @@ declare_rule! {
     /// ## Options
     /// - `allowed-unpinned`: package names that may stay unpinned.
     /// - `application`: treat this `pyproject.toml` as an application whose dependencies must be pinned.
-    pub struct UnpinnedRequirement => ("DEP001", "unpinned-requirement");
+    pub struct UnpinnedRequirement => ("DEP001", "unpinned-requirement"), fix = Sometimes, Safe;
 }
 
 pub(crate) fn diagnostic(requirement: &Requirement, range: std::ops::Range<usize>) -> Diagnostic {
