@@ -10,6 +10,7 @@ pub mod fingerprint;
 pub mod fix;
 pub mod linter;
 pub mod noqa;
+pub mod pin;
 pub mod registry;
 pub mod report;
 pub mod rules;

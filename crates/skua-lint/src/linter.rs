@@ -12,6 +12,7 @@ use crate::diagnostic::{Diagnostic, Message, SourceFile};
 use crate::discovery::{self, Candidate, FileKind};
 use crate::fix::{Fix, FixMode};
 use crate::noqa::{self, Directive};
+use crate::pin::{PinInput, Pinner};
 use crate::registry::Rule;
 use crate::rules::dep::{self, RequirementsContext};
 use crate::settings::{ConfigError, Settings, SettingsResolver, absolute};
@@ -69,7 +70,9 @@ impl FixedFile {
     pub fn diff(&self) -> String {
         let before = crate::secrets::redact_text(&self.original, &self.original_secrets);
         let after = crate::secrets::redact_text(&self.fixed, &self.fixed_secrets);
-        crate::fix::unified_diff(&self.path.display().to_string(), &before, &after)
+        // `a/./x.py` reads badly; git's `a/x.py` is what patch tools expect.
+        let path = self.path.strip_prefix(".").unwrap_or(&self.path);
+        crate::fix::unified_diff(&path.display().to_string(), &before, &after)
     }
 }
 
@@ -109,6 +112,18 @@ pub fn lint_with(
     resolver: &Arc<SettingsResolver>,
     cwd: &Path,
     options: LintOptions,
+) -> Result<LintResult, ConfigError> {
+    lint_and_pin(paths, resolver, cwd, options, None)
+}
+
+/// [`lint_with`]; with fixes on and a `pinner`, DEP001 findings are pinned too (after the
+/// other fixes, one resolution per file or `-r` tree).
+pub fn lint_and_pin(
+    paths: &[PathBuf],
+    resolver: &Arc<SettingsResolver>,
+    cwd: &Path,
+    options: LintOptions,
+    pinner: Option<&dyn Pinner>,
 ) -> Result<LintResult, ConfigError> {
     let discovered = discovery::discover(paths, resolver, cwd, options.force_exclude)?;
     let mut candidates = discovered.candidates;
@@ -160,6 +175,14 @@ pub fn lint_with(
         messages.extend(outcome.messages);
         fixed.extend(outcome.fixed);
         fix_warnings.extend(outcome.warnings);
+    }
+    if let Some(pinner) = pinner.filter(|_| options.fix.is_on()) {
+        let mut state = PinState {
+            messages: &mut messages,
+            fixed: &mut fixed,
+            warnings: &mut fix_warnings,
+        };
+        pin_flagged(&mut state, &with_settings, &graph, pinner, cwd);
     }
     checked.sort_by(|a, b| a.0.cmp(&b.0));
     fixed.sort_by(|a, b| a.path.cmp(&b.path));
@@ -587,11 +610,177 @@ fn apply_noqa(diagnostics: Vec<Diagnostic>, text: &str, settings: &Settings) -> 
     kept
 }
 
+/// Where the pin phase writes its results.
+struct PinState<'a> {
+    messages: &'a mut Vec<Message>,
+    fixed: &'a mut Vec<FixedFile>,
+    warnings: &'a mut Vec<String>,
+}
+
+/// Pins DEP001 findings: groups the files they are in by what to resolve, resolves each
+/// group once, rewrites the files and re-checks them. A group that does not resolve
+/// changes nothing and is reported with the resolver's explanation.
+fn pin_flagged(
+    state: &mut PinState<'_>,
+    with_settings: &[(Candidate, PathBuf, Arc<Settings>)],
+    graph: &RequirementsGraph,
+    pinner: &dyn Pinner,
+    cwd: &Path,
+) {
+    // Normalized path → (its current text, the DEP001 ranges in it).
+    let mut flagged: BTreeMap<PathBuf, (Arc<SourceFile>, Vec<std::ops::Range<usize>>)> =
+        BTreeMap::new();
+    for message in state.messages.iter() {
+        if message.rule == Rule::UnpinnedRequirement {
+            flagged
+                .entry(normalize_lexically(&message.file.path))
+                .or_insert_with(|| (Arc::clone(&message.file), Vec::new()))
+                .1
+                .push(message.range.clone());
+        }
+    }
+    let mut groups: BTreeMap<PinInput, (PathBuf, Vec<PathBuf>)> = BTreeMap::new();
+    for path in flagged.keys() {
+        let Some((candidate, absolute_path, _)) = with_settings
+            .iter()
+            .find(|(candidate, _, _)| normalize_lexically(&candidate.path) == *path)
+        else {
+            continue;
+        };
+        let (input, shown) = match candidate.kind {
+            FileKind::Requirements => {
+                let root = graph.root_of(path);
+                (PinInput::Requirements(absolute(&root, cwd)), root)
+            }
+            FileKind::Pyproject => (PinInput::Pyproject(absolute_path.clone()), path.clone()),
+            FileKind::Python | FileKind::ExtensionlessScript => {
+                (PinInput::Script(absolute_path.clone()), path.clone())
+            }
+            FileKind::Dotenv => continue,
+        };
+        groups
+            .entry(input)
+            .or_insert_with(|| (shown, Vec::new()))
+            .1
+            .push(path.clone());
+    }
+    for (input, (shown, files)) in groups {
+        let pins = match pinner.pin(&input) {
+            Ok(pins) => pins,
+            Err(error) => {
+                state.warnings.push(format!(
+                    "{}: DEP001 findings not pinned, nothing changed: {error}",
+                    shown.display()
+                ));
+                continue;
+            }
+        };
+        state.warnings.extend(
+            pins.warnings
+                .iter()
+                .map(|warning| format!("{}: {warning}", shown.display())),
+        );
+        for path in files {
+            let Some((file, ranges)) = flagged.get(&path) else {
+                continue;
+            };
+            let Some((candidate, absolute_path, settings)) = with_settings
+                .iter()
+                .find(|(candidate, _, _)| normalize_lexically(&candidate.path) == path)
+            else {
+                continue;
+            };
+            let display = candidate.path.display().to_string();
+            let (fixes, warnings) =
+                dep::pin_edits::pin_fixes(candidate.kind, &file.text, ranges, &pins, &display);
+            state.warnings.extend(warnings);
+            let fixes: Vec<&Fix> = fixes.iter().collect();
+            let (text, applied) = crate::fix::apply_indexed(&file.text, &fixes);
+            if applied.is_empty() {
+                continue;
+            }
+            if breaks_syntax(candidate.kind, &file.text, &text) {
+                state.warnings.push(format!(
+                    "{display}: DEP001 pins discarded: they would make the file unparsable (please report this)"
+                ));
+                continue;
+            }
+            let file_settings = settings.for_file(absolute_path);
+            let context = graph.contexts.get(&path);
+            let diagnostics = check_text(candidate, &text, absolute_path, &file_settings, context);
+            let fixed_secrets = secret_ranges(&diagnostics);
+            let original_secrets: Vec<std::ops::Range<usize>> = state
+                .messages
+                .iter()
+                .filter(|message| normalize_lexically(&message.file.path) == path)
+                .filter_map(|message| message.secret.clone())
+                .collect();
+            // Problems of the include graph (E902 at an include line) are not re-derived.
+            state.messages.retain(|message| {
+                normalize_lexically(&message.file.path) != path || message.rule == Rule::IoError
+            });
+            let source = SourceFile::new(candidate.path.clone(), text.clone());
+            state.messages.extend(
+                diagnostics
+                    .into_iter()
+                    .map(|diagnostic| Message::from_diagnostic(diagnostic, &source)),
+            );
+            match state
+                .fixed
+                .iter_mut()
+                .find(|fixed| normalize_lexically(&fixed.path) == path)
+            {
+                Some(fixed) => {
+                    fixed.fixed = text;
+                    fixed.fixed_secrets = fixed_secrets;
+                    *fixed
+                        .fixed_counts
+                        .entry(Rule::UnpinnedRequirement)
+                        .or_default() += applied.len();
+                }
+                None => state.fixed.push(FixedFile {
+                    path: candidate.path.clone(),
+                    absolute_path: absolute_path.clone(),
+                    kind: candidate.kind,
+                    original: file.text.clone(),
+                    fixed: text,
+                    fixed_counts: BTreeMap::from([(Rule::UnpinnedRequirement, applied.len())]),
+                    original_secrets,
+                    fixed_secrets,
+                }),
+            }
+        }
+    }
+}
+
 /// Which requirement files include or constrain which, so a file reached by `-r` is checked,
 /// a constraints file pins what it constrains, and a broken include is reported.
 struct RequirementsGraph {
     contexts: HashMap<PathBuf, RequirementsContext>,
     problems: Vec<Message>,
+    /// For each file reached by `-r`, the files that include it that way.
+    includers: HashMap<PathBuf, Vec<PathBuf>>,
+}
+
+impl RequirementsGraph {
+    /// The file at the top of the `-r` chain above `path` (`path` itself when nothing
+    /// includes it): DEP001 fixes resolve it whole, so pins agree across the tree.
+    fn root_of(&self, path: &Path) -> PathBuf {
+        let mut current = path.to_path_buf();
+        let mut seen = HashSet::new();
+        seen.insert(current.clone());
+        while let Some(parent) = self
+            .includers
+            .get(&current)
+            .and_then(|parents| parents.iter().min())
+        {
+            if !seen.insert(parent.clone()) {
+                break;
+            }
+            current = parent.clone();
+        }
+        current
+    }
 }
 
 struct RequirementsNode {
@@ -827,7 +1016,22 @@ impl RequirementsGraph {
                 },
             );
         }
-        Ok(RequirementsGraph { contexts, problems })
+        let mut includers: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+        for (path, node) in &nodes {
+            for (kind, target) in &node.includes {
+                if *kind == IncludeKind::Requirements {
+                    includers
+                        .entry(target.clone())
+                        .or_default()
+                        .push(path.clone());
+                }
+            }
+        }
+        Ok(RequirementsGraph {
+            contexts,
+            problems,
+            includers,
+        })
     }
 }
 

@@ -8,9 +8,12 @@ use skua_lint::fix::{Applicability, FixMode};
 use skua_lint::linter::LintResult;
 use skua_lint::report::{self, OutputFormat};
 
-use super::write_out;
+use skua_lint::pin::{PinSetup, ResolverPinner};
+use skua_settings::PackageFlags;
+
+use super::{settings, write_out};
 use crate::Outcome;
-use crate::args::LintArgs;
+use crate::args::{ConfigArgs, LintArgs};
 
 pub(crate) fn problems(count: usize) -> &'static str {
     if count == 1 { "problem" } else { "problems" }
@@ -120,4 +123,35 @@ pub(crate) fn fixable_hint(messages: &[skua_lint::Message], mode: FixMode) -> St
         ));
     }
     hint
+}
+
+/// The resolver set-up DEP001 fixes use, built on first use: the configuration found
+/// upward from the first path (as `skua lock` finds it from its input), `--python-version`,
+/// `--python-platform` and `--exclude-newer` from the lint command line.
+pub(crate) fn pinner(args: &LintArgs, first_dir: &Path) -> ResolverPinner {
+    let config_args = ConfigArgs {
+        config: args.config.clone(),
+        isolated: args.isolated,
+    };
+    let flags = PackageFlags {
+        python_version: args.python_version.clone(),
+        python_platform: args.python_platform.clone(),
+        exclude_newer: args.exclude_newer.clone(),
+        ..PackageFlags::default()
+    };
+    let start = first_dir.to_path_buf();
+    ResolverPinner::new(move || {
+        let text = |report: miette::Report| report.to_string();
+        let config = settings::config_file(&config_args, &start).map_err(text)?;
+        let resolved = settings::resolve(&flags, config.as_ref()).map_err(text)?;
+        let target = super::lock::target(&resolved).map_err(text)?;
+        let context = settings::context(&resolved, None).map_err(text)?;
+        let sdist_builder = Some(skua_sync::build::lazy_sdist_builder(&context));
+        Ok(PinSetup {
+            context,
+            target,
+            exclude_newer: resolved.exclude_newer.value,
+            sdist_builder,
+        })
+    })
 }

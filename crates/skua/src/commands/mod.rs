@@ -131,7 +131,19 @@ fn lint(args: LintArgs) -> miette::Result<Outcome> {
             force_exclude: args.force_exclude,
             fix: fix_mode,
         };
-        skua_lint::lint_with(&paths, &resolver, &cwd, options)
+        let first = skua_lint::settings::absolute(&paths[0], &cwd);
+        let start = if first.is_dir() {
+            first
+        } else {
+            first
+                .parent()
+                .map_or_else(|| cwd.clone(), std::path::Path::to_path_buf)
+        };
+        let pinner = fix_mode.is_on().then(|| fix::pinner(&args, &start));
+        let pinner = pinner
+            .as_ref()
+            .map(|pinner| pinner as &dyn skua_lint::pin::Pinner);
+        skua_lint::linter::lint_and_pin(&paths, &resolver, &cwd, options, pinner)
     }
     .map_err(|error| miette!("{error}"))?;
     if args.verbose {
