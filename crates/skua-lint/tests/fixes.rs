@@ -182,3 +182,117 @@ fn a_fix_that_breaks_syntax_is_discarded_with_a_warning() {
         "f(,\n"
     ));
 }
+
+/// Resolves every name to 1.0.0 (`skf-old` to 0.9.1, `skf-lib` to 1.5.3, `skf-certs` to 2.1.0) with two fake hashes, and leaves
+/// `skf-nowhere` out, as a resolution does for a requirement whose marker is false.
+struct FakePinner {
+    inputs: std::sync::Mutex<Vec<String>>,
+}
+
+impl skua_lint::pin::Pinner for FakePinner {
+    fn pin(
+        &self,
+        input: &skua_lint::pin::PinInput,
+    ) -> Result<skua_lint::pin::Pins, skua_lint::pin::PinError> {
+        let root = repo_root();
+        let shown = input
+            .path()
+            .strip_prefix(&root)
+            .unwrap_or(input.path())
+            .display()
+            .to_string();
+        self.inputs.lock().expect("lock").push(shown);
+        let names = [
+            "skf-simple",
+            "skf-web",
+            "skf-pinned",
+            "skf-old",
+            "skf-socks",
+            "skf-certs",
+            "skf-lib",
+            "skf-markers",
+            "skf-app",
+        ];
+        let versions = names
+            .iter()
+            .map(|name| {
+                let version = match *name {
+                    "skf-old" => "0.9.1",
+                    "skf-lib" => "1.5.3",
+                    "skf-certs" => "2.1.0",
+                    "skf-pinned" => "2.0.0",
+                    _ => "1.0.0",
+                };
+                let pin = skua_lint::pin::Pin {
+                    version: version.to_string(),
+                    hashes: vec!["ab".repeat(32), "cd".repeat(32)],
+                };
+                (skua_types::PackageName::new(name).expect("name"), pin)
+            })
+            .collect();
+        Ok(skua_lint::pin::Pins {
+            versions,
+            warnings: Vec::new(),
+        })
+    }
+}
+
+#[test]
+fn dep001_pins_match_their_snapshots_and_still_parse() {
+    let root = repo_root();
+    let resolver =
+        Arc::new(SettingsResolver::new(Options::default(), None, &root).expect("settings"));
+    let pinner = FakePinner {
+        inputs: std::sync::Mutex::new(Vec::new()),
+    };
+    let lint_options = LintOptions {
+        force_exclude: false,
+        fix: FixMode::Apply {
+            unsafe_fixes: false,
+        },
+    };
+    let result = skua_lint::linter::lint_and_pin(
+        &[PathBuf::from("fixtures/fix-dep")],
+        &resolver,
+        &root,
+        lint_options,
+        Some(&pinner),
+    )
+    .expect("lint runs");
+    // One resolution per input; the -r include goes with the file that includes it.
+    let mut inputs = pinner.inputs.lock().expect("lock").clone();
+    inputs.sort();
+    assert_eq!(
+        inputs,
+        [
+            "fixtures/fix-dep/app/pyproject.toml",
+            "fixtures/fix-dep/requirements-hashed.txt",
+            "fixtures/fix-dep/requirements.txt",
+            "fixtures/fix-dep/scripts/job.py",
+        ]
+    );
+    assert_eq!(
+        result.fix_warnings,
+        [
+            "fixtures/fix-dep/requirements.txt:8: `skf-nowhere` not pinned: the resolution for this target has no version of it (its marker `sys_platform == \"win32\"` is false here; pass --python-version/--python-platform for the target it is meant for)"
+        ]
+    );
+    let mut snapshot = String::new();
+    for fixed in &result.fixed {
+        assert!(
+            !skua_lint::linter::breaks_syntax(fixed.kind, &fixed.original, &fixed.fixed),
+            "{}",
+            fixed.path.display()
+        );
+        snapshot.push_str(&fixed.diff());
+    }
+    insta::assert_snapshot!("DEP001_pins", snapshot);
+    // What is left: only the requirement the resolution did not contain.
+    let left: Vec<String> = result
+        .messages
+        .iter()
+        .filter(|message| message.rule.code() == "DEP001")
+        .map(|message| format!("{}:{}", message.file.path.display(), message.location.row))
+        .collect();
+    assert_eq!(left, ["fixtures/fix-dep/requirements.txt:8"]);
+}

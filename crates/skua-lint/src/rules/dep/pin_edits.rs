@@ -28,6 +28,8 @@ pub(crate) fn pin_fixes(
             let uses_hashes = parsed
                 .requirements()
                 .any(|(_, requirement)| !requirement.hashes.is_empty());
+            // Continuation lines in the file's own line ending.
+            let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
             for entry in &parsed.entries {
                 let EntryKind::Requirement(requirement) = &entry.kind else {
                     continue;
@@ -36,7 +38,7 @@ pub(crate) fn pin_fixes(
                     continue;
                 };
                 matched.push(range);
-                match requirements_fix(requirement, &entry.span, uses_hashes, pins) {
+                match requirements_fix(requirement, &entry.span, uses_hashes, newline, pins) {
                     Ok(fix) => fixes.push(fix),
                     Err(why) => warnings.push(format!(
                         "{display}:{}: `{}` not pinned: {why}",
@@ -101,20 +103,36 @@ fn pin_for<'p>(requirement: &Requirement, pins: &'p Pins) -> Result<&'p crate::p
         .package_name
         .as_ref()
         .ok_or_else(|| "it has no valid name".to_string())?;
-    pins.versions.get(name).ok_or_else(|| {
+    let pin = pins.versions.get(name).ok_or_else(|| {
         match &requirement.marker {
             Some(marker) => format!(
                 "the resolution for this target has no version of it (its marker `{marker}` is false here; pass --python-version/--python-platform for the target it is meant for)"
             ),
             None => "the resolution has no version of it".to_string(),
         }
-    })
+    })?;
+    // A pin must satisfy what it replaces; the resolver guarantees it, and this keeps a
+    // surprise (an override, a bug) from being written silently.
+    let version: skua_types::Version = pin
+        .version
+        .parse()
+        .map_err(|_| format!("the resolved version `{}` is not a version", pin.version))?;
+    let allowed = requirement
+        .version_specifiers()
+        .map_err(|error| format!("its version specifiers do not parse: {error}"))?;
+    if !allowed.contains(&version) {
+        return Err(format!(
+            "the resolved version {version} does not satisfy `{}`",
+            requirement.specifiers
+        ));
+    }
+    Ok(pin)
 }
 
-fn hash_lines(hashes: &[String]) -> String {
+fn hash_lines(hashes: &[String], newline: &str) -> String {
     hashes
         .iter()
-        .map(|hash| format!(" \\\n    --hash=sha256:{hash}"))
+        .map(|hash| format!(" \\{newline}    --hash=sha256:{hash}"))
         .collect()
 }
 
@@ -123,6 +141,7 @@ fn requirements_fix(
     requirement: &Requirement,
     line_span: &Range<usize>,
     uses_hashes: bool,
+    newline: &str,
     pins: &Pins,
 ) -> Result<Fix, String> {
     let pin = pin_for(requirement, pins)?;
@@ -141,7 +160,7 @@ fn requirements_fix(
                 pin.version
             ));
         }
-        let hashes = hash_lines(&pin.hashes);
+        let hashes = hash_lines(&pin.hashes, newline);
         // The specifier ends the line when there is no marker: one edit, not two
         // insertions at one point.
         if requirement.specifiers_span.end == line_span.end {
@@ -295,6 +314,22 @@ mod tests {
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(
             warnings[0].contains("f:5: `missing` not pinned"),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn a_pin_outside_the_range_is_refused() {
+        let text = "boto3>=2\n";
+        let (out, warnings) = fix_all(
+            FileKind::Requirements,
+            text,
+            &spans(text),
+            &pins(&[("boto3", "1.34.69")]),
+        );
+        assert_eq!(out, text);
+        assert!(
+            warnings[0].contains("the resolved version 1.34.69 does not satisfy `>=2`"),
             "{warnings:?}"
         );
     }
