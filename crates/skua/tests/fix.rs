@@ -234,3 +234,25 @@ fn rule_shows_its_fix() {
         .expect("skua runs");
     assert!(String::from_utf8_lossy(&output.stdout).contains("Fix: none"));
 }
+
+#[test]
+fn stdin_says_that_it_does_not_pin() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = Command::cargo_bin("skua")
+        .expect("binary built")
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["lint", "--fix", "--stdin-filename", "requirements.txt", "-"])
+        .write_stdin("boto3>=1.28\n")
+        .output()
+        .expect("skua runs");
+    let run = Run::from(output);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.stdout, "boto3>=1.28\n");
+    assert!(
+        run.stderr
+            .contains("DEP001 findings are not pinned when reading stdin"),
+        "{}",
+        run.stderr
+    );
+}

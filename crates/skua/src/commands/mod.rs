@@ -185,6 +185,16 @@ fn lint(args: LintArgs) -> miette::Result<Outcome> {
     }
     let fixed_total: usize = result.fixed.iter().map(FixedFile::fixed_total).sum();
     if let Some(original) = &stdin_text {
+        // Pins resolve files on disk (their -r/-c graph); a buffer has none.
+        if result
+            .messages
+            .iter()
+            .any(|m| m.rule == Rule::UnpinnedRequirement)
+        {
+            eprintln!(
+                "warning: DEP001 findings are not pinned when reading stdin; run `skua lint --fix` on the file"
+            );
+        }
         return fix::stdin(&args, &result, original, fixed_total);
     }
     if args.diff {

@@ -319,6 +319,26 @@ mod tests {
     }
 
     #[test]
+    fn poetry_dependencies_are_named_not_pinned() {
+        let text = "[tool.poetry.dependencies]\npython = \"^3.11\"\nboto3 = \"^1.28\"\n";
+        let start = text.find("boto3").expect("boto3");
+        let (fixes, warnings) = pin_fixes(
+            FileKind::Pyproject,
+            text,
+            &[start..start + 5],
+            &pins(&[("boto3", "1.34.69")]),
+            "pyproject.toml",
+        );
+        assert!(fixes.is_empty());
+        assert!(
+            warnings[0].starts_with(
+                "pyproject.toml:3: `boto3` not pinned: `--fix` pins requirements files"
+            ),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
     fn a_pin_outside_the_range_is_refused() {
         let text = "boto3>=2\n";
         let (out, warnings) = fix_all(
