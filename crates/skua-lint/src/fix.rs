@@ -205,6 +205,8 @@ fn overlap(a: &Range<usize>, b: &Range<usize>) -> bool {
 
 /// A unified diff of one file, as `--diff` prints it (`a/` and `b/` prefixes as in git).
 pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
+    // `a//tmp/x.py` for an absolute path: patch tools want one separator.
+    let path = path.trim_start_matches('/');
     similar::TextDiff::from_lines(before, after)
         .unified_diff()
         .context_radius(3)

@@ -91,6 +91,23 @@ pub(crate) fn add_keyword(source: &str, arguments: &Arguments, keyword: &str) ->
     if !plain_gap(&code, 1) {
         return None;
     }
+    // One argument per line with a trailing comma: the keyword gets a line of its own,
+    // after any comment that ends the last argument's line.
+    if code.contains(',')
+        && let Some(comma) = after.find(',').map(|at| last.end + at)
+        && let Some(newline) = source[comma..].find('\n').map(|at| comma + at)
+        && newline < inner_end
+    {
+        let (at, eol) = if source[..newline].ends_with('\r') {
+            (newline - 1, "\r\n")
+        } else {
+            (newline, "\n")
+        };
+        let line_start = source[..last.start].rfind('\n').map_or(0, |at| at + 1);
+        let line = &source[line_start..last.start];
+        let indent = &line[..line.len() - line.trim_start().len()];
+        return Some(Edit::insert(at, format!("{eol}{indent}{keyword},")));
+    }
     Some(Edit::insert(last.end, format!(", {keyword}")))
 }
 
@@ -157,7 +174,18 @@ mod tests {
         assert_eq!(add("get(u)").as_deref(), Some("get(u, timeout=30)"));
         assert_eq!(
             add("get(\n    u,\n    json=p,  # body\n)").as_deref(),
-            Some("get(\n    u,\n    json=p, timeout=30,  # body\n)")
+            Some("get(\n    u,\n    json=p,  # body\n    timeout=30,\n)")
+        );
+        assert_eq!(
+            add("get(\r\n    u,\r\n    json={\r\n        'a': 1,\r\n    },\r\n)").as_deref(),
+            Some(
+                "get(\r\n    u,\r\n    json={\r\n        'a': 1,\r\n    },\r\n    timeout=30,\r\n)"
+            )
+        );
+        // Without a trailing comma, the keyword follows the last argument.
+        assert_eq!(
+            add("get(\n    u,\n    json=p\n)").as_deref(),
+            Some("get(\n    u,\n    json=p, timeout=30\n)")
         );
         assert_eq!(add("get((u))"), None);
         assert_eq!(add("get(x for x in y)"), None);
