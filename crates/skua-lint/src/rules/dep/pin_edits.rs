@@ -325,7 +325,7 @@ mod tests {
         let (fixes, warnings) = pin_fixes(
             FileKind::Pyproject,
             text,
-            &[start..start + 5],
+            std::slice::from_ref(&(start..start + 5)),
             &pins(&[("boto3", "1.34.69")]),
             "pyproject.toml",
         );
