@@ -4,6 +4,7 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub use crate::fix::Fix;
 use crate::registry::Rule;
 use crate::source::{LineIndex, Location};
 
@@ -34,15 +35,11 @@ impl Diagnostic {
         self.secret = Some(secret);
         self
     }
-}
 
-/// A suggested edit: replace `range` with `content`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Fix {
-    pub message: String,
-    #[serde(skip)]
-    pub range: Range<usize>,
-    pub content: String,
+    pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix;
+        self
+    }
 }
 
 /// One file's text, shared by all of its reported diagnostics for snippets.

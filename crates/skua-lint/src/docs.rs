@@ -13,6 +13,7 @@ pub fn rule_markdown(rule: Rule) -> String {
         "Opt-in: enable it with `extend-select`."
     };
     page.push_str(&format!("Family: `{}`. {default}\n\n", rule.family()));
+    page.push_str(&format!("{}\n\n", rule.fix().describe()));
     page.push_str(&rule.explanation());
     page
 }

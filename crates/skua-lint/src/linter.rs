@@ -1,6 +1,6 @@
 //! Runs the checks over discovered files in parallel and applies suppressions.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -10,7 +10,9 @@ use rayon::prelude::*;
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Message, SourceFile};
 use crate::discovery::{self, Candidate, FileKind};
+use crate::fix::{Fix, FixMode};
 use crate::noqa::{self, Directive};
+use crate::pin::{PinInput, Pinner};
 use crate::registry::Rule;
 use crate::rules::dep::{self, RequirementsContext};
 use crate::settings::{ConfigError, Settings, SettingsResolver, absolute};
@@ -21,6 +23,11 @@ const WORKER_STACK_BYTES: usize = 256 * 1024 * 1024;
 
 pub struct LintResult {
     pub messages: Vec<Message>,
+    /// Files whose text the fixes changed (with `fix` on), in path order; nothing is
+    /// written here: the caller writes them or prints their diff.
+    pub fixed: Vec<FixedFile>,
+    /// Things `--fix` could not do, each naming its file (printed as warnings).
+    pub fix_warnings: Vec<String>,
     pub files_checked: usize,
     /// What was checked, as what kind of file (for `--verbose`).
     pub checked: Vec<(PathBuf, FileKind)>,
@@ -33,6 +40,61 @@ pub struct LintResult {
 pub struct LintOptions {
     /// Apply excludes to paths named explicitly too (pre-commit passes every changed file).
     pub force_exclude: bool,
+    /// Which fixes to apply to the text (the messages then describe the fixed text).
+    pub fix: FixMode,
+}
+
+/// A file the fixes changed.
+#[derive(Clone, Debug)]
+pub struct FixedFile {
+    /// As reported (relative to the working directory when it was named so).
+    pub path: PathBuf,
+    /// Where to write it.
+    pub absolute_path: PathBuf,
+    pub kind: FileKind,
+    pub original: String,
+    pub fixed: String,
+    /// Findings fixed, per rule.
+    pub fixed_counts: BTreeMap<Rule, usize>,
+    /// Secrets located in `original` and in `fixed`, masked wherever the text is shown.
+    pub original_secrets: Vec<std::ops::Range<usize>>,
+    pub fixed_secrets: Vec<std::ops::Range<usize>>,
+}
+
+impl FixedFile {
+    pub fn fixed_total(&self) -> usize {
+        self.fixed_counts.values().sum()
+    }
+
+    /// The unified diff of the fixes, secrets masked.
+    pub fn diff(&self) -> String {
+        let before = crate::secrets::redact_text(&self.original, &self.original_secrets);
+        let after = crate::secrets::redact_text(&self.fixed, &self.fixed_secrets);
+        // `a/./x.py` reads badly; git's `a/x.py` is what patch tools expect.
+        let path = self.path.strip_prefix(".").unwrap_or(&self.path);
+        crate::fix::unified_diff(&path.display().to_string(), &before, &after)
+    }
+}
+
+/// A fix can enable another (removing a noqa code can expose a finding it suppressed on
+/// a line a rewrite touched); ruff's bound on the re-lint loop.
+const MAX_FIX_PASSES: usize = 10;
+
+/// What linting one file produced.
+struct FileOutcome {
+    messages: Vec<Message>,
+    fixed: Option<FixedFile>,
+    warnings: Vec<String>,
+}
+
+impl FileOutcome {
+    fn messages(messages: Vec<Message>) -> FileOutcome {
+        FileOutcome {
+            messages,
+            fixed: None,
+            warnings: Vec::new(),
+        }
+    }
 }
 
 /// Lints `paths` (files or directories).
@@ -50,6 +112,18 @@ pub fn lint_with(
     resolver: &Arc<SettingsResolver>,
     cwd: &Path,
     options: LintOptions,
+) -> Result<LintResult, ConfigError> {
+    lint_and_pin(paths, resolver, cwd, options, None)
+}
+
+/// [`lint_with`]; with fixes on and a `pinner`, DEP001 findings are pinned too (after the
+/// other fixes, one resolution per file or `-r` tree).
+pub fn lint_and_pin(
+    paths: &[PathBuf],
+    resolver: &Arc<SettingsResolver>,
+    cwd: &Path,
+    options: LintOptions,
+    pinner: Option<&dyn Pinner>,
 ) -> Result<LintResult, ConfigError> {
     let discovered = discovery::discover(paths, resolver, cwd, options.force_exclude)?;
     let mut candidates = discovered.candidates;
@@ -83,7 +157,7 @@ pub fn lint_with(
             .par_iter()
             .filter_map(|(candidate, absolute_path, settings)| {
                 let context = graph.contexts.get(&normalize_lexically(&candidate.path));
-                lint_candidate(candidate, absolute_path, settings, context)
+                lint_candidate(candidate, absolute_path, settings, context, options.fix)
                     .map(|found| (candidate.path.clone(), candidate.kind, found))
             })
             .collect::<Vec<_>>()
@@ -94,11 +168,25 @@ pub fn lint_with(
     };
     let files_checked = results.len();
     let mut checked = Vec::with_capacity(files_checked);
-    for (path, kind, file_messages) in results {
+    let mut fixed = Vec::new();
+    let mut fix_warnings = Vec::new();
+    for (path, kind, outcome) in results {
         checked.push((path, kind));
-        messages.extend(file_messages);
+        messages.extend(outcome.messages);
+        fixed.extend(outcome.fixed);
+        fix_warnings.extend(outcome.warnings);
+    }
+    if let Some(pinner) = pinner.filter(|_| options.fix.is_on()) {
+        let mut state = PinState {
+            messages: &mut messages,
+            fixed: &mut fixed,
+            warnings: &mut fix_warnings,
+        };
+        pin_flagged(&mut state, &with_settings, &graph, pinner, cwd);
     }
     checked.sort_by(|a, b| a.0.cmp(&b.0));
+    fixed.sort_by(|a, b| a.path.cmp(&b.path));
+    fix_warnings.sort();
     messages.sort_by(|a, b| {
         (a.file.path.as_path(), a.location, a.rule).cmp(&(
             b.file.path.as_path(),
@@ -108,6 +196,8 @@ pub fn lint_with(
     });
     Ok(LintResult {
         messages,
+        fixed,
+        fix_warnings,
         files_checked,
         checked,
         skipped,
@@ -120,7 +210,8 @@ fn lint_candidate(
     absolute_path: &Path,
     settings: &Settings,
     context: Option<&RequirementsContext>,
-) -> Option<Vec<Message>> {
+    fix: FixMode,
+) -> Option<FileOutcome> {
     if candidate.kind == FileKind::ExtensionlessScript
         && !candidate.explicit
         && !has_python_shebang(absolute_path)
@@ -130,10 +221,10 @@ fn lint_candidate(
     let bytes = match std::fs::read(absolute_path) {
         Ok(bytes) => bytes,
         Err(error) => {
-            return Some(io_error(
+            return Some(FileOutcome::messages(io_error(
                 candidate,
                 format!("Could not read file: {}", discovery::io_message(&error)),
-            ));
+            )));
         }
     };
     Some(lint_bytes(
@@ -142,6 +233,7 @@ fn lint_candidate(
         absolute_path,
         settings,
         context,
+        fix,
     ))
 }
 
@@ -165,13 +257,15 @@ fn settings_for(
 }
 
 /// Checks one file's content; `absolute_path` decides the settings (per-file-ignores).
+/// With `fix` on, fixes are applied and the file re-checked until nothing more applies.
 fn lint_bytes(
     candidate: &Candidate,
     bytes: Vec<u8>,
     absolute_path: &Path,
     settings: &Settings,
     context: Option<&RequirementsContext>,
-) -> Vec<Message> {
+    fix: FixMode,
+) -> FileOutcome {
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(error) => {
@@ -184,22 +278,141 @@ fn lint_bytes(
                     error.utf8_error().valid_up_to()
                 )
             };
-            return io_error(candidate, message);
+            return FileOutcome::messages(io_error(candidate, message));
         }
     };
     let file_settings = settings.for_file(absolute_path);
+    let check = |text: &str| check_text(candidate, text, absolute_path, &file_settings, context);
+    let mut diagnostics = check(&text);
+    let mut outcome = FileOutcome::messages(Vec::new());
+    let mut current = text;
+    if fix.is_on() {
+        let original_secrets = secret_ranges(&diagnostics);
+        let (fixed_text, fixed_counts, after, warning) =
+            fix_loop(candidate.kind, &current, diagnostics, fix, &check);
+        diagnostics = after;
+        outcome
+            .warnings
+            .extend(warning.map(|why| format!("{}: {why}", candidate.path.display())));
+        if fixed_text != current {
+            let original = std::mem::replace(&mut current, fixed_text);
+            outcome.fixed = Some(FixedFile {
+                path: candidate.path.clone(),
+                absolute_path: absolute_path.to_path_buf(),
+                kind: candidate.kind,
+                original,
+                fixed: current.clone(),
+                fixed_counts,
+                original_secrets,
+                fixed_secrets: secret_ranges(&diagnostics),
+            });
+        }
+    }
+    if diagnostics.is_empty() {
+        return outcome;
+    }
+    let file = SourceFile::new(candidate.path.clone(), current);
+    outcome.messages = diagnostics
+        .into_iter()
+        .map(|diagnostic| Message::from_diagnostic(diagnostic, &file))
+        .collect();
+    outcome
+}
+
+fn secret_ranges(diagnostics: &[Diagnostic]) -> Vec<std::ops::Range<usize>> {
+    diagnostics
+        .iter()
+        .filter_map(|diagnostic| diagnostic.secret.clone())
+        .collect()
+}
+
+/// Applies the fixes `mode` allows to `text`, re-checking after each pass; returns the
+/// fixed text, the findings fixed per rule, the findings of the fixed text, and why the
+/// fixes were discarded if they were.
+fn fix_loop(
+    kind: FileKind,
+    text: &str,
+    diagnostics: Vec<Diagnostic>,
+    mode: FixMode,
+    check: &dyn Fn(&str) -> Vec<Diagnostic>,
+) -> (
+    String,
+    BTreeMap<Rule, usize>,
+    Vec<Diagnostic>,
+    Option<String>,
+) {
+    let mut current = text.to_string();
+    let mut diagnostics = diagnostics;
+    let mut counts: BTreeMap<Rule, usize> = BTreeMap::new();
+    for _ in 0..MAX_FIX_PASSES {
+        let (rules, fixes): (Vec<Rule>, Vec<&Fix>) = diagnostics
+            .iter()
+            .filter_map(|diagnostic| {
+                let fix = diagnostic.fix.as_ref().filter(|fix| mode.applies(fix))?;
+                Some((diagnostic.rule, fix))
+            })
+            .unzip();
+        if fixes.is_empty() {
+            break;
+        }
+        let (next, applied) = crate::fix::apply_indexed(&current, &fixes);
+        if applied.is_empty() || next == current {
+            break;
+        }
+        if breaks_syntax(kind, &current, &next) {
+            let why = "fixes discarded: they would introduce a syntax error (please report this)"
+                .to_string();
+            let original = check(text);
+            return (text.to_string(), BTreeMap::new(), original, Some(why));
+        }
+        for index in applied {
+            *counts.entry(rules[index]).or_default() += 1;
+        }
+        current = next;
+        diagnostics = check(&current);
+    }
+    (current, counts, diagnostics, None)
+}
+
+/// Whether `after` fails to parse as its kind of file where `before` did not.
+pub fn breaks_syntax(kind: FileKind, before: &str, after: &str) -> bool {
+    let broken = |text: &str| match kind {
+        FileKind::Python | FileKind::ExtensionlessScript => {
+            let source = text.strip_prefix('\u{feff}').unwrap_or(text);
+            ruff_python_parser::parse_module(source).is_err()
+                || (source.contains("# /// script")
+                    && skua_requirements::parse_script_metadata(source).is_err())
+        }
+        FileKind::Requirements => skua_requirements::parse_requirements(text)
+            .entries
+            .iter()
+            .any(|entry| matches!(entry.kind, skua_requirements::EntryKind::Invalid { .. })),
+        FileKind::Pyproject => skua_requirements::parse_pyproject(text).is_err(),
+        FileKind::Dotenv => false,
+    };
+    broken(after) && !broken(before)
+}
+
+/// The findings of one file's text, suppressions applied.
+fn check_text(
+    candidate: &Candidate,
+    text: &str,
+    absolute_path: &Path,
+    file_settings: &Settings,
+    context: Option<&RequirementsContext>,
+) -> Vec<Diagnostic> {
     let diagnostics = match candidate.kind {
         FileKind::Python | FileKind::ExtensionlessScript => {
-            lint_python(&text, &file_settings, &candidate.path)
+            lint_python(text, file_settings, &candidate.path)
         }
         FileKind::Requirements => {
             let default_context = RequirementsContext::default();
-            dep::check_requirements_file(&text, &file_settings, context.unwrap_or(&default_context))
+            dep::check_requirements_file(text, file_settings, context.unwrap_or(&default_context))
         }
-        FileKind::Pyproject => dep::check_pyproject(&text, &file_settings, absolute_path),
+        FileKind::Pyproject => dep::check_pyproject(text, file_settings, absolute_path),
         FileKind::Dotenv => {
             if file_settings.rules.contains(Rule::DotenvSecret) {
-                crate::rules::sec::dotenv_secret::check_dotenv(&text, &file_settings)
+                crate::rules::sec::dotenv_secret::check_dotenv(text, file_settings)
             } else {
                 Vec::new()
             }
@@ -218,15 +431,7 @@ fn lint_bytes(
         } else {
             diagnostics
         };
-    let diagnostics = apply_noqa(diagnostics, &text, &file_settings);
-    if diagnostics.is_empty() {
-        return Vec::new();
-    }
-    let file = SourceFile::new(candidate.path.clone(), text);
-    diagnostics
-        .into_iter()
-        .map(|diagnostic| Message::from_diagnostic(diagnostic, &file))
-        .collect()
+    apply_noqa(diagnostics, text, file_settings)
 }
 
 /// Lints `bytes` read from stdin as if they were the file `filename` (`--stdin-filename`:
@@ -236,6 +441,7 @@ pub fn lint_stdin(
     filename: &Path,
     resolver: &SettingsResolver,
     cwd: &Path,
+    fix: FixMode,
 ) -> Result<LintResult, ConfigError> {
     let absolute_path = absolute(filename, cwd);
     // As for a file named on the command line: a name of no kind skua checks is skipped
@@ -244,6 +450,8 @@ pub fn lint_stdin(
     let Some(kind) = discovery::classify(filename) else {
         return Ok(LintResult {
             messages: Vec::new(),
+            fixed: Vec::new(),
+            fix_warnings: Vec::new(),
             files_checked: 0,
             checked: Vec::new(),
             skipped: vec![(filename.to_path_buf(), discovery::SkipReason::UnknownKind)],
@@ -255,9 +463,11 @@ pub fn lint_stdin(
         kind,
         explicit: true,
     };
-    let messages = lint_bytes(&candidate, bytes, &absolute_path, &settings, None);
+    let outcome = lint_bytes(&candidate, bytes, &absolute_path, &settings, None, fix);
     Ok(LintResult {
-        messages,
+        messages: outcome.messages,
+        fixed: outcome.fixed.into_iter().collect(),
+        fix_warnings: outcome.warnings,
         files_checked: 1,
         checked: vec![(candidate.path, candidate.kind)],
         skipped: Vec::new(),
@@ -304,6 +514,13 @@ pub fn lint_python(text: &str, settings: &Settings, path: &Path) -> Vec<Diagnost
                 .secret
                 .take()
                 .map(|secret| secret.start + bom..secret.end + bom);
+            for edit in diagnostic
+                .fix
+                .iter_mut()
+                .flat_map(|fix| fix.edits.iter_mut())
+            {
+                edit.range = edit.range.start + bom..edit.range.end + bom;
+            }
         }
     }
     diagnostics
@@ -365,14 +582,24 @@ fn apply_noqa(diagnostics: Vec<Diagnostic>, text: &str, settings: &Settings) -> 
         for (offset, _) in text.match_indices("noqa") {
             let line = index.line_of(offset);
             if let Some(Directive::Codes(codes)) = directive_at(line) {
-                for (code, range) in codes {
-                    let is_ours = Rule::from_code(&code).is_some();
-                    if is_ours && !used.contains(&(line, code.clone())) && range.start >= offset {
-                        kept.push(Diagnostic::new(
-                            Rule::UnusedNoqa,
-                            format!("Unused `noqa` directive (unused: `{code}`)"),
-                            range,
-                        ));
+                let unused = |code: &str| {
+                    Rule::from_code(code).is_some() && !used.contains(&(line, code.to_string()))
+                };
+                // One rewrite of the directive per line, shared by each of its unused
+                // codes (identical edits are applied once).
+                let fix = noqa::remove_codes(text, &index.line_range(text, line), &codes, |code| {
+                    unused(code)
+                });
+                for (code, range) in &codes {
+                    if unused(code) && range.start >= offset {
+                        kept.push(
+                            Diagnostic::new(
+                                Rule::UnusedNoqa,
+                                format!("Unused `noqa` directive (unused: `{code}`)"),
+                                range.clone(),
+                            )
+                            .with_fix(fix.clone()),
+                        );
                     }
                 }
             }
@@ -383,11 +610,177 @@ fn apply_noqa(diagnostics: Vec<Diagnostic>, text: &str, settings: &Settings) -> 
     kept
 }
 
+/// Where the pin phase writes its results.
+struct PinState<'a> {
+    messages: &'a mut Vec<Message>,
+    fixed: &'a mut Vec<FixedFile>,
+    warnings: &'a mut Vec<String>,
+}
+
+/// Pins DEP001 findings: groups the files they are in by what to resolve, resolves each
+/// group once, rewrites the files and re-checks them. A group that does not resolve
+/// changes nothing and is reported with the resolver's explanation.
+fn pin_flagged(
+    state: &mut PinState<'_>,
+    with_settings: &[(Candidate, PathBuf, Arc<Settings>)],
+    graph: &RequirementsGraph,
+    pinner: &dyn Pinner,
+    cwd: &Path,
+) {
+    // Normalized path → (its current text, the DEP001 ranges in it).
+    let mut flagged: BTreeMap<PathBuf, (Arc<SourceFile>, Vec<std::ops::Range<usize>>)> =
+        BTreeMap::new();
+    for message in state.messages.iter() {
+        if message.rule == Rule::UnpinnedRequirement {
+            flagged
+                .entry(normalize_lexically(&message.file.path))
+                .or_insert_with(|| (Arc::clone(&message.file), Vec::new()))
+                .1
+                .push(message.range.clone());
+        }
+    }
+    let mut groups: BTreeMap<PinInput, (PathBuf, Vec<PathBuf>)> = BTreeMap::new();
+    for path in flagged.keys() {
+        let Some((candidate, absolute_path, _)) = with_settings
+            .iter()
+            .find(|(candidate, _, _)| normalize_lexically(&candidate.path) == *path)
+        else {
+            continue;
+        };
+        let (input, shown) = match candidate.kind {
+            FileKind::Requirements => {
+                let root = graph.root_of(path);
+                (PinInput::Requirements(absolute(&root, cwd)), root)
+            }
+            FileKind::Pyproject => (PinInput::Pyproject(absolute_path.clone()), path.clone()),
+            FileKind::Python | FileKind::ExtensionlessScript => {
+                (PinInput::Script(absolute_path.clone()), path.clone())
+            }
+            FileKind::Dotenv => continue,
+        };
+        groups
+            .entry(input)
+            .or_insert_with(|| (shown, Vec::new()))
+            .1
+            .push(path.clone());
+    }
+    for (input, (shown, files)) in groups {
+        let pins = match pinner.pin(&input) {
+            Ok(pins) => pins,
+            Err(error) => {
+                state.warnings.push(format!(
+                    "{}: DEP001 findings not pinned, nothing changed: {error}",
+                    shown.display()
+                ));
+                continue;
+            }
+        };
+        state.warnings.extend(
+            pins.warnings
+                .iter()
+                .map(|warning| format!("{}: {warning}", shown.display())),
+        );
+        for path in files {
+            let Some((file, ranges)) = flagged.get(&path) else {
+                continue;
+            };
+            let Some((candidate, absolute_path, settings)) = with_settings
+                .iter()
+                .find(|(candidate, _, _)| normalize_lexically(&candidate.path) == path)
+            else {
+                continue;
+            };
+            let display = candidate.path.display().to_string();
+            let (fixes, warnings) =
+                dep::pin_edits::pin_fixes(candidate.kind, &file.text, ranges, &pins, &display);
+            state.warnings.extend(warnings);
+            let fixes: Vec<&Fix> = fixes.iter().collect();
+            let (text, applied) = crate::fix::apply_indexed(&file.text, &fixes);
+            if applied.is_empty() {
+                continue;
+            }
+            if breaks_syntax(candidate.kind, &file.text, &text) {
+                state.warnings.push(format!(
+                    "{display}: DEP001 pins discarded: they would make the file unparsable (please report this)"
+                ));
+                continue;
+            }
+            let file_settings = settings.for_file(absolute_path);
+            let context = graph.contexts.get(&path);
+            let diagnostics = check_text(candidate, &text, absolute_path, &file_settings, context);
+            let fixed_secrets = secret_ranges(&diagnostics);
+            let original_secrets: Vec<std::ops::Range<usize>> = state
+                .messages
+                .iter()
+                .filter(|message| normalize_lexically(&message.file.path) == path)
+                .filter_map(|message| message.secret.clone())
+                .collect();
+            // Problems of the include graph (E902 at an include line) are not re-derived.
+            state.messages.retain(|message| {
+                normalize_lexically(&message.file.path) != path || message.rule == Rule::IoError
+            });
+            let source = SourceFile::new(candidate.path.clone(), text.clone());
+            state.messages.extend(
+                diagnostics
+                    .into_iter()
+                    .map(|diagnostic| Message::from_diagnostic(diagnostic, &source)),
+            );
+            match state
+                .fixed
+                .iter_mut()
+                .find(|fixed| normalize_lexically(&fixed.path) == path)
+            {
+                Some(fixed) => {
+                    fixed.fixed = text;
+                    fixed.fixed_secrets = fixed_secrets;
+                    *fixed
+                        .fixed_counts
+                        .entry(Rule::UnpinnedRequirement)
+                        .or_default() += applied.len();
+                }
+                None => state.fixed.push(FixedFile {
+                    path: candidate.path.clone(),
+                    absolute_path: absolute_path.clone(),
+                    kind: candidate.kind,
+                    original: file.text.clone(),
+                    fixed: text,
+                    fixed_counts: BTreeMap::from([(Rule::UnpinnedRequirement, applied.len())]),
+                    original_secrets,
+                    fixed_secrets,
+                }),
+            }
+        }
+    }
+}
+
 /// Which requirement files include or constrain which, so a file reached by `-r` is checked,
 /// a constraints file pins what it constrains, and a broken include is reported.
 struct RequirementsGraph {
     contexts: HashMap<PathBuf, RequirementsContext>,
     problems: Vec<Message>,
+    /// For each file reached by `-r`, the files that include it that way.
+    includers: HashMap<PathBuf, Vec<PathBuf>>,
+}
+
+impl RequirementsGraph {
+    /// The file at the top of the `-r` chain above `path` (`path` itself when nothing
+    /// includes it): DEP001 fixes resolve it whole, so pins agree across the tree.
+    fn root_of(&self, path: &Path) -> PathBuf {
+        let mut current = path.to_path_buf();
+        let mut seen = HashSet::new();
+        seen.insert(current.clone());
+        while let Some(parent) = self
+            .includers
+            .get(&current)
+            .and_then(|parents| parents.iter().min())
+        {
+            if !seen.insert(parent.clone()) {
+                break;
+            }
+            current = parent.clone();
+        }
+        current
+    }
 }
 
 struct RequirementsNode {
@@ -623,7 +1016,22 @@ impl RequirementsGraph {
                 },
             );
         }
-        Ok(RequirementsGraph { contexts, problems })
+        let mut includers: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+        for (path, node) in &nodes {
+            for (kind, target) in &node.includes {
+                if *kind == IncludeKind::Requirements {
+                    includers
+                        .entry(target.clone())
+                        .or_default()
+                        .push(path.clone());
+                }
+            }
+        }
+        Ok(RequirementsGraph {
+            contexts,
+            problems,
+            includers,
+        })
     }
 }
 

@@ -104,6 +104,52 @@ pub fn file_directive(text: &str) -> Option<Directive> {
     (!codes.is_empty()).then_some(Directive::Codes(codes))
 }
 
+/// The edit that removes the codes `unused` says are unused from the line directive
+/// `codes` (on the line spanning `line`): the remaining codes stay; with none left the
+/// whole `# noqa: ...` comment goes, and any other comment text on the line stays.
+pub fn remove_codes(
+    text: &str,
+    line: &Range<usize>,
+    codes: &[(String, Range<usize>)],
+    unused: impl Fn(&str) -> bool,
+) -> Option<crate::fix::Fix> {
+    use crate::fix::{Edit, Fix};
+    let (first, last) = (codes.first()?, codes.last()?);
+    let list = first.1.start..last.1.end;
+    let kept: Vec<&str> = codes
+        .iter()
+        .filter(|(code, _)| !unused(code))
+        .map(|(_, range)| text.get(range.clone()).unwrap_or(""))
+        .collect();
+    if kept.len() == codes.len() {
+        return None;
+    }
+    if !kept.is_empty() {
+        return Some(Fix::safe(
+            "Remove the unused codes",
+            vec![Edit::replace(list, kept.join(", "))],
+        ));
+    }
+    let line_text = text.get(line.clone())?;
+    let content_end = line.start + line_text.trim_end_matches(['\r', '\n']).len();
+    // The `#` that opens this directive: the last one before its first code.
+    let hash = line.start + text.get(line.start..first.1.start)?.rfind('#')?;
+    let rest = text.get(list.end..content_end)?;
+    let rest_start = list.end + (rest.len() - rest.trim_start().len());
+    let edit = if rest.trim().is_empty() {
+        // `x = 1  # noqa: A` → `x = 1`, trailing whitespace with it.
+        let before = text.get(line.start..hash)?;
+        Edit::delete(line.start + before.trim_end().len()..content_end)
+    } else if rest.trim_start().starts_with('#') {
+        // `x = 1  # noqa: A  # why` → `x = 1  # why`.
+        Edit::delete(hash..rest_start)
+    } else {
+        // `x = 1  # noqa: A words` → `x = 1  # words`.
+        Edit::replace(hash + 1..rest_start, " ")
+    };
+    Some(Fix::safe("Remove the unused `noqa` directive", vec![edit]))
+}
+
 fn is_code(word: &str) -> bool {
     let letters = word.chars().take_while(|c| c.is_ascii_alphabetic()).count();
     letters > 0 && word.len() > letters && word[letters..].chars().all(|c| c.is_ascii_digit())

@@ -8,14 +8,18 @@ pub trait RuleMeta {
     const NAME: &'static str;
     /// The rule's doc comment, verbatim (each line keeps rustdoc's leading space).
     const RAW_DOC: &'static str;
+    /// Whether and how `--fix` can fix its findings.
+    const FIX: crate::fix::FixMeta;
 }
 
 /// Declares a rule struct whose doc comment is the rule's documentation.
 ///
 /// The doc comment is captured as `#[doc]` attributes so that `skua rule` and
 /// `docs/rules/` print exactly what the source says; there is no second copy to drift.
+/// A fixable rule declares it after the code: `fix = Sometimes, Safe` (availability
+/// `Always`/`Sometimes`, applicability `Safe`/`Unsafe`); without it the rule has no fix.
 macro_rules! declare_rule {
-    ($(#[doc = $doc:literal])* pub struct $name:ident => ($code:literal, $rule_name:literal);) => {
+    ($(#[doc = $doc:literal])* pub struct $name:ident => ($code:literal, $rule_name:literal) $(, fix = $availability:ident, $applicability:ident)?;) => {
         $(#[doc = $doc])*
         pub struct $name;
 
@@ -23,10 +27,24 @@ macro_rules! declare_rule {
             const CODE: &'static str = $code;
             const NAME: &'static str = $rule_name;
             const RAW_DOC: &'static str = concat!($($doc, "\n"),*);
+            const FIX: $crate::fix::FixMeta = $crate::registry::fix_meta!($($availability, $applicability)?);
         }
     };
 }
 pub(crate) use declare_rule;
+
+macro_rules! fix_meta {
+    () => {
+        $crate::fix::FixMeta::NEVER
+    };
+    ($availability:ident, $applicability:ident) => {
+        $crate::fix::FixMeta {
+            availability: $crate::fix::FixAvailability::$availability,
+            applicability: $crate::fix::Applicability::$applicability,
+        }
+    };
+}
+pub(crate) use fix_meta;
 
 macro_rules! rule_registry {
     ($($variant:ident => $path:path),* $(,)?) => {
@@ -49,6 +67,11 @@ macro_rules! rule_registry {
 
             fn raw_doc(self) -> &'static str {
                 match self { $(Rule::$variant => <$path as RuleMeta>::RAW_DOC),* }
+            }
+
+            /// What `--fix` can do for this rule, as declared in its source.
+            pub fn fix(self) -> crate::fix::FixMeta {
+                match self { $(Rule::$variant => <$path as RuleMeta>::FIX),* }
             }
         }
     };

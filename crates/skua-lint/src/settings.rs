@@ -146,7 +146,12 @@ pub struct Settings {
     pub baseline: Option<PathBuf>,
     /// `test-secrets = "all"`: report every kind of secret in test code, not only tokens.
     pub all_test_secrets: bool,
+    /// `fix-timeout`: the seconds NET001's fix adds as `timeout=`.
+    pub fix_timeout: u32,
 }
+
+/// NET001's fix adds `timeout=30` unless `fix-timeout` says otherwise.
+pub const DEFAULT_FIX_TIMEOUT: u32 = 30;
 
 fn selectors(list: &Option<Vec<String>>) -> Vec<RuleSelector> {
     // Entries were validated when the options were loaded or parsed from flags.
@@ -304,6 +309,7 @@ impl Settings {
             allow_outside_includes: options.allow_outside_includes.unwrap_or(false),
             baseline: options.baseline.as_ref().map(|path| root.join(path)),
             all_test_secrets: options.test_secrets.as_deref() == Some("all"),
+            fix_timeout: options.fix_timeout.unwrap_or(DEFAULT_FIX_TIMEOUT),
             allowed_unpinned: options
                 .allowed_unpinned
                 .iter()
@@ -595,6 +601,7 @@ impl SettingsResolver {
                         "per-file-ignores" => toml::Value::Table(toml::Table::new()),
                         "baseline" => toml::Value::from("none"),
                         "test-secrets" => toml::Value::from("tokens"),
+                        "fix-timeout" => toml::Value::Integer(i64::from(DEFAULT_FIX_TIMEOUT)),
                         _ => toml::Value::Array(Vec::new()),
                     };
                     (value, "default".to_string())

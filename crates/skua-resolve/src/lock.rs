@@ -86,6 +86,34 @@ pub fn lock(
     context: &Context,
     progress: Arc<dyn Fn(Progress) + Send + Sync>,
 ) -> Result<Locked, LockError> {
+    let (inputs, resolution) = resolve_request(request, context, progress)?;
+    let header = LockHeader {
+        command: request.command.clone(),
+        target: request.target.to_string(),
+    };
+    let text = match request.format {
+        LockFormat::RequirementsTxt => {
+            render_requirements_txt_styled(&resolution, &header, request.style)
+        }
+        LockFormat::Pylock => {
+            let requires_python = inputs
+                .requires_python
+                .clone()
+                .unwrap_or_else(|| format!(">={}", request.target.python_version_string()));
+            render_pylock(&resolution, &header, &requires_python)
+        }
+    };
+    Ok(Locked { text, resolution })
+}
+
+/// The resolution half of [`lock`]: reads the inputs (with their `-r`/`-c` graph and
+/// `--index-url` lines) and resolves them on the context's indexes. `skua lint --fix`
+/// pins DEP001 findings with it, so a fix pins what `skua lock` would.
+pub fn resolve_request(
+    request: &LockRequest,
+    context: &Context,
+    progress: Arc<dyn Fn(Progress) + Send + Sync>,
+) -> Result<(Inputs, Resolution), LockError> {
     let mut inputs = Inputs::default();
     for path in &request.requirement_files {
         inputs.add_requirements_file(path)?;
@@ -137,23 +165,7 @@ pub fn lock(
         context.runtime(),
         progress,
     )?;
-    let header = LockHeader {
-        command: request.command.clone(),
-        target: request.target.to_string(),
-    };
-    let text = match request.format {
-        LockFormat::RequirementsTxt => {
-            render_requirements_txt_styled(&resolution, &header, request.style)
-        }
-        LockFormat::Pylock => {
-            let requires_python = inputs
-                .requires_python
-                .clone()
-                .unwrap_or_else(|| format!(">={}", request.target.python_version_string()));
-            render_pylock(&resolution, &header, &requires_python)
-        }
-    };
-    Ok(Locked { text, resolution })
+    Ok((inputs, resolution))
 }
 
 /// The lock without its comment header, so `--check` ignores how the file was generated.

@@ -54,6 +54,8 @@ pub struct Options {
     pub allow_outside_includes: Option<bool>,
     pub baseline: Option<String>,
     pub test_secrets: Option<String>,
+    /// Seconds of the `timeout=` that `--fix --unsafe-fixes` adds to NET001 findings.
+    pub fix_timeout: Option<u32>,
     // Lock, sync, run, venv.
     pub index_url: Option<String>,
     pub extra_index_url: Option<Vec<String>>,
@@ -81,6 +83,7 @@ pub const LINT_KEYS: &[&str] = &[
     "allow-outside-includes",
     "baseline",
     "test-secrets",
+    "fix-timeout",
 ];
 
 /// Keys of lock, sync, run and venv.
@@ -131,6 +134,12 @@ impl Options {
             return Err(ConfigError::invalid(
                 path,
                 format!("`test-secrets` must be \"tokens\" or \"all\", not \"{value}\""),
+            ));
+        }
+        if self.fix_timeout == Some(0) {
+            return Err(ConfigError::invalid(
+                path,
+                "`fix-timeout` must be a number of seconds greater than 0",
             ));
         }
         for name in self.allowed_unpinned.iter().flatten() {
@@ -209,6 +218,7 @@ impl Options {
                 .or(self.allow_outside_includes),
             baseline: pick(&overrides.baseline, &self.baseline),
             test_secrets: pick(&overrides.test_secrets, &self.test_secrets),
+            fix_timeout: overrides.fix_timeout.or(self.fix_timeout),
             index_url: pick(&overrides.index_url, &self.index_url),
             extra_index_url: concat(&self.extra_index_url, &overrides.extra_index_url),
             exclude_newer: pick(&overrides.exclude_newer, &self.exclude_newer),

@@ -122,8 +122,33 @@ pub struct LintArgs {
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
     /// Append `# noqa: CODE` to every line with a finding, and exit 0.
-    #[arg(long, conflicts_with_all = ["write_baseline", "baseline"])]
+    #[arg(long, conflicts_with_all = ["write_baseline", "baseline", "fix", "fix_only", "diff"])]
     pub add_noqa: bool,
+
+    /// Apply fixes (safe ones; unsafe ones too with `--unsafe-fixes`), then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+    /// Apply unsafe fixes too (they may change behaviour: NET001 timeouts, TLS001 `verify=False`).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Apply fixes like `--fix` but report nothing that is left; exit 0 unless `--exit-non-zero-on-fix`.
+    #[arg(long)]
+    pub fix_only: bool,
+    /// Print a unified diff of the fixes and change nothing; exit 1 if there is something to fix.
+    #[arg(long, conflicts_with_all = ["fix", "fix_only", "write_baseline"])]
+    pub diff: bool,
+    /// With `--fix` or `--fix-only`: exit 1 when something was fixed, even if nothing is left.
+    #[arg(long)]
+    pub exit_non_zero_on_fix: bool,
+    /// The Python version DEP001 fixes resolve for (e.g. 3.11) [config: python-version] [default: the `python3` on PATH]
+    #[arg(long, value_name = "X.Y")]
+    pub python_version: Option<String>,
+    /// The platform DEP001 fixes resolve for: linux, macos, windows, or a target like x86_64-manylinux_2_28 [config: python-platform] [default: this machine]
+    #[arg(long, value_name = "PLATFORM")]
+    pub python_platform: Option<String>,
+    /// DEP001 fixes ignore files uploaded at or after this time (RFC 3339 timestamp or YYYY-MM-DD) [env: SKUA_EXCLUDE_NEWER] [config: exclude-newer]
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub exclude_newer: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

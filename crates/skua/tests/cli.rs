@@ -140,7 +140,14 @@ fn json_output_has_the_documented_shape() {
     assert_eq!(first["location"]["row"], 2);
     assert_eq!(first["location"]["column"], 1);
     assert_eq!(first["end_location"]["row"], 2);
-    assert!(first["fix"].is_null());
+    // ruff's shape: applicability, message, edits with rows and columns.
+    assert_eq!(first["fix"]["applicability"], "safe");
+    assert_eq!(first["fix"]["message"], "Replace with `yaml.safe_load()`");
+    let edit = &first["fix"]["edits"][0];
+    assert_eq!(edit["content"], "safe_load");
+    assert_eq!(edit["location"]["row"], 2);
+    assert_eq!(edit["location"]["column"], 6);
+    assert_eq!(edit["end_location"]["column"], 10);
     assert!(
         first["url"]
             .as_str()

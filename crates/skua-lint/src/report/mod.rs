@@ -241,6 +241,46 @@ struct JsonLocation {
     column: usize,
 }
 
+/// ruff's JSON shape of a fix: rows and columns of each edit in the reported file's text.
+#[derive(serde::Serialize)]
+struct JsonFix<'a> {
+    applicability: crate::fix::Applicability,
+    message: &'a str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonEdit<'a> {
+    content: &'a str,
+    location: JsonLocation,
+    end_location: JsonLocation,
+}
+
+fn json_fix<'a>(message: &'a Message) -> Option<JsonFix<'a>> {
+    let fix = message.fix.as_ref()?;
+    let file = &message.file;
+    let at = |offset: usize| {
+        let location = file.index.location(&file.text, offset.min(file.text.len()));
+        JsonLocation {
+            row: location.row,
+            column: location.column,
+        }
+    };
+    Some(JsonFix {
+        applicability: fix.applicability,
+        message: &fix.message,
+        edits: fix
+            .edits
+            .iter()
+            .map(|edit| JsonEdit {
+                content: &edit.content,
+                location: at(edit.range.start),
+                end_location: at(edit.range.end),
+            })
+            .collect(),
+    })
+}
+
 #[derive(serde::Serialize)]
 struct JsonMessage<'a> {
     code: &'a str,
@@ -249,7 +289,7 @@ struct JsonMessage<'a> {
     filename: String,
     location: JsonLocation,
     end_location: JsonLocation,
-    fix: Option<&'a crate::diagnostic::Fix>,
+    fix: Option<JsonFix<'a>>,
     url: String,
     fingerprint: String,
 }
@@ -271,7 +311,7 @@ fn json_messages(messages: &[Message]) -> Vec<JsonMessage<'_>> {
                 row: message.end_location.row,
                 column: message.end_location.column,
             },
-            fix: message.fix.as_ref(),
+            fix: json_fix(message),
             url: message.rule.url(),
             fingerprint,
         })

@@ -2,6 +2,7 @@
 
 pub mod cli;
 pub mod dep;
+pub(crate) mod edits;
 pub mod inj;
 pub mod meta;
 pub mod net;

@@ -148,3 +148,46 @@ pub fn redact(secret: &str) -> String {
     out.push_str("****");
     out
 }
+
+/// Where a secret found in code should live instead; `--fix` never rewrites a secret (the
+/// value is already in the history, and only its owner can move and rotate it).
+pub const MOVE_SECRET: &str =
+    "move it to an environment variable or a secret manager, and rotate it";
+
+/// `text` with every secret masked, for output that shows whole files (`--diff`): the
+/// ranges findings located (`known`) and whatever [`secrets_in_text`] recognises on each
+/// line. Line breaks inside a masked secret are kept, so line numbers still match.
+pub fn redact_text(text: &str, known: &[Range<usize>]) -> String {
+    let mut known: Vec<&Range<usize>> = known
+        .iter()
+        .filter(|range| range.start < range.end && text.get((*range).clone()).is_some())
+        .collect();
+    known.sort_by_key(|range| range.start);
+    let mut masked = String::with_capacity(text.len());
+    let mut cursor = 0;
+    for range in known {
+        if range.start < cursor {
+            continue;
+        }
+        masked.push_str(&text[cursor..range.start]);
+        let secret = &text[range.clone()];
+        masked.push_str(&redact(secret));
+        masked.extend(std::iter::repeat_n('\n', secret.matches('\n').count()));
+        cursor = range.end;
+    }
+    masked.push_str(&text[cursor..]);
+    let mut out = String::with_capacity(masked.len());
+    for line in masked.split_inclusive('\n') {
+        let mut cursor = 0;
+        for range in secrets_in_text(line) {
+            if range.start < cursor {
+                continue;
+            }
+            out.push_str(line.get(cursor..range.start).unwrap_or(""));
+            out.push_str(&redact(line.get(range.clone()).unwrap_or("")));
+            cursor = range.end;
+        }
+        out.push_str(line.get(cursor..).unwrap_or(""));
+    }
+    out
+}

@@ -20,7 +20,7 @@ use super::settings;
 use crate::Outcome;
 use crate::args::{LockArgs, LockFormatArg, PrereleaseArg};
 
-fn target(settings: &PackageSettings) -> miette::Result<Target> {
+pub(crate) fn target(settings: &PackageSettings) -> miette::Result<Target> {
     let local = || Target::from_interpreter("python3").map_err(|error| miette!("{error}"));
     match (
         &settings.python_version.value,

@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use miette::{IntoDiagnostic, miette};
 use skua_lint::Rule;
+use skua_lint::fix::FixMode;
+use skua_lint::linter::FixedFile;
 use skua_lint::report::{self, OutputFormat as ReportFormat};
 use skua_lint::settings::{Options, SettingsResolver};
 
@@ -13,6 +15,7 @@ use crate::Outcome;
 use crate::args::{Cli, Command, LintArgs, OutputFormat, RuleArgs};
 
 mod env;
+mod fix;
 mod lock;
 mod settings;
 
@@ -100,7 +103,15 @@ fn lint(args: LintArgs) -> miette::Result<Outcome> {
         )?;
         return Ok(Outcome::Clean);
     }
+    let fix_mode = if args.fix || args.fix_only || args.diff {
+        FixMode::Apply {
+            unsafe_fixes: args.unsafe_fixes,
+        }
+    } else {
+        FixMode::Off
+    };
     let from_stdin = paths.iter().any(|path| path.as_os_str() == "-");
+    let mut stdin_text = None;
     let result = if from_stdin {
         if paths.len() > 1 {
             return Err(miette!("`-` (stdin) cannot be combined with other paths"));
@@ -111,12 +122,28 @@ fn lint(args: LintArgs) -> miette::Result<Outcome> {
             .stdin_filename
             .clone()
             .unwrap_or_else(|| PathBuf::from("-"));
-        skua_lint::lint_stdin(bytes, &name, &resolver, &cwd)
+        if fix_mode.is_on() {
+            stdin_text = Some(String::from_utf8_lossy(&bytes).into_owned());
+        }
+        skua_lint::lint_stdin(bytes, &name, &resolver, &cwd, fix_mode)
     } else {
         let options = skua_lint::LintOptions {
             force_exclude: args.force_exclude,
+            fix: fix_mode,
         };
-        skua_lint::lint_with(&paths, &resolver, &cwd, options)
+        let first = skua_lint::settings::absolute(&paths[0], &cwd);
+        let start = if first.is_dir() {
+            first
+        } else {
+            first
+                .parent()
+                .map_or_else(|| cwd.clone(), std::path::Path::to_path_buf)
+        };
+        let pinner = fix_mode.is_on().then(|| fix::pinner(&args, &start));
+        let pinner = pinner
+            .as_ref()
+            .map(|pinner| pinner as &dyn skua_lint::pin::Pinner);
+        skua_lint::linter::lint_and_pin(&paths, &resolver, &cwd, options, pinner)
     }
     .map_err(|error| miette!("{error}"))?;
     if args.verbose {
@@ -151,6 +178,36 @@ fn lint(args: LintArgs) -> miette::Result<Outcome> {
             "warning: exclude pattern `{}` ({origin}) matched no file or directory under the paths checked",
             unmatched.pattern
         );
+    }
+
+    for warning in &result.fix_warnings {
+        eprintln!("warning: {warning}");
+    }
+    let fixed_total: usize = result.fixed.iter().map(FixedFile::fixed_total).sum();
+    if let Some(original) = &stdin_text {
+        // Pins resolve files on disk (their -r/-c graph); a buffer has none.
+        if result
+            .messages
+            .iter()
+            .any(|m| m.rule == Rule::UnpinnedRequirement)
+        {
+            eprintln!(
+                "warning: DEP001 findings are not pinned when reading stdin; run `skua lint --fix` on the file"
+            );
+        }
+        return fix::stdin(&args, &result, original, fixed_total);
+    }
+    if args.diff {
+        return fix::diff(&args, &result, fixed_total);
+    }
+    if fix_mode.is_on() {
+        fix::write(&result, &cwd)?;
+        if args.fix_only {
+            if !args.quiet {
+                eprintln!("Fixed {fixed_total} {}.", fix::problems(fixed_total));
+            }
+            return Ok(fix::outcome(&args, false, fixed_total));
+        }
     }
 
     let first_dir = {
@@ -254,18 +311,26 @@ fn lint(args: LintArgs) -> miette::Result<Outcome> {
         } else {
             String::new()
         };
-        let summary = match count {
-            0 => format!("All checks passed ({files} files checked{baselined}).\n"),
-            1 => format!("Found 1 problem ({files} files checked{baselined}).\n"),
-            _ => format!("Found {count} problems ({files} files checked{baselined}).\n"),
+        let mut summary = match (count, fixed_total) {
+            (0, 0) => format!("All checks passed ({files} files checked{baselined}).\n"),
+            (_, 0) => format!(
+                "Found {count} {} ({files} files checked{baselined}).\n",
+                fix::problems(count)
+            ),
+            (_, fixed) => format!(
+                "Found {} {} ({fixed} fixed, {count} remaining; {files} files checked{baselined}).\n",
+                count + fixed,
+                fix::problems(count + fixed)
+            ),
         };
+        summary.push_str(&fix::fixable_hint(&messages, fix_mode));
         write_out(&mut stdout, &summary)?;
     }
-    if messages.is_empty() || args.exit_zero {
-        Ok(Outcome::Clean)
-    } else {
-        Ok(Outcome::Findings)
-    }
+    Ok(fix::outcome(
+        &args,
+        !messages.is_empty() && !args.exit_zero,
+        fixed_total,
+    ))
 }
 
 /// A closed pipe (`skua lint | head`) ends output quietly instead of failing.
@@ -283,9 +348,10 @@ fn rule(args: RuleArgs) -> miette::Result<Outcome> {
             write_out(
                 &mut stdout,
                 &format!(
-                    "# {} ({})\n\n{}\n",
+                    "# {} ({})\n\n{}\n\n{}\n",
                     rule.name(),
                     rule.code(),
+                    rule.fix().describe(),
                     rule.explanation()
                 ),
             )?;
@@ -306,9 +372,10 @@ fn rule(args: RuleArgs) -> miette::Result<Outcome> {
     write_out(
         &mut stdout,
         &format!(
-            "# {} ({})\n\n{}",
+            "# {} ({})\n\n{}\n\n{}",
             rule.name(),
             rule.code(),
+            rule.fix().describe(),
             rule.explanation()
         ),
     )?;

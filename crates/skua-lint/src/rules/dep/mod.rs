@@ -1,6 +1,7 @@
 //! Dependency hygiene: pins, immutable references, the supported Python range.
 
 pub mod missing_requires_python;
+pub(crate) mod pin_edits;
 pub mod unpinned_requirement;
 pub mod unpinned_url_requirement;
 

@@ -34,10 +34,24 @@ declare_rule! {
     /// kubernetes==29.0.0
     /// ```
     ///
+    /// ## Fix
+    /// `skua lint --fix` resolves the flagged requirements of each file together, as
+    /// `skua lock` would (a requirements file with its `-r`/`-c` graph — an included
+    /// file through the file that includes it — and its own `--index-url` lines, the
+    /// project's index settings, `--python-version`, `--python-platform` and
+    /// `--exclude-newer`), and pins each to the resolved version: `boto3>=1.28  # aws`
+    /// becomes `boto3==1.34.69  # aws`, keeping extras, markers, comments and layout; a
+    /// file that already uses `--hash` gets hash lines for the new pins. PEP 723 blocks
+    /// and an application's `[project] dependencies` are pinned in place, in the TOML's
+    /// own quoting. Existing pins stay. A set that does not resolve changes nothing and
+    /// the resolver's explanation is printed; a requirement the resolution does not
+    /// contain (a marker false for the target) or a Poetry dependency is named in a
+    /// warning and left alone. Only `--fix` and `--diff` reach an index.
+    ///
     /// ## Options
     /// - `allowed-unpinned`: package names that may stay unpinned.
     /// - `application`: treat this `pyproject.toml` as an application whose dependencies must be pinned.
-    pub struct UnpinnedRequirement => ("DEP001", "unpinned-requirement");
+    pub struct UnpinnedRequirement => ("DEP001", "unpinned-requirement"), fix = Sometimes, Safe;
 }
 
 pub(crate) fn diagnostic(requirement: &Requirement, range: std::ops::Range<usize>) -> Diagnostic {

@@ -18,5 +18,5 @@ declare_rule! {
     /// ```python
     /// timeout = 10
     /// ```
-    pub struct UnusedNoqa => ("NQA001", "unused-noqa");
+    pub struct UnusedNoqa => ("NQA001", "unused-noqa"), fix = Always, Safe;
 }

@@ -2,7 +2,9 @@ use ruff_python_ast::{Expr, ExprCall};
 
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
+use crate::fix::Fix;
 use crate::registry::{Rule, declare_rule};
+use crate::rules::edits::add_keyword;
 
 declare_rule! {
     /// ## What it does
@@ -31,7 +33,16 @@ declare_rule! {
     ///
     /// requests.post(webhook_url, json=payload, timeout=10)
     /// ```
-    pub struct RequestWithoutTimeout => ("NET001", "request-without-timeout");
+    ///
+    /// ## Fix
+    /// Unsafe (`--fix --unsafe-fixes`): adds `timeout=30` to a `requests` call that has
+    /// none. A call that waited forever may now fail after 30 seconds, so the fix changes
+    /// behaviour; set the value with `fix-timeout` (seconds) in `[tool.skua]`. An explicit
+    /// `timeout=None` is left for you to replace.
+    ///
+    /// ## Options
+    /// - `fix-timeout`: the timeout, in seconds, the fix adds (default 30).
+    pub struct RequestWithoutTimeout => ("NET001", "request-without-timeout"), fix = Sometimes, Unsafe;
 }
 
 const METHODS: &[&str] = &[
@@ -80,11 +91,19 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ExprCall) {
             Checker::range_of(keyword),
         )),
         Some(_) => {}
-        None if library == "requests" => checker.report(Diagnostic::new(
-            Rule::RequestWithoutTimeout,
-            format!("`requests.{method}()` without a `timeout` can hang forever"),
-            Checker::range_of(call),
-        )),
+        None if library == "requests" => {
+            let timeout = format!("timeout={}", checker.settings.fix_timeout);
+            let fix = add_keyword(checker.source, &call.arguments, &timeout)
+                .map(|edit| Fix::unsafe_edits(format!("Add `{timeout}`"), vec![edit]));
+            checker.report(
+                Diagnostic::new(
+                    Rule::RequestWithoutTimeout,
+                    format!("`requests.{method}()` without a `timeout` can hang forever"),
+                    Checker::range_of(call),
+                )
+                .with_fix(fix),
+            );
+        }
         None => {}
     }
 }

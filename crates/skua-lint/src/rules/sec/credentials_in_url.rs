@@ -86,8 +86,9 @@ pub(crate) fn check_text(checker: &mut Checker, node: &impl Ranged, value: &str)
         Diagnostic::new(
             Rule::CredentialsInUrl,
             format!(
-                "{what} contains a hardcoded password `{}`",
-                secrets::redact(secret)
+                "{what} contains a hardcoded password `{}`; {}",
+                secrets::redact(secret),
+                secrets::MOVE_SECRET
             ),
             Checker::range_of(node),
         )

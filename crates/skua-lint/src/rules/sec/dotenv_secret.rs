@@ -60,7 +60,9 @@ pub fn check_dotenv(text: &str, settings: &Settings) -> Vec<Diagnostic> {
         diagnostics.push(
             Diagnostic::new(
                 Rule::DotenvSecret,
-                format!("{message} committed in a dotenv file: `{shown}`"),
+                format!(
+                    "{message} committed in a dotenv file: `{shown}`; keep the file out of version control and load the value from a secret manager, and rotate it"
+                ),
                 entry.value.clone(),
             )
             .with_secret(secret),

@@ -85,8 +85,9 @@ fn report_credential(
         Diagnostic::new(
             Rule::HardcodedAuthHeader,
             format!(
-                "Hardcoded `Authorization` header credential `{}`",
-                secrets::redact(secret)
+                "Hardcoded `Authorization` header credential `{}`; {}",
+                secrets::redact(secret),
+                secrets::MOVE_SECRET
             ),
             Checker::range_of(node),
         )

@@ -82,8 +82,9 @@ fn check_value(checker: &mut Checker, target: &str, text: &str, value: &Expr, no
         Diagnostic::new(
             Rule::HardcodedSecretAssignment,
             format!(
-                "Hardcoded secret `{}` assigned to {target}",
-                secrets::redact(text)
+                "Hardcoded secret `{}` assigned to {target}; {}",
+                secrets::redact(text),
+                secrets::MOVE_SECRET
             ),
             Checker::range_of(node),
         )

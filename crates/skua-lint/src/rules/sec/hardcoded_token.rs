@@ -40,9 +40,10 @@ pub(crate) fn check_text(checker: &mut Checker, node: &impl Ranged, value: &str)
         let secret = value.get(found.range.clone()).unwrap_or_default();
         let secret_range = checker.locate_in(node, secret.lines().next().unwrap_or(secret));
         let message = format!(
-            "Hardcoded {} `{}`",
+            "Hardcoded {} `{}`; {}",
             found.kind.description(),
-            secrets::redact(secret)
+            secrets::redact(secret),
+            secrets::MOVE_SECRET
         );
         checker.report(
             Diagnostic::new(Rule::HardcodedToken, message, Checker::range_of(node))

@@ -3,7 +3,9 @@ use ruff_python_ast::{Expr, ExprCall};
 use crate::checker::Checker;
 use crate::checker::eval;
 use crate::diagnostic::Diagnostic;
+use crate::fix::Fix;
 use crate::registry::{Rule, declare_rule};
+use crate::rules::edits::remove_argument;
 
 declare_rule! {
     /// ## What it does
@@ -31,7 +33,13 @@ declare_rule! {
     ///
     /// requests.get("https://vault.internal/v1/sys/health", verify="/etc/ssl/certs/internal-ca.pem", timeout=10)
     /// ```
-    pub struct VerifyDisabled => ("TLS001", "verify-disabled");
+    ///
+    /// ## Fix
+    /// Unsafe (`--fix --unsafe-fixes`): removes a `verify=False` (`ssl=False`,
+    /// `verify_ssl=False`) keyword argument, so the call verifies certificates again; it
+    /// fails where the server's certificate is not trusted, so the fix changes behaviour.
+    /// Assignments (`session.verify = False`) are left for you.
+    pub struct VerifyDisabled => ("TLS001", "verify-disabled"), fix = Sometimes, Unsafe;
 }
 
 const HTTP_METHODS: &[&str] = &[
@@ -79,11 +87,16 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ExprCall) {
             && eval::is_false_literal(&keyword.value)
             && is_http_call(checker, call)
         {
-            checker.report(Diagnostic::new(
-                Rule::VerifyDisabled,
-                format!("`{}=False` disables TLS certificate verification", arg.id),
-                Checker::range_of(keyword),
-            ));
+            let fix = remove_argument(checker.source, &call.arguments, Checker::range_of(keyword))
+                .map(|edit| Fix::unsafe_edits(format!("Remove `{}=False`", arg.id), vec![edit]));
+            checker.report(
+                Diagnostic::new(
+                    Rule::VerifyDisabled,
+                    format!("`{}=False` disables TLS certificate verification", arg.id),
+                    Checker::range_of(keyword),
+                )
+                .with_fix(fix),
+            );
         }
     }
 }

@@ -2,7 +2,9 @@ use ruff_python_ast::{Expr, ExprCall};
 
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
+use crate::fix::{Edit, Fix};
 use crate::registry::{Rule, declare_rule};
+use crate::rules::edits::remove_argument;
 
 declare_rule! {
     /// ## What it does
@@ -32,7 +34,15 @@ declare_rule! {
     /// with open("values.yaml") as f:
     ///     values = yaml.safe_load(f)
     /// ```
-    pub struct UnsafeYamlLoad => ("YML001", "unsafe-yaml-load");
+    ///
+    /// ## Fix
+    /// `yaml.load(f)`, `yaml.load(f, Loader=yaml.Loader)` (any unsafe loader, by keyword or
+    /// position), `yaml.unsafe_load(f)` and `yaml.full_load(f)` become `yaml.safe_load(f)`,
+    /// and the `_all` variants `yaml.safe_load_all(f)`, when the stream is the only other
+    /// argument. Not fixed: calls with other arguments or `*args`, a loader class of the
+    /// file (derive it from `SafeLoader` instead), and functions imported by name
+    /// (`from yaml import load`), whose replacement would need a new import.
+    pub struct UnsafeYamlLoad => ("YML001", "unsafe-yaml-load"), fix = Sometimes, Safe;
 }
 
 const SAFE_LOADERS: &[&str] = &["SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"];
@@ -123,9 +133,61 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ExprCall) {
         }
         _ => return,
     };
-    checker.report(Diagnostic::new(
-        Rule::UnsafeYamlLoad,
-        message,
-        Checker::range_of(call),
-    ));
+    let fix = safe_load_fix(checker, call, function);
+    checker.report(
+        Diagnostic::new(Rule::UnsafeYamlLoad, message, Checker::range_of(call)).with_fix(fix),
+    );
+}
+
+/// `yaml.load(f, Loader=yaml.Loader)` → `yaml.safe_load(f)`, when that is all the call says.
+fn safe_load_fix(checker: &Checker, call: &ExprCall, function: &str) -> Option<Fix> {
+    // `load(f)` from `from yaml import load`: `safe_load` is not imported.
+    let Expr::Attribute(attribute) = &*call.func else {
+        return None;
+    };
+    let arguments = &call.arguments;
+    if arguments.args.iter().any(Expr::is_starred_expr)
+        || arguments.keywords.iter().any(|keyword| {
+            !matches!(
+                keyword.arg.as_ref().map(|arg| arg.id.as_str()),
+                Some("stream" | "Loader")
+            )
+        })
+    {
+        return None;
+    }
+    let replacement = if function.ends_with("_all") {
+        "safe_load_all"
+    } else {
+        "safe_load"
+    };
+    let mut edits = vec![Edit::replace(
+        Checker::range_of(&attribute.attr),
+        replacement,
+    )];
+    let takes_loader = matches!(function, "load" | "load_all");
+    match arguments.find_argument("Loader", 1) {
+        Some(loader) if takes_loader => {
+            // Only a loader PyYAML names itself: a class of this file carries
+            // constructors the safe loader lacks.
+            let name = loader_name(loader.value())?;
+            if checker.class_bases(name).is_some() || !UNSAFE_LOADERS.contains(&name) {
+                return None;
+            }
+            edits.push(remove_argument(
+                checker.source,
+                arguments,
+                Checker::range_of(&loader),
+            )?);
+        }
+        Some(_) => return None,
+        None => {}
+    }
+    if arguments.len() > 2 || (arguments.len() == 2 && edits.len() == 1) {
+        return None;
+    }
+    Some(Fix::safe(
+        format!("Replace with `yaml.{replacement}()`"),
+        edits,
+    ))
 }
