@@ -105,10 +105,7 @@ fn pre_commit_blocks_secrets_and_stale_locks_with_this_repositorys_hooks() {
     assert!(commit("lock").status.success(), "the first commit is clean");
 
     // A fake, format-valid secret access key, built at run time.
-    let secret: String = "wJalrXUtnFEMI/K7MDENG/bPxRfiCY"
-        .chars()
-        .chain("EXAMPLEKEY".chars())
-        .collect();
+    let secret: String = ["Zq3mV8pLr2Tx9KbW4nHc", "7YsJ1dGf6uEa0oRi/kQw"].concat();
     std::fs::write(
         project.join("deploy.py"),
         format!(
