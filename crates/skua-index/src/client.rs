@@ -375,6 +375,21 @@ impl IndexClient {
         }
     }
 
+    /// The sha256 of `file`, fetched (and cached) to compute it when no index gave one: a
+    /// direct reference without `#sha256=`.
+    pub async fn sha256_of(&self, file: &DistFile) -> Result<Sha256, IndexError> {
+        if let Some(known) = &file.sha256 {
+            return Ok(known.clone());
+        }
+        let path = self.fetch(file).await?;
+        let bytes = std::fs::read(&path)
+            .map_err(|error| IndexError::io(format!("reading {}", path.display()), error))?;
+        Sha256::from_hex(&sha256_hex(&bytes)).map_err(|error| IndexError::Malformed {
+            url: redact_url(&file.url),
+            message: error.to_string(),
+        })
+    }
+
     /// Files already downloaded and verified whose sha256 is `sha256`, without any request:
     /// a lock's hashes are enough to find them again (warm syncs need no index page).
     pub fn cached_files(&self, sha256: &Sha256) -> Vec<PathBuf> {
@@ -554,6 +569,11 @@ impl IndexClient {
         if cached_file.is_file() {
             return self.metadata_from_archive(file, &cached_file).await;
         }
+        // A local archive (a direct `file://` reference) is read whole: no requests.
+        if file.url.scheme() == "file" {
+            let path = self.fetch(file).await?;
+            return self.metadata_from_archive(file, &path).await;
+        }
         if self.inner.offline {
             return Err(IndexError::Offline {
                 name: file.filename.clone(),
@@ -710,7 +730,8 @@ impl IndexClient {
         if path.is_file() {
             return Ok(path);
         }
-        if self.inner.offline {
+        let local = file.url.scheme() == "file";
+        if self.inner.offline && !local {
             return Err(IndexError::Offline {
                 name: file.filename.clone(),
             });
@@ -726,13 +747,34 @@ impl IndexClient {
         let mut out = tokio::fs::File::from_std(std_file);
 
         let mut attempt = 0;
-        let (digest, size) = loop {
-            match self.try_download(&file.url, &mut out).await {
-                Ok(done) => break done,
-                Err(Failure::Fatal(e)) => return Err(e),
-                Err(Failure::Transient { error, retry_after }) => {
-                    if !self.backoff(&mut attempt, retry_after).await {
-                        return Err(gave_up(error, attempt));
+        let (digest, size) = if local {
+            let source = file
+                .url
+                .to_file_path()
+                .map_err(|()| IndexError::Malformed {
+                    url: redact_url(&file.url),
+                    message: "not a local path".into(),
+                })?;
+            let read_error = |e| IndexError::io(format!("reading {}", source.display()), e);
+            // Only a regular file: a FIFO would block and a device never end.
+            if !std::fs::metadata(&source).map_err(read_error)?.is_file() {
+                return Err(read_error(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "not a regular file",
+                )));
+            }
+            let bytes = std::fs::read(&source).map_err(read_error)?;
+            out.write_all(&bytes).await.map_err(io_err)?;
+            (sha256_hex(&bytes), bytes.len() as u64)
+        } else {
+            loop {
+                match self.try_download(&file.url, &mut out).await {
+                    Ok(done) => break done,
+                    Err(Failure::Fatal(e)) => return Err(e),
+                    Err(Failure::Transient { error, retry_after }) => {
+                        if !self.backoff(&mut attempt, retry_after).await {
+                            return Err(gave_up(error, attempt));
+                        }
                     }
                 }
             }

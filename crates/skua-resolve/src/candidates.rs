@@ -115,3 +115,22 @@ pub(crate) fn candidates(
     candidates.reverse();
     candidates
 }
+
+/// The one candidate of a direct reference: whatever the index has, and whatever the
+/// upload-time cutoff (a direct file has no upload time), this file is the version.
+pub(crate) fn direct_candidate(file: &DistFile, tags: &Tags) -> Candidate {
+    let usable = wheel_rank(tags, file).is_some();
+    Candidate {
+        version: file.version().clone(),
+        files: if usable {
+            vec![file.clone()]
+        } else {
+            Vec::new()
+        },
+        all_files: vec![file.clone()],
+        yanked: false,
+        requires_python: None,
+        python_compatible: true,
+        invalid_requires_python: None,
+    }
+}

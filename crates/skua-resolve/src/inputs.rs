@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use skua_requirements::{EntryKind, IncludeKind};
+use skua_requirements::{EntryKind, IncludeKind, Requirement};
 use skua_types::{ExtraName, GroupName, IndexUrl, PackageName};
 
 use crate::{Manifest, RootRequirement};
@@ -118,7 +118,7 @@ impl Inputs {
             match entry.kind {
                 EntryKind::Requirement(requirement) => match role {
                     Role::Requirements => self.manifest.requirements.push(RootRequirement {
-                        requirement,
+                        requirement: with_absolute_path(requirement, path),
                         source: source.clone(),
                     }),
                     Role::Constraints => self.manifest.constraints.push(requirement),
@@ -453,7 +453,18 @@ fn root_requirement(
         span: Some(listed.span.clone()),
     })?;
     Ok(RootRequirement {
-        requirement,
+        requirement: with_absolute_path(requirement, path),
         source: source.to_string(),
     })
+}
+
+/// `requirement` with a relative archive path made absolute against the directory of
+/// `file`, the file it is written in (as uv reads it), so the lock does not depend on
+/// where skua ran.
+fn with_absolute_path(mut requirement: Requirement, file: &Path) -> Requirement {
+    if let Some(url) = &requirement.url {
+        let dir = file.parent().unwrap_or(Path::new("."));
+        requirement.url = Some(crate::direct::absolutize(url, dir));
+    }
+    requirement
 }

@@ -2,6 +2,8 @@
 //! platform, producing pinned versions with the hashes of every file of each.
 
 mod candidates;
+mod direct;
+pub use direct::absolutize as absolute_reference;
 pub mod inputs;
 pub mod lock;
 mod lockfile;
@@ -113,6 +115,9 @@ pub struct ResolvedPackage {
     pub all_files: Vec<DistFile>,
     /// The index the package came from.
     pub index: Option<IndexUrl>,
+    /// The URL of a direct reference (`name @ url`, an archive path as `file://`): the lock
+    /// writes it instead of a version pin.
+    pub direct: Option<skua_types::Url>,
     /// Who asked for it: parents, or root sources like `-r requirements.in`.
     pub via: BTreeSet<Via>,
     /// Extras requested of it anywhere in the graph.
@@ -266,5 +271,29 @@ pub fn resolve(
     runtime: &tokio::runtime::Handle,
     progress: Arc<dyn Fn(Progress) + Send + Sync>,
 ) -> Result<Resolution, ResolveError> {
-    provider::solve(manifest, options, client, runtime, progress)
+    let mut resolution = provider::solve(manifest, options, client, runtime, progress)?;
+    hash_direct_files(&mut resolution, client, runtime)?;
+    Ok(resolution)
+}
+
+/// A lock hashes every file; a direct reference is downloaded (once, then in the cache
+/// for the sync) to check the `#sha256=` it was given, or to compute one: metadata read
+/// by range requests says nothing about the file's hash.
+fn hash_direct_files(
+    resolution: &mut Resolution,
+    client: &IndexClient,
+    runtime: &tokio::runtime::Handle,
+) -> Result<(), ResolveError> {
+    for package in resolution.packages.values_mut() {
+        if package.direct.is_none() {
+            continue;
+        }
+        for file in package.files.iter_mut().chain(package.all_files.iter_mut()) {
+            runtime.block_on(client.fetch(file))?;
+            if file.sha256.is_none() {
+                file.sha256 = Some(runtime.block_on(client.sha256_of(file))?);
+            }
+        }
+    }
+    Ok(())
 }

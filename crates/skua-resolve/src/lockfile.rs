@@ -84,7 +84,14 @@ pub fn render_requirements_txt_styled(
                     .join(",")
             )
         };
-        let _ = write!(out, "{}{extras}=={}", package.name, package.version);
+        match &package.direct {
+            Some(url) => {
+                let _ = write!(out, "{}{extras} @ {url}", package.name);
+            }
+            None => {
+                let _ = write!(out, "{}{extras}=={}", package.name, package.version);
+            }
+        }
         for hash in &hashes {
             let _ = write!(out, " \\\n    --hash=sha256:{hash}");
         }

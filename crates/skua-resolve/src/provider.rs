@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use pep440_rs::{Version, VersionSpecifiers};
 use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, PubGrubError};
-use skua_index::{IndexClient, IndexError, Project};
+use skua_index::{DistFile, IndexClient, IndexError, Project};
 use skua_platform::Tags;
 use skua_requirements::{
     Marker, MarkerEnvironment, MarkerOp, MarkerValue, Requirement, parse_requirement_lenient,
@@ -18,7 +18,8 @@ use skua_requirements::{
 use skua_types::{ExtraName, PackageName};
 use version_ranges::Ranges;
 
-use crate::candidates::{Candidate, candidates};
+use crate::candidates::{Candidate, candidates, direct_candidate};
+use crate::direct::direct_file;
 use crate::report::{Hint, NoSolution};
 use crate::{
     Manifest, PrereleaseMode, Progress, Resolution, ResolveError, ResolvedPackage, ResolverOptions,
@@ -71,6 +72,7 @@ struct Prefetcher {
     env: MarkerEnvironment,
     constraints: HashMap<PackageName, Range>,
     /// Names whose requirements `--override` replaces: the provider prefetches those itself.
+    /// Names not looked up on the index: overridden, or direct references.
     overridden: HashSet<PackageName>,
     /// (name, extras) walked already, so each is walked once.
     walked: Mutex<HashSet<(PackageName, Vec<ExtraName>)>>,
@@ -183,6 +185,9 @@ pub(crate) struct Provider<'a> {
     overrides: HashMap<PackageName, Vec<Override>>,
     /// Names whose requirement mentions a pre-release: pre-releases are fair game for them.
     explicit_prereleases: HashSet<PackageName>,
+    /// Direct references at the top (`name @ url`, archive paths): the one file of
+    /// their name, wherever the name is asked for.
+    direct: HashMap<PackageName, DistFile>,
     progress: Arc<dyn Fn(Progress) + Send + Sync>,
     projects: Mutex<HashMap<PackageName, Arc<Project>>>,
     candidates: Mutex<HashMap<PackageName, Arc<Vec<Candidate>>>>,
@@ -364,6 +369,7 @@ impl<'a> Provider<'a> {
             }
         }
         let mut root_dependencies: BTreeMap<Pkg, Range> = BTreeMap::new();
+        let mut direct: HashMap<PackageName, DistFile> = HashMap::new();
         let mut root_sources: HashMap<PackageName, BTreeSet<String>> = HashMap::new();
         for root in &manifest.requirements {
             let requirement = &root.requirement;
@@ -377,21 +383,30 @@ impl<'a> Provider<'a> {
                     .map(|chosen| (chosen.extras.clone(), chosen.range.clone()))
                     .collect(),
                 None => {
-                    if requirement.url.is_some() {
-                        return Err(ResolveError::Unsupported {
-                            requirement: requirement.name.clone(),
-                            message:
-                                "direct URL and path requirements are not supported by `skua lock` yet"
-                                    .into(),
-                        });
-                    }
                     if !marker_applies(requirement, &env, &[]) {
                         continue;
                     }
-                    vec![(
-                        requirement_extras(requirement)?,
-                        specifier_range(requirement)?,
-                    )]
+                    let range = match &requirement.url {
+                        Some(_) => {
+                            let (name, file) = direct_file(requirement)?;
+                            let range = Range::singleton(file.version().clone());
+                            if let Some(other) = direct.insert(name.clone(), file.clone())
+                                && other.url != file.url
+                            {
+                                return Err(ResolveError::Unsupported {
+                                    requirement: requirement.name.clone(),
+                                    message: format!(
+                                        "{name} is given by two different URLs: {} and {}",
+                                        skua_types::redact_str(other.url.as_str()),
+                                        skua_types::redact_str(file.url.as_str())
+                                    ),
+                                });
+                            }
+                            range
+                        }
+                        None => specifier_range(requirement)?,
+                    };
+                    vec![(requirement_extras(requirement)?, range)]
                 }
             };
             let name = requirement_name(requirement)?;
@@ -430,7 +445,7 @@ impl<'a> Provider<'a> {
             exclude_newer: options.exclude_newer,
             env: env.clone(),
             constraints: constraints.clone(),
-            overridden: overrides.keys().cloned().collect(),
+            overridden: overrides.keys().chain(direct.keys()).cloned().collect(),
             walked: Mutex::default(),
             batched: Mutex::default(),
         });
@@ -446,6 +461,7 @@ impl<'a> Provider<'a> {
             constraints,
             overrides,
             explicit_prereleases,
+            direct,
             progress,
             projects: Mutex::default(),
             candidates: Mutex::default(),
@@ -479,6 +495,11 @@ impl<'a> Provider<'a> {
         if let Some(found) = lock(&self.candidates).get(name) {
             return Ok(Arc::clone(found));
         }
+        if let Some(file) = self.direct.get(name) {
+            let list = Arc::new(vec![direct_candidate(file, &self.tags)]);
+            lock(&self.candidates).insert(name.clone(), Arc::clone(&list));
+            return Ok(list);
+        }
         let list = match self.project(name)? {
             Some(project) => candidates(
                 &project,
@@ -496,7 +517,7 @@ impl<'a> Provider<'a> {
     /// Starts fetching `name`'s page, the metadata of its likely pick in `range`, and,
     /// from that metadata, the same for its dependencies, in the background.
     fn prefetch(&self, name: &PackageName, range: &Range, extras: &[ExtraName]) {
-        if self.overrides.contains_key(name) {
+        if self.overrides.contains_key(name) || self.direct.contains_key(name) {
             return;
         }
         self.prefetcher
@@ -929,7 +950,8 @@ pub(crate) fn solve(
                         version: version.clone(),
                         files,
                         all_files,
-                        index,
+                        index: index.filter(|_| !provider.direct.contains_key(name)),
+                        direct: provider.direct.get(name).map(|file| file.url.clone()),
                         via: provider
                             .root_sources
                             .get(name)

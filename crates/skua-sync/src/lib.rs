@@ -194,6 +194,73 @@ pub fn read_lock_file(path: &Path) -> Result<Lock, SyncError> {
     Ok(Lock { packages, made_for })
 }
 
+/// A `name @ url --hash=…` lock line: the archive at the URL (or at a path relative to
+/// the lock) is the one file of the package, and its version is the file name's.
+fn direct_locked_package(
+    lock: &Path,
+    requirement: &skua_requirements::Requirement,
+    reference: &str,
+) -> Result<LockedPackage, String> {
+    if reference.contains('+') && !reference.starts_with("http") && !reference.starts_with("file") {
+        return Err(format!(
+            "`{reference}`: VCS requirements are not supported by sync yet"
+        ));
+    }
+    let dir = lock.parent().unwrap_or(Path::new("."));
+    let absolute = skua_resolve::absolute_reference(reference, dir);
+    let mut url = Url::parse(&absolute)
+        .map_err(|error| format!("`{reference}` is not a valid URL: {error}"))?;
+    url.set_fragment(None);
+    let filename = url
+        .path_segments()
+        .and_then(|mut segments| segments.next_back())
+        .map(skua_types::percent_decode)
+        .unwrap_or_default();
+    let name = requirement
+        .package_name
+        .clone()
+        .ok_or_else(|| format!("`{reference}` has no package name (write `name @ url`)"))?;
+    let version = match (
+        WheelFilename::parse(&filename),
+        SdistFilename::parse(&filename, Some(&name)),
+    ) {
+        (Some(wheel), _) if wheel.name == name => wheel.version,
+        (None, Some(sdist)) => sdist.version,
+        _ => {
+            return Err(format!("`{filename}` is not a wheel or sdist of {name}"));
+        }
+    };
+    let mut hashes = BTreeSet::new();
+    for hash in &requirement.hashes {
+        hashes.insert(hash.parse::<Sha256>().map_err(|error| error.to_string())?);
+    }
+    // The lock's hash pins the one file at the URL: without one there is nothing to
+    // verify it by, and a second could only be of another file.
+    let sha256 = match hashes.iter().collect::<Vec<_>>().as_slice() {
+        [only] => (*only).clone(),
+        [] => {
+            return Err(format!(
+                "`{name} @ {reference}` has no --hash; lock it with `skua lock`"
+            ));
+        }
+        _ => {
+            return Err(format!(
+                "`{name} @ {reference}` has several hashes, but a URL names one file"
+            ));
+        }
+    };
+    Ok(LockedPackage {
+        name,
+        version,
+        files: vec![LockedFile {
+            filename,
+            url,
+            sha256,
+        }],
+        hashes,
+    })
+}
+
 fn read_requirements_lock(path: &Path, text: &str) -> Result<Vec<LockedPackage>, SyncError> {
     let mut packages = Vec::new();
     for entry in skua_requirements::parse_requirements(text).entries {
@@ -201,6 +268,12 @@ fn read_requirements_lock(path: &Path, text: &str) -> Result<Vec<LockedPackage>,
             EntryKind::Requirement(requirement) => {
                 let at_line =
                     |message: String| lock_error(path, format!("line {}: {message}", entry.line));
+                if let Some(reference) = &requirement.url {
+                    packages.push(
+                        direct_locked_package(path, &requirement, reference).map_err(at_line)?,
+                    );
+                    continue;
+                }
                 let version = requirement
                     .specifiers
                     .strip_prefix("===")
@@ -215,15 +288,6 @@ fn read_requirements_lock(path: &Path, text: &str) -> Result<Vec<LockedPackage>,
                             ),
                         )
                     })?;
-                if requirement.url.is_some() {
-                    return Err(lock_error(
-                        path,
-                        format!(
-                            "line {}: URL requirements are not supported by sync yet",
-                            entry.line
-                        ),
-                    ));
-                }
                 // A digest skua cannot check is an error: dropping it would install the
                 // package unverified.
                 let hashes = requirement

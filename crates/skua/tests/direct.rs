@@ -1,0 +1,170 @@
+//! Direct references as real requirement files write them: `name @ https://…whl#sha256=…`
+//! and a wheel path next to the file (`./dist/…whl`). `skua lock` pins each to its file
+//! (hashed, never looked up on the index) and `skua sync` installs that file.
+
+mod common;
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use skua_test_support::{IndexServer, fixture_index_dir};
+
+struct Run {
+    code: i32,
+    stderr: String,
+}
+
+fn skua(dir: &Path, server: &IndexServer, args: &[&str]) -> Run {
+    let output = Command::cargo_bin("skua")
+        .expect("binary")
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("SKUA_INDEX_URL")
+        .env_remove("PIP_INDEX_URL")
+        .env_remove("VIRTUAL_ENV")
+        .env("SKUA_CACHE_DIR", dir.join(".cache"))
+        .env("SKUA_INDEX_URL", server.simple_url("primary"))
+        .args(args)
+        .output()
+        .expect("skua runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn sha256_of(project: &str, filename: &str) -> String {
+    let page = std::fs::read_to_string(
+        fixture_index_dir().join(format!("primary/simple/{project}/index.json")),
+    )
+    .expect("fixture page");
+    let page: serde_json::Value = serde_json::from_str(&page).expect("json");
+    page["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .find(|file| file["filename"] == filename)
+        .and_then(|file| file["hashes"]["sha256"].as_str())
+        .expect("a hash")
+        .to_string()
+}
+
+#[test]
+fn urls_and_archive_paths_lock_to_their_files_and_install() {
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let chain = "skf_chain_a-1.0.0-py3-none-any.whl";
+    std::fs::create_dir(dir.join("dist")).expect("mkdir");
+    std::fs::copy(
+        fixture_index_dir().join("primary/files").join(chain),
+        dir.join("dist").join(chain),
+    )
+    .expect("copy");
+    let simple = "skf_simple-1.1.0-py3-none-any.whl";
+    let simple_hash = sha256_of("skf-simple", simple);
+    common::write(
+        dir,
+        "requirements.in",
+        &format!(
+            "# a wheel built by CI, next to this file\n./dist/{chain}\nskf-simple @ {}#sha256={simple_hash}\n",
+            server.file_url("primary", simple)
+        ),
+    );
+    let run = skua(
+        dir,
+        &server,
+        &["lock", "requirements.in", "-o", "requirements.txt"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lock = std::fs::read_to_string(dir.join("requirements.txt")).expect("lock");
+    let local = skua_types::Url::from_file_path(dir.join("dist").join(chain)).expect("file url");
+    assert!(
+        lock.contains(&format!(
+            "skf-chain-a @ {local} \\\n    --hash=sha256:{}",
+            sha256_of("skf-chain-a", chain)
+        )),
+        "the path becomes its file:// URL, hashed from the file:\n{lock}"
+    );
+    assert!(
+        lock.contains(&format!(
+            "skf-simple @ {} \\\n    --hash=sha256:{simple_hash}",
+            server.file_url("primary", simple)
+        )),
+        "{lock}"
+    );
+    // The wheel's own dependencies come from the index as usual.
+    assert!(lock.contains("skf-chain-b==1.0.0"), "{lock}");
+    assert!(lock.contains("skf-chain-c==1.5.0"), "{lock}");
+    let pages: Vec<String> = server
+        .requests()
+        .into_iter()
+        .map(|request| request.path)
+        .filter(|path| path.contains("/simple/"))
+        .collect();
+    assert!(
+        !pages
+            .iter()
+            .any(|path| path.contains("skf-chain-a") || path.contains("skf-simple")),
+        "a direct reference is never looked up on the index: {pages:?}"
+    );
+
+    let run = skua(dir, &server, &["venv", ".venv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = skua(dir, &server, &["sync", "requirements.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let imported = std::process::Command::new(dir.join(".venv/bin/python"))
+        .args([
+            "-c",
+            "import skf_chain_a, skf_chain_c, skf_simple; print(skf_simple.__version__)",
+        ])
+        .output()
+        .expect("python runs");
+    assert_eq!(
+        String::from_utf8_lossy(&imported.stdout).trim(),
+        "1.1.0",
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+}
+
+#[test]
+fn references_skua_cannot_honour_are_errors_naming_them() {
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::create_dir(dir.join("proj")).expect("mkdir");
+    let simple = "skf_simple-1.1.0-py3-none-any.whl";
+    for (line, expected) in [
+        (
+            "myproj @ git+https://example.invalid/myproj.git@v1\n",
+            "VCS requirements",
+        ),
+        ("./proj\n", "is a directory"),
+        (
+            &*format!(
+                "skf-simple @ {}#sha256={}\n",
+                server.file_url("primary", simple),
+                "0".repeat(64)
+            ),
+            "sha256",
+        ),
+        (
+            &*format!("skf-tool @ {}\n", server.file_url("primary", simple)),
+            "not of skf-tool",
+        ),
+    ] {
+        common::write(dir, "requirements.in", line);
+        let run = skua(
+            dir,
+            &server,
+            &["lock", "requirements.in", "-o", "requirements.txt"],
+        );
+        assert_eq!(run.code, 2, "{line}: {}", run.stderr);
+        assert!(run.stderr.contains(expected), "{line}: {}", run.stderr);
+        assert!(
+            !dir.join("requirements.txt").exists(),
+            "{line}: nothing written"
+        );
+    }
+}
