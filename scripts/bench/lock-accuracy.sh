@@ -42,6 +42,11 @@ monitoring prometheus-client datadog sentry-sdk
 slack-bots slack-sdk slack-bolt aiohttp
 web-ops fastapi uvicorn httpx pydantic-settings
 conflict boto3==1.28.0 botocore==1.34.0
+airflow apache-airflow[amazon,cncf.kubernetes,postgres,http]==2.10.*
+dagster dagster dagster-aws dagster-k8s
+prefect prefect
+mlflow mlflow
+direct-url six@https://files.pythonhosted.org/packages/d9/5a/e7c31adbe875f2abbb91bd84cf2dc52d792b5a01506781dbcf25c91daf11/six-1.16.0-py2.py3-none-any.whl#sha256=8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254 python-dateutil kubernetes
 SETS
 
 TARGET=(--python-version 3.11 --python-platform x86_64-manylinux_2_28 --exclude-newer "$EXCLUDE_NEWER")

@@ -201,11 +201,13 @@ backend = importlib.import_module(module_name)
 for attr in filter(None, attrs.split(".")):
     backend = getattr(backend, attr)
 function = getattr(backend, hook, None)
-if hook == "get_requires_for_build_wheel":
+if hook in ("get_requires_for_build_wheel", "get_requires_for_build_editable"):
     result = list(function(None)) if function else []
-elif hook == "prepare_metadata_for_build_wheel":
+elif hook in ("prepare_metadata_for_build_wheel", "prepare_metadata_for_build_editable"):
     result = function(outdir, None) if function else None
-elif hook == "build_wheel":
+elif hook in ("build_wheel", "build_editable"):
+    if function is None:
+        raise SystemExit("the build backend has no " + hook + " hook (PEP 660)")
     result = function(outdir, None, None)
 else:
     raise SystemExit("unknown hook " + hook)
@@ -236,10 +238,43 @@ struct Prepared {
     package: String,
 }
 
+/// What a build starts from.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    /// An sdist archive, unpacked into the scratch space.
+    Sdist(&'a Path),
+    /// A project directory, built in place as pip (since 21.3) and uv build local projects.
+    Tree(&'a Path),
+}
+
+/// Which PEP 517/660 wheel a build makes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum WheelKind {
+    Regular,
+    /// PEP 660: a wheel that points at the source tree (`-e`).
+    Editable,
+}
+
+impl WheelKind {
+    fn hook(self, regular: &'static str, editable: &'static str) -> &'static str {
+        match self {
+            WheelKind::Regular => regular,
+            WheelKind::Editable => editable,
+        }
+    }
+}
+
 impl Prepared {
-    fn new(sdist: &Path, ctx: &BuildContext) -> Result<Prepared, BuildError> {
-        let package = sdist.file_name().map_or_else(
-            || sdist.display().to_string(),
+    fn new(
+        source: Source<'_>,
+        kind: WheelKind,
+        ctx: &BuildContext,
+    ) -> Result<Prepared, BuildError> {
+        let origin = match source {
+            Source::Sdist(path) | Source::Tree(path) => path,
+        };
+        let package = origin.file_name().map_or_else(
+            || origin.display().to_string(),
             |name| name.to_string_lossy().into_owned(),
         );
         let scratch_root = ctx.cache.bucket("build-scratch-v1");
@@ -251,9 +286,14 @@ impl Prepared {
             .tempdir_in(&scratch_root)
             .map_err(io_error(&scratch_root))?;
         let scratch = scratch_dir.path().to_path_buf();
-        let unpacked = scratch.join("src");
-        fs::create_dir_all(&unpacked).map_err(io_error(&unpacked))?;
-        let source = sdist::unpack(sdist, &unpacked)?;
+        let source = match source {
+            Source::Sdist(sdist) => {
+                let unpacked = scratch.join("src");
+                fs::create_dir_all(&unpacked).map_err(io_error(&unpacked))?;
+                sdist::unpack(sdist, &unpacked)?
+            }
+            Source::Tree(dir) => dir.to_path_buf(),
+        };
         let pyproject_path = source.join("pyproject.toml");
         let pyproject = match fs::read_to_string(&pyproject_path) {
             Ok(text) => Some(text),
@@ -278,17 +318,21 @@ impl Prepared {
             package,
         };
         prepared.install(ctx, &venv_root, &prepared.system.requires)?;
-        let extra = prepared.hook_json("get_requires_for_build_wheel", &prepared.scratch)?;
+        let requires_hook = kind.hook(
+            "get_requires_for_build_wheel",
+            "get_requires_for_build_editable",
+        );
+        let extra = prepared.hook_json(requires_hook, &prepared.scratch)?;
         let extra: Vec<String> = serde_json::from_value(extra).map_err(|error| {
             prepared.output_error(format!(
-                "get_requires_for_build_wheel returned something other than strings: {error}"
+                "{requires_hook} returned something other than strings: {error}"
             ))
         })?;
         let mut missing: Vec<Requirement> = Vec::new();
         for text in extra {
             let requirement = text.parse::<Requirement>().map_err(|error| {
                 prepared.output_error(format!(
-                    "get_requires_for_build_wheel returned an invalid requirement `{text}`: {error}"
+                    "{requires_hook} returned an invalid requirement `{text}`: {error}"
                 ))
             })?;
             if !prepared.system.requires.contains(&requirement) {
@@ -386,20 +430,22 @@ impl Prepared {
         })
     }
 
-    /// Runs `build_wheel` into the scratch space; returns the wheel's path.
-    fn build_wheel(&self) -> Result<PathBuf, BuildError> {
+    /// Runs `build_wheel` (or `build_editable`) into the scratch space; returns the
+    /// wheel's path.
+    fn build_wheel(&self, kind: WheelKind) -> Result<PathBuf, BuildError> {
+        let hook = kind.hook("build_wheel", "build_editable");
         let outdir = self.scratch.join("wheel");
         fs::create_dir_all(&outdir).map_err(io_error(&outdir))?;
-        let result = self.hook_json("build_wheel", &outdir)?;
+        let result = self.hook_json(hook, &outdir)?;
         let name = result
             .as_str()
             .filter(|name| safe_file_name(name))
             .ok_or_else(|| {
-                self.output_error(format!("build_wheel returned {result}, not a wheel name"))
+                self.output_error(format!("{hook} returned {result}, not a wheel name"))
             })?;
         let wheel = outdir.join(name);
         if !wheel.is_file() || !name.ends_with(".whl") {
-            return Err(self.output_error(format!("build_wheel did not write {name}")));
+            return Err(self.output_error(format!("{hook} did not write {name}")));
         }
         Ok(wheel)
     }
@@ -488,8 +534,8 @@ pub fn build_wheel(sdist: &Path, ctx: &BuildContext) -> Result<PathBuf, BuildErr
     if let Some(wheel) = cached_wheel(&dir) {
         return Ok(wheel);
     }
-    let prepared = Prepared::new(sdist, ctx)?;
-    let built = prepared.build_wheel()?;
+    let prepared = Prepared::new(Source::Sdist(sdist), WheelKind::Regular, ctx)?;
+    let built = prepared.build_wheel(WheelKind::Regular)?;
     let name = built
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
@@ -508,7 +554,7 @@ pub fn build_metadata(sdist: &Path, ctx: &BuildContext) -> Result<Vec<u8>, Build
     if let Some(wheel) = cached_wheel(&dir) {
         return wheel_metadata(&wheel, &sdist.display().to_string());
     }
-    let prepared = Prepared::new(sdist, ctx)?;
+    let prepared = Prepared::new(Source::Sdist(sdist), WheelKind::Regular, ctx)?;
     let outdir = prepared.scratch.join("metadata");
     fs::create_dir_all(&outdir).map_err(io_error(&outdir))?;
     let result = prepared.hook_json("prepare_metadata_for_build_wheel", &outdir)?;
@@ -524,13 +570,51 @@ pub fn build_metadata(sdist: &Path, ctx: &BuildContext) -> Result<Vec<u8>, Build
     }
     // No metadata hook: PEP 517 says build the wheel and read it from there; keep the
     // wheel, since whoever wanted the metadata usually installs it next.
-    let built = prepared.build_wheel()?;
+    let built = prepared.build_wheel(WheelKind::Regular)?;
     let name = built
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .ok_or_else(|| prepared.output_error("the built wheel has no file name".into()))?;
     let wheel = publish(&built, &dir, &name)?;
     wheel_metadata(&wheel, &prepared.package)
+}
+
+/// Builds a wheel of the project directory `dir`, in place (a regular or a PEP 660
+/// editable one). Never cached: the tree is the user's and changes under them. The wheel
+/// lives in `out`, which the caller owns.
+pub fn build_tree_wheel(
+    dir: &Path,
+    kind: WheelKind,
+    out: &Path,
+    ctx: &BuildContext,
+) -> Result<PathBuf, BuildError> {
+    let prepared = Prepared::new(Source::Tree(dir), kind, ctx)?;
+    let built = prepared.build_wheel(kind)?;
+    let name = built
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .ok_or_else(|| prepared.output_error("the built wheel has no file name".into()))?;
+    publish(&built, out, &name)
+}
+
+/// The core metadata of the project directory `dir`, from the backend's
+/// `prepare_metadata_for_build_wheel`, else from a wheel built in place.
+pub fn build_tree_metadata(dir: &Path, ctx: &BuildContext) -> Result<Vec<u8>, BuildError> {
+    let prepared = Prepared::new(Source::Tree(dir), WheelKind::Regular, ctx)?;
+    let outdir = prepared.scratch.join("metadata");
+    fs::create_dir_all(&outdir).map_err(io_error(&outdir))?;
+    let result = prepared.hook_json("prepare_metadata_for_build_wheel", &outdir)?;
+    if let Some(dist_info) = result.as_str() {
+        if !safe_file_name(dist_info) {
+            return Err(prepared.output_error(format!(
+                "prepare_metadata_for_build_wheel returned `{dist_info}`, not a directory name"
+            )));
+        }
+        let metadata = outdir.join(dist_info).join("METADATA");
+        return fs::read(&metadata).map_err(io_error(&metadata));
+    }
+    let built = prepared.build_wheel(WheelKind::Regular)?;
+    wheel_metadata(&built, &prepared.package)
 }
 
 #[cfg(test)]

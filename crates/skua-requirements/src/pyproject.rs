@@ -27,6 +27,8 @@ pub struct Issue {
 pub struct Pyproject {
     pub has_project_table: bool,
     pub project_name: Option<String>,
+    /// `[project].version`, when not dynamic.
+    pub project_version: Option<String>,
     /// `[project].requires-python`; the span is the TOML string token including quotes.
     pub requires_python: Option<(String, Span)>,
     /// `[project].dependencies`
@@ -108,6 +110,9 @@ pub fn parse_pyproject(text: &str) -> Result<Pyproject, PyprojectError> {
                 pyproject.project_name = ctx
                     .string(project.get("name"), "[project].name")
                     .map(|(name, _)| name);
+                pyproject.project_version = ctx
+                    .string(project.get("version"), "[project].version")
+                    .map(|(version, _)| version);
                 pyproject.requires_python =
                     ctx.string(project.get("requires-python"), "[project].requires-python");
                 if let Some(deps) = project.get("dependencies") {

@@ -118,6 +118,7 @@ impl Inputs {
             match entry.kind {
                 EntryKind::Requirement(requirement) => match role {
                     Role::Requirements => self.manifest.requirements.push(RootRequirement {
+                        editable: false,
                         requirement: with_absolute_path(requirement, path),
                         source: source.clone(),
                     }),
@@ -148,13 +149,18 @@ impl Inputs {
                     });
                 }
                 EntryKind::Editable { target, span } => {
-                    return Err(InputError {
+                    let requirement = editable_requirement(&target).ok_or_else(|| InputError {
                         message: format!(
-                            "editable requirement `-e {target}` cannot be locked; list it separately"
+                            "editable requirement `-e {target}` is not a local project directory; only directories can be editable"
                         ),
                         path: path.to_path_buf(),
                         source_text: Some(text.clone()),
                         span: Some(span),
+                    })?;
+                    self.manifest.requirements.push(RootRequirement {
+                        editable: true,
+                        requirement: with_absolute_path(requirement, path),
+                        source: source.clone(),
                     });
                 }
                 EntryKind::FindLinks(_) | EntryKind::NoIndex | EntryKind::OtherOption(_) => {}
@@ -453,9 +459,42 @@ fn root_requirement(
         span: Some(listed.span.clone()),
     })?;
     Ok(RootRequirement {
+        editable: false,
         requirement: with_absolute_path(requirement, path),
         source: source.to_string(),
     })
+}
+
+/// The requirement an `-e` target stands for: a directory path or `file:` URL, with
+/// `[extras]` if given. VCS editables are not supported.
+fn editable_requirement(target: &str) -> Option<Requirement> {
+    let (location, extras) = match target.rsplit_once('[') {
+        Some((location, rest)) if rest.ends_with(']') => {
+            (location, Some(rest.trim_end_matches(']')))
+        }
+        _ => (target, None),
+    };
+    if location.contains("+") && location.contains("://") {
+        return None;
+    }
+    let mut requirement = Requirement {
+        name: String::new(),
+        package_name: None,
+        extras: extras
+            .map(|list| list.split(',').map(|e| e.trim().to_owned()).collect())
+            .unwrap_or_default(),
+        specifiers: String::new(),
+        url: Some(location.to_owned()),
+        marker: None,
+        hashes: Vec::new(),
+        span: 0..0,
+        name_span: 0..0,
+        specifiers_span: 0..0,
+        url_span: None,
+        marker_span: None,
+    };
+    requirement.extras.retain(|extra| !extra.is_empty());
+    Some(requirement)
 }
 
 /// `requirement` with a relative archive path made absolute against the directory of

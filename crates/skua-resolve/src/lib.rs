@@ -3,6 +3,7 @@
 
 mod candidates;
 mod direct;
+mod local;
 pub use direct::absolutize as absolute_reference;
 pub mod inputs;
 pub mod lock;
@@ -56,6 +57,13 @@ pub trait SdistMetadataBuilder: Send + Sync {
         file: &DistFile,
         sdist: &std::path::Path,
     ) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>>;
+
+    /// The METADATA bytes of the project directory `dir` (a local or `-e` requirement
+    /// whose `pyproject.toml` does not state them statically).
+    fn tree_metadata(
+        &self,
+        dir: &std::path::Path,
+    ) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>>;
 }
 
 /// A shared [`SdistMetadataBuilder`], so [`ResolverOptions`] stays `Clone` and `Debug`.
@@ -87,6 +95,8 @@ pub struct ResolverOptions {
 pub struct RootRequirement {
     pub requirement: Requirement,
     pub source: String,
+    /// `-e`: a project directory installed as a PEP 660 editable wheel.
+    pub editable: bool,
 }
 
 /// What to resolve.
@@ -118,6 +128,8 @@ pub struct ResolvedPackage {
     /// The URL of a direct reference (`name @ url`, an archive path as `file://`): the lock
     /// writes it instead of a version pin.
     pub direct: Option<skua_types::Url>,
+    /// A project directory installed as a PEP 660 editable (`-e`).
+    pub editable: bool,
     /// Who asked for it: parents, or root sources like `-r requirements.in`.
     pub via: BTreeSet<Via>,
     /// Extras requested of it anywhere in the graph.
@@ -285,7 +297,7 @@ fn hash_direct_files(
     runtime: &tokio::runtime::Handle,
 ) -> Result<(), ResolveError> {
     for package in resolution.packages.values_mut() {
-        if package.direct.is_none() {
+        if package.direct.is_none() || package.all_files.is_empty() {
             continue;
         }
         for file in package.files.iter_mut().chain(package.all_files.iter_mut()) {

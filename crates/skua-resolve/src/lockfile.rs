@@ -85,6 +85,10 @@ pub fn render_requirements_txt_styled(
             )
         };
         match &package.direct {
+            // pip-compile's form; the extras' dependencies are pinned on their own lines.
+            Some(url) if package.editable => {
+                let _ = write!(out, "-e {url}");
+            }
             Some(url) => {
                 let _ = write!(out, "{}{extras} @ {url}", package.name);
             }
@@ -162,6 +166,19 @@ pub fn render_pylock(
         );
         if let Some(index) = &package.index {
             let _ = writeln!(out, "index = {}", toml_string(&index.to_string()));
+        }
+        // A project directory (PEP 751 `packages.directory`): no files, so no hashes.
+        if let Some(url) = &package.direct
+            && package.all_files.is_empty()
+            && let Ok(path) = url.to_file_path()
+        {
+            let _ = writeln!(out, "\n[packages.directory]");
+            // Through components: no trailing `/` from the directory URL.
+            let path: std::path::PathBuf = path.components().collect();
+            let _ = writeln!(out, "path = {}", toml_string(&path.to_string_lossy()));
+            if package.editable {
+                let _ = writeln!(out, "editable = true");
+            }
         }
         // Every wheel of the version, whatever its tags, then one sdist (PEP 751 has room
         // for one). Wheels first: a `[[packages.wheels]]` after `[packages.sdist]` would

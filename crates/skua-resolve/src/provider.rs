@@ -20,6 +20,7 @@ use version_ranges::Ranges;
 
 use crate::candidates::{Candidate, candidates, direct_candidate};
 use crate::direct::direct_file;
+use crate::local::{LocalTree, read_tree, tree_path};
 use crate::report::{Hint, NoSolution};
 use crate::{
     Manifest, PrereleaseMode, Progress, Resolution, ResolveError, ResolvedPackage, ResolverOptions,
@@ -188,6 +189,8 @@ pub(crate) struct Provider<'a> {
     /// Direct references at the top (`name @ url`, archive paths): the one file of
     /// their name, wherever the name is asked for.
     direct: HashMap<PackageName, DistFile>,
+    /// Project directories at the top (`./pkg`, `-e .`), with the metadata read up front.
+    local: HashMap<PackageName, LocalTree>,
     progress: Arc<dyn Fn(Progress) + Send + Sync>,
     projects: Mutex<HashMap<PackageName, Arc<Project>>>,
     candidates: Mutex<HashMap<PackageName, Arc<Vec<Candidate>>>>,
@@ -370,9 +373,12 @@ impl<'a> Provider<'a> {
         }
         let mut root_dependencies: BTreeMap<Pkg, Range> = BTreeMap::new();
         let mut direct: HashMap<PackageName, DistFile> = HashMap::new();
+        let mut local: HashMap<PackageName, LocalTree> = HashMap::new();
         let mut root_sources: HashMap<PackageName, BTreeSet<String>> = HashMap::new();
         for root in &manifest.requirements {
             let requirement = &root.requirement;
+            // A directory's name is known only from its metadata.
+            let mut tree_name = None;
             let overridden = requirement
                 .package_name
                 .as_ref()
@@ -387,6 +393,24 @@ impl<'a> Provider<'a> {
                         continue;
                     }
                     let range = match &requirement.url {
+                        Some(_) if let Some(dir) = tree_path(requirement) => {
+                            let (name, tree) = read_tree(
+                                requirement,
+                                &dir,
+                                root.editable,
+                                options.sdist_builder.as_ref(),
+                            )?;
+                            let range = Range::singleton(tree.metadata.version.clone());
+                            local.insert(name.clone(), tree);
+                            tree_name = Some(name);
+                            range
+                        }
+                        Some(_) if root.editable => {
+                            return Err(ResolveError::Unsupported {
+                                requirement: requirement.url.clone().unwrap_or_default(),
+                                message: "only a local project directory can be editable".into(),
+                            });
+                        }
                         Some(_) => {
                             let (name, file) = direct_file(requirement)?;
                             let range = Range::singleton(file.version().clone());
@@ -409,7 +433,10 @@ impl<'a> Provider<'a> {
                     vec![(requirement_extras(requirement)?, range)]
                 }
             };
-            let name = requirement_name(requirement)?;
+            let name = match tree_name {
+                Some(name) => name,
+                None => requirement_name(requirement)?,
+            };
             if overridden.is_none() && mentions_prerelease(requirement) {
                 explicit_prereleases.insert(name.clone());
             }
@@ -445,7 +472,12 @@ impl<'a> Provider<'a> {
             exclude_newer: options.exclude_newer,
             env: env.clone(),
             constraints: constraints.clone(),
-            overridden: overrides.keys().chain(direct.keys()).cloned().collect(),
+            overridden: overrides
+                .keys()
+                .chain(direct.keys())
+                .chain(local.keys())
+                .cloned()
+                .collect(),
             walked: Mutex::default(),
             batched: Mutex::default(),
         });
@@ -462,6 +494,7 @@ impl<'a> Provider<'a> {
             overrides,
             explicit_prereleases,
             direct,
+            local,
             progress,
             projects: Mutex::default(),
             candidates: Mutex::default(),
@@ -495,6 +528,19 @@ impl<'a> Provider<'a> {
         if let Some(found) = lock(&self.candidates).get(name) {
             return Ok(Arc::clone(found));
         }
+        if let Some(tree) = self.local.get(name) {
+            let list = Arc::new(vec![Candidate {
+                version: tree.metadata.version.clone(),
+                files: Vec::new(),
+                all_files: Vec::new(),
+                yanked: false,
+                requires_python: tree.metadata.requires_python.clone(),
+                python_compatible: true,
+                invalid_requires_python: None,
+            }]);
+            lock(&self.candidates).insert(name.clone(), Arc::clone(&list));
+            return Ok(list);
+        }
         if let Some(file) = self.direct.get(name) {
             let list = Arc::new(vec![direct_candidate(file, &self.tags)]);
             lock(&self.candidates).insert(name.clone(), Arc::clone(&list));
@@ -517,7 +563,10 @@ impl<'a> Provider<'a> {
     /// Starts fetching `name`'s page, the metadata of its likely pick in `range`, and,
     /// from that metadata, the same for its dependencies, in the background.
     fn prefetch(&self, name: &PackageName, range: &Range, extras: &[ExtraName]) {
-        if self.overrides.contains_key(name) || self.direct.contains_key(name) {
+        if self.overrides.contains_key(name)
+            || self.direct.contains_key(name)
+            || self.local.contains_key(name)
+        {
             return;
         }
         self.prefetcher
@@ -572,55 +621,60 @@ impl<'a> Provider<'a> {
                 "{name}=={version} is not on the index"
             )));
         };
-        let Some(file) = candidate.metadata_file() else {
-            return Ok(Dependencies::Unavailable(format!(
-                "{name}=={version} has no usable files"
-            )));
-        };
-        if let Some(message) = &candidate.invalid_requires_python {
-            return Ok(self.unusable(
-                name,
-                version,
-                Unusable::InvalidRequiresPython {
-                    requires_python: candidate.requires_python.clone().unwrap_or_default(),
-                    message: message.clone(),
-                },
-            ));
-        }
-        (self.progress)(Progress::Fetching { name: name.clone() });
-        let metadata = match self.runtime.block_on(self.client.metadata(file)) {
-            Ok(metadata) => metadata,
-            Err(IndexError::MetadataUnavailable { reason, .. }) => {
-                return Ok(self.unusable(name, version, Unusable::Metadata { reason }));
+        // A project directory's metadata was read up front.
+        let metadata = if let Some(tree) = self.local.get(name) {
+            Arc::clone(&tree.metadata)
+        } else {
+            let Some(file) = candidate.metadata_file() else {
+                return Ok(Dependencies::Unavailable(format!(
+                    "{name}=={version} has no usable files"
+                )));
+            };
+            if let Some(message) = &candidate.invalid_requires_python {
+                return Ok(self.unusable(
+                    name,
+                    version,
+                    Unusable::InvalidRequiresPython {
+                        requires_python: candidate.requires_python.clone().unwrap_or_default(),
+                        message: message.clone(),
+                    },
+                ));
             }
-            Err(error) => return Err(error.into()),
-        };
-        let metadata = if matches!(file.kind, skua_index::DistKind::Sdist { .. })
-            && !metadata.static_requires_dist()
-        {
-            let Some(builder) = &self.options.sdist_builder else {
-                // Stop here rather than let the solver walk every older sdist: the user
-                // needs to know which package forces a build.
-                return Err(ResolveError::SdistNeedsBuild {
+            (self.progress)(Progress::Fetching { name: name.clone() });
+            let metadata = match self.runtime.block_on(self.client.metadata(file)) {
+                Ok(metadata) => metadata,
+                Err(IndexError::MetadataUnavailable { reason, .. }) => {
+                    return Ok(self.unusable(name, version, Unusable::Metadata { reason }));
+                }
+                Err(error) => return Err(error.into()),
+            };
+            if matches!(file.kind, skua_index::DistKind::Sdist { .. })
+                && !metadata.static_requires_dist()
+            {
+                let Some(builder) = &self.options.sdist_builder else {
+                    // Stop here rather than let the solver walk every older sdist: the user
+                    // needs to know which package forces a build.
+                    return Err(ResolveError::SdistNeedsBuild {
+                        name: name.clone(),
+                        version: version.clone(),
+                    });
+                };
+                let build_error = |source| ResolveError::Build {
                     name: name.clone(),
                     version: version.clone(),
-                });
-            };
-            let build_error = |source| ResolveError::Build {
-                name: name.clone(),
-                version: version.clone(),
-                source,
-            };
-            let sdist = self.runtime.block_on(self.client.fetch(file))?;
-            // A failed build fails the resolution, like SdistNeedsBuild: silently trying
-            // older versions would hide why the newest one was skipped.
-            let bytes = builder.0.metadata(file, &sdist).map_err(build_error)?;
-            Arc::new(
-                skua_index::CoreMetadata::parse(&bytes)
-                    .map_err(|error| build_error(Box::new(error)))?,
-            )
-        } else {
-            metadata
+                    source,
+                };
+                let sdist = self.runtime.block_on(self.client.fetch(file))?;
+                // A failed build fails the resolution, like SdistNeedsBuild: silently trying
+                // older versions would hide why the newest one was skipped.
+                let bytes = builder.0.metadata(file, &sdist).map_err(build_error)?;
+                Arc::new(
+                    skua_index::CoreMetadata::parse(&bytes)
+                        .map_err(|error| build_error(Box::new(error)))?,
+                )
+            } else {
+                metadata
+            }
         };
         if let Some(requires_python) = &metadata.requires_python {
             match parse_specifiers_lenient(requires_python) {
@@ -950,8 +1004,16 @@ pub(crate) fn solve(
                         version: version.clone(),
                         files,
                         all_files,
-                        index: index.filter(|_| !provider.direct.contains_key(name)),
-                        direct: provider.direct.get(name).map(|file| file.url.clone()),
+                        index: index.filter(|_| {
+                            !provider.direct.contains_key(name)
+                                && !provider.local.contains_key(name)
+                        }),
+                        direct: provider
+                            .direct
+                            .get(name)
+                            .map(|file| file.url.clone())
+                            .or_else(|| provider.local.get(name).map(|tree| tree.url.clone())),
+                        editable: provider.local.get(name).is_some_and(|tree| tree.editable),
                         via: provider
                             .root_sources
                             .get(name)

@@ -136,6 +136,7 @@ fn manifest(requirements: &[&str]) -> Manifest {
         requirements: requirements
             .iter()
             .map(|line| RootRequirement {
+                editable: false,
                 requirement: Requirement::from_str(line).expect("requirement"),
                 source: "-r requirements.in".to_string(),
             })

@@ -31,6 +31,7 @@ impl SyncInstaller {
         let roots = requirements
             .iter()
             .map(|requirement| RootRequirement {
+                editable: false,
                 requirement: requirement.clone(),
                 source: "build-system.requires".into(),
             })
@@ -106,6 +107,13 @@ impl SdistMetadataBuilder for MetadataBuilder {
     ) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
         skua_build::build_metadata(sdist, &self.context).map_err(|error| Box::new(error) as _)
     }
+
+    fn tree_metadata(
+        &self,
+        dir: &Path,
+    ) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
+        skua_build::build_tree_metadata(dir, &self.context).map_err(|error| Box::new(error) as _)
+    }
 }
 
 /// The build context for `interpreter`, installing build requirements through `context`.
@@ -155,21 +163,31 @@ impl SdistMetadataBuilder for LazyMetadataBuilder {
         file: &DistFile,
         sdist: &Path,
     ) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
-        let builder = match self.builder.get() {
-            Some(builder) => builder,
-            None => {
-                let interpreter =
-                    self.context
-                        .interpreter()
-                        .map_err(|source| NoBuildInterpreter {
-                            filename: file.filename.clone(),
-                            source,
-                        })?;
-                self.builder.get_or_init(|| MetadataBuilder {
-                    context: build_context(interpreter, &self.context),
-                })
-            }
-        };
-        builder.metadata(file, sdist)
+        self.builder(&file.filename)?.metadata(file, sdist)
+    }
+
+    fn tree_metadata(
+        &self,
+        dir: &Path,
+    ) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
+        self.builder(&dir.display().to_string())?.tree_metadata(dir)
+    }
+}
+
+impl LazyMetadataBuilder {
+    fn builder(&self, what: &str) -> Result<&MetadataBuilder, NoBuildInterpreter> {
+        if let Some(builder) = self.builder.get() {
+            return Ok(builder);
+        }
+        let interpreter = self
+            .context
+            .interpreter()
+            .map_err(|source| NoBuildInterpreter {
+                filename: what.to_owned(),
+                source,
+            })?;
+        Ok(self.builder.get_or_init(|| MetadataBuilder {
+            context: build_context(interpreter, &self.context),
+        }))
     }
 }

@@ -33,6 +33,17 @@ pub struct LockedPackage {
     /// Files a pylock.toml names by url. Hashes without a file here (all of a
     /// requirements.txt lock's) name files the index serves.
     pub files: Vec<LockedFile>,
+    /// A project directory, built (as a regular or an editable wheel) at every sync
+    /// instead of fetched; it has no hash.
+    pub tree: Option<LockedTree>,
+}
+
+/// A local project directory in a lock (`-e file:///…`, `name @ file:///…/dir`, PEP 751
+/// `packages.directory`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockedTree {
+    pub path: PathBuf,
+    pub editable: bool,
 }
 
 /// A file a pylock.toml names for a package.
@@ -181,7 +192,9 @@ pub fn read_lock_file(path: &Path) -> Result<Lock, SyncError> {
         .filter(|package| !package.hashes.is_empty())
         .count();
     if hashed > 0
-        && let Some(unhashed) = packages.iter().find(|package| package.hashes.is_empty())
+        && let Some(unhashed) = packages
+            .iter()
+            .find(|package| package.hashes.is_empty() && package.tree.is_none())
     {
         return Err(lock_error(
             path,
@@ -192,6 +205,55 @@ pub fn read_lock_file(path: &Path) -> Result<Lock, SyncError> {
         ));
     }
     Ok(Lock { packages, made_for })
+}
+
+/// The directory a `file:` URL names, if it names one.
+fn local_dir(url: &str) -> Option<PathBuf> {
+    let url = Url::parse(url).ok()?;
+    (url.scheme() == "file")
+        .then(|| url.to_file_path().ok())
+        .flatten()
+        .filter(|path| path.is_dir())
+}
+
+/// A project directory of a requirements.txt lock, which names neither its project nor
+/// its version: both come from its `[project]` table, which must state them.
+fn tree_locked_package(
+    dir: &Path,
+    editable: bool,
+    named: Option<&PackageName>,
+) -> Result<LockedPackage, String> {
+    let pyproject = dir.join("pyproject.toml");
+    let text = std::fs::read_to_string(&pyproject)
+        .map_err(|error| format!("cannot read {}: {error}", pyproject.display()))?;
+    let parsed = skua_requirements::parse_pyproject(&text).map_err(|error| error.message)?;
+    let (Some(name), Some(version)) = (parsed.project_name, parsed.project_version) else {
+        return Err(format!(
+            "{} does not state its [project] name and version; lock it to a pylock.toml, which records them",
+            pyproject.display()
+        ));
+    };
+    let name = PackageName::new(&name).map_err(|error| error.to_string())?;
+    if let Some(named) = named
+        && named != &name
+    {
+        return Err(format!(
+            "{} is the project {name}, not {named}",
+            dir.display()
+        ));
+    }
+    let version = Version::from_str(&version)
+        .map_err(|error| format!("invalid [project].version `{version}`: {error}"))?;
+    Ok(LockedPackage {
+        name,
+        version,
+        hashes: BTreeSet::new(),
+        files: Vec::new(),
+        tree: Some(LockedTree {
+            path: dir.to_path_buf(),
+            editable,
+        }),
+    })
 }
 
 /// A `name @ url --hash=…` lock line: the archive at the URL (or at a path relative to
@@ -250,6 +312,7 @@ fn direct_locked_package(
         }
     };
     Ok(LockedPackage {
+        tree: None,
         name,
         version,
         files: vec![LockedFile {
@@ -269,9 +332,15 @@ fn read_requirements_lock(path: &Path, text: &str) -> Result<Vec<LockedPackage>,
                 let at_line =
                     |message: String| lock_error(path, format!("line {}: {message}", entry.line));
                 if let Some(reference) = &requirement.url {
-                    packages.push(
-                        direct_locked_package(path, &requirement, reference).map_err(at_line)?,
-                    );
+                    let dir = path.parent().unwrap_or(Path::new("."));
+                    let absolute = skua_resolve::absolute_reference(reference, dir);
+                    let package = match local_dir(&absolute) {
+                        Some(tree) => {
+                            tree_locked_package(&tree, false, requirement.package_name.as_ref())
+                        }
+                        None => direct_locked_package(path, &requirement, reference),
+                    };
+                    packages.push(package.map_err(at_line)?);
                     continue;
                 }
                 let version = requirement
@@ -307,11 +376,22 @@ fn read_requirements_lock(path: &Path, text: &str) -> Result<Vec<LockedPackage>,
                 let version = Version::from_str(version)
                     .map_err(|error| at_line(format!("invalid version `{version}`: {error}")))?;
                 packages.push(LockedPackage {
+                    tree: None,
                     name,
                     version,
                     hashes,
                     files: Vec::new(),
                 });
+            }
+            EntryKind::Editable { target, .. } => {
+                let at_line =
+                    |message: String| lock_error(path, format!("line {}: {message}", entry.line));
+                let dir = path.parent().unwrap_or(Path::new("."));
+                let absolute = skua_resolve::absolute_reference(&target, dir);
+                let tree = local_dir(&absolute).ok_or_else(|| {
+                    at_line(format!("`-e {target}` is not a local project directory"))
+                })?;
+                packages.push(tree_locked_package(&tree, true, None).map_err(at_line)?);
             }
             EntryKind::Invalid { message, .. } => {
                 return Err(lock_error(path, format!("line {}: {message}", entry.line)));
@@ -434,7 +514,38 @@ fn read_pylock_package(
     };
     // Installing these from the index by name would install something else than the
     // lock names.
-    for source in ["vcs", "directory", "archive"] {
+    if let Some(directory) = package.get("directory") {
+        let table = directory
+            .as_table()
+            .ok_or_else(|| wrong_type("directory", "a table", directory))?;
+        let dir_path = match table.get("path") {
+            Some(toml::Value::String(dir)) => dir,
+            None => {
+                return Err(lock_error(
+                    path,
+                    format!("{name}: `directory` has no `path`"),
+                ));
+            }
+            Some(other) => return Err(wrong_type("directory.path", "a string", other)),
+        };
+        let editable = match table.get("editable") {
+            None => false,
+            Some(toml::Value::Boolean(editable)) => *editable,
+            Some(other) => return Err(wrong_type("directory.editable", "a boolean", other)),
+        };
+        let base = path.parent().unwrap_or(Path::new("."));
+        return Ok(LockedPackage {
+            name,
+            version,
+            hashes: BTreeSet::new(),
+            files: Vec::new(),
+            tree: Some(LockedTree {
+                path: base.join(dir_path),
+                editable,
+            }),
+        });
+    }
+    for source in ["vcs", "archive"] {
         if package.contains_key(source) {
             return Err(lock_error(
                 path,
@@ -511,6 +622,7 @@ fn read_pylock_package(
         });
     }
     Ok(LockedPackage {
+        tree: None,
         name,
         version,
         hashes,
@@ -788,6 +900,11 @@ pub(crate) fn sync_packages_inner(
                 let target = target.clone();
                 let progress = Arc::clone(&progress);
                 tasks.spawn(async move {
+                    // Built below, after every download.
+                    if let Some(tree) = &package.tree {
+                        let dir = tree.path.clone();
+                        return Ok((package, dir, String::new()));
+                    }
                     if let Some((path, filename)) = cached_wheel(&client, &package, &tags) {
                         progress(SyncProgress::Downloaded {
                             name: package.name.clone(),
@@ -818,7 +935,9 @@ pub(crate) fn sync_packages_inner(
     let mut downloads = downloads?;
     let builds: Vec<(PackageName, Version)> = downloads
         .iter()
-        .filter(|(_, _, filename)| WheelFilename::parse(filename).is_none())
+        .filter(|(package, _, filename)| {
+            package.tree.is_none() && WheelFilename::parse(filename).is_none()
+        })
         .map(|(package, _, _)| (package.name.clone(), package.version.clone()))
         .collect();
     if other_target.is_some() && !builds.is_empty() {
@@ -830,8 +949,17 @@ pub(crate) fn sync_packages_inner(
     // Sdists become wheels here, outside async code: a build blocks, and it resolves and
     // installs its build requirements on the same runtime.
     let mut build_context = None;
+    // Wheels built from project directories, kept until they are installed.
+    let scratch = context.cache().bucket("build-scratch-v1");
+    let tree_wheels = std::fs::create_dir_all(&scratch)
+        .and_then(|()| {
+            tempfile::Builder::new()
+                .prefix("tree-wheels-")
+                .tempdir_in(&scratch)
+        })
+        .map_err(|error| SyncError::Other(format!("cannot create a build directory: {error}")))?;
     for (package, path, filename) in &mut downloads {
-        if WheelFilename::parse(filename).is_some() {
+        if package.tree.is_none() && WheelFilename::parse(filename).is_some() {
             continue;
         }
         if !allow_build {
@@ -842,12 +970,20 @@ pub(crate) fn sync_packages_inner(
         }
         let context = match &build_context {
             Some(context) => context,
-            None => {
-                let interpreter = skua_install::Interpreter::query(&venv.python())?;
-                build_context.insert(build::build_context(&interpreter, context))
-            }
+            None => build_context.insert(build::build_context(&venv.interpreter, context)),
         };
-        let wheel = skua_build::build_wheel(path, context).map_err(|source| SyncError::Build {
+        let built = match &package.tree {
+            Some(tree) => {
+                let kind = if tree.editable {
+                    skua_build::WheelKind::Editable
+                } else {
+                    skua_build::WheelKind::Regular
+                };
+                skua_build::build_tree_wheel(&tree.path, kind, tree_wheels.path(), context)
+            }
+            None => skua_build::build_wheel(path, context),
+        };
+        let wheel = built.map_err(|source| SyncError::Build {
             name: package.name.clone(),
             version: package.version.clone(),
             source: Box::new(source),
@@ -945,6 +1081,7 @@ pub(crate) fn locked_from_resolution(resolution: &skua_resolve::Resolution) -> V
         .packages
         .values()
         .map(|package| LockedPackage {
+            tree: None,
             name: package.name.clone(),
             version: package.version.clone(),
             hashes: package
@@ -1018,7 +1155,10 @@ fn cached_wheel(
 /// uninstall cut short, is not: it is removed (with what is left of its files) and
 /// installed again.
 fn up_to_date(package: &LockedPackage, dist: &skua_install::InstalledDist) -> bool {
-    dist.incomplete.is_none() && same_version(&package.version, &dist.version)
+    // A project directory changes without a new version: it is built and installed anew.
+    package.tree.is_none()
+        && dist.incomplete.is_none()
+        && same_version(&package.version, &dist.version)
 }
 
 /// PEP 440 equality (`1.0` is `1.0.0`) with an installed distribution's version; one that

@@ -94,6 +94,7 @@ pub fn prepare(
             ))
         })?;
         requirements.push(RootRequirement {
+            editable: false,
             requirement,
             source: request.script.display().to_string(),
         });

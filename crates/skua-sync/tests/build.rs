@@ -119,6 +119,7 @@ fn resolve_dynamic(setup: &Setup) -> skua_resolve::Resolution {
     };
     let manifest = Manifest {
         requirements: vec![RootRequirement {
+            editable: false,
             requirement: Requirement::from_str("skf-sdist-dynamic").expect("requirement"),
             source: "test".into(),
         }],
@@ -152,6 +153,7 @@ fn resolves_and_installs_a_dynamic_sdist() {
         .packages
         .values()
         .map(|package| LockedPackage {
+            tree: None,
             name: package.name.clone(),
             version: package.version.clone(),
             hashes: package

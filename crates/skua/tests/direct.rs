@@ -140,7 +140,7 @@ fn references_skua_cannot_honour_are_errors_naming_them() {
             "myproj @ git+https://example.invalid/myproj.git@v1\n",
             "VCS requirements",
         ),
-        ("./proj\n", "is a directory"),
+        ("./proj\n", "is not a Python project"),
         (
             &*format!(
                 "skf-simple @ {}#sha256={}\n",
@@ -167,4 +167,114 @@ fn references_skua_cannot_honour_are_errors_naming_them() {
             "{line}: nothing written"
         );
     }
+}
+
+fn backends_available() -> bool {
+    let ok = fixture_index_dir()
+        .join("primary/simple/setuptools/index.json")
+        .is_file();
+    if !ok {
+        eprintln!("skipped the install: the fixture index has no setuptools (needs Python 3.12+)");
+    }
+    ok
+}
+
+fn local_project(dir: &Path) {
+    let project = dir.join("proj");
+    std::fs::create_dir_all(project.join("skf_local_app")).expect("mkdir");
+    common::write(
+        &project,
+        "pyproject.toml",
+        "[build-system]\nrequires = [\"setuptools\"]\nbuild-backend = \"setuptools.build_meta\"\n\n[project]\nname = \"skf-local-app\"\nversion = \"0.1.0\"\ndependencies = [\"skf-simple>=1.0\"]\n\n[project.optional-dependencies]\ncli = [\"skf-tool\"]\n\n[tool.setuptools]\npackages = [\"skf_local_app\"]\n",
+    );
+    common::write(&project, "skf_local_app/__init__.py", "VALUE = 1\n");
+}
+
+/// `-e .`-style editables and plain project directories, as real requirement files list
+/// them: metadata from the static `[project]` table (no build to lock), the lock names the
+/// directory without a hash, and sync builds it (PEP 660 for `-e`) and installs it.
+#[test]
+fn project_directories_and_editables_lock_and_install() {
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    local_project(dir);
+    common::write(dir, "requirements.in", "-e ./proj[cli]\n");
+    let run = skua(
+        dir,
+        &server,
+        &["lock", "requirements.in", "-o", "requirements.txt"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lock = std::fs::read_to_string(dir.join("requirements.txt")).expect("lock");
+    let project_url = skua_types::Url::from_directory_path(dir.join("proj")).expect("url");
+    assert!(lock.contains(&format!("-e {project_url}\n")), "{lock}");
+    assert!(
+        lock.contains("skf-simple==2.0.0"),
+        "its dependency is pinned:\n{lock}"
+    );
+    assert!(lock.contains("skf-tool==1.0.0"), "and its extra's:\n{lock}");
+    let pages: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert!(
+        !pages.iter().any(|path| path.contains("skf-local-app")),
+        "a local project is never looked up on the index: {pages:?}"
+    );
+
+    common::write(dir, "app.in", "./proj\n");
+    let run = skua(dir, &server, &["lock", "app.in", "-o", "pylock.toml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let pylock = std::fs::read_to_string(dir.join("pylock.toml")).expect("pylock");
+    assert!(
+        pylock.contains(&format!(
+            "[packages.directory]\npath = \"{}\"",
+            dir.join("proj").display()
+        )),
+        "{pylock}"
+    );
+
+    if !backends_available() {
+        return;
+    }
+    let run = skua(dir, &server, &["venv", ".venv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let python = |code: &str| {
+        let out = std::process::Command::new(dir.join(".venv/bin/python"))
+            .args(["-c", code])
+            .output()
+            .expect("python runs");
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout).trim(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    let run = skua(dir, &server, &["sync", "requirements.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        python("import skf_local_app, skf_simple, skf_tool; print(skf_local_app.VALUE)"),
+        "1"
+    );
+    // Editable: an edit in the tree is what the venv imports, without another sync.
+    common::write(
+        &dir.join("proj"),
+        "skf_local_app/__init__.py",
+        "VALUE = 2\n",
+    );
+    assert_eq!(
+        python("import skf_local_app; print(skf_local_app.VALUE)"),
+        "2"
+    );
+
+    // The plain directory from the pylock: a regular wheel, a copy of the tree.
+    let run = skua(dir, &server, &["sync", "pylock.toml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    common::write(
+        &dir.join("proj"),
+        "skf_local_app/__init__.py",
+        "VALUE = 3\n",
+    );
+    assert_eq!(
+        python("import skf_local_app; print(skf_local_app.VALUE)"),
+        "2"
+    );
 }
