@@ -203,6 +203,12 @@ pub(crate) struct Provider<'a> {
     discovery_order: Mutex<HashMap<Pkg, usize>>,
     /// Versions already reported as skipped (a package and its extras share metadata).
     warned: Mutex<HashSet<(PackageName, Version)>>,
+    /// Packages decided before all others but pins, since they kept conflicting.
+    early: Mutex<HashSet<PackageName>>,
+    /// A package that just reached [`CONFLICT_THRESHOLD`]: the solve starts again.
+    restart: Mutex<Option<PackageName>>,
+    /// Versions chosen per package in the current attempt.
+    tried: Mutex<HashMap<PackageName, u32>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -504,6 +510,9 @@ impl<'a> Provider<'a> {
             conflicts: Mutex::default(),
             discovery_order: Mutex::default(),
             warned: Mutex::default(),
+            early: Mutex::default(),
+            restart: Mutex::default(),
+            tried: Mutex::default(),
         })
     }
 
@@ -827,7 +836,7 @@ impl DependencyProvider for Provider<'_> {
     type VS = Range;
     type M = String;
     type Priority = (u32, Reverse<usize>);
-    type Err = ResolveError;
+    type Err = Solve;
 
     fn prioritize(
         &self,
@@ -844,22 +853,38 @@ impl DependencyProvider for Provider<'_> {
             let count = conflicts.entry(name.clone()).or_default();
             *count = (*count).max(statistics.conflict_count());
         }
-        // Exact pins first (they cannot backtrack), then packages that conflicted the most.
+        // Exact pins first (they cannot backtrack), then packages that kept conflicting in
+        // an earlier attempt, then packages that conflicted the most.
         let pinned = u32::from(range.as_singleton().is_some());
+        let early = package
+            .name()
+            .is_some_and(|name| lock(&self.early).contains(name));
+
         (
-            pinned * 1_000_000 + statistics.conflict_count(),
+            pinned * 1_000_000 + u32::from(early) * 500_000 + statistics.conflict_count(),
             Reverse(discovered),
         )
     }
 
-    fn choose_version(
-        &self,
-        package: &Pkg,
-        range: &Range,
-    ) -> Result<Option<Version>, ResolveError> {
+    fn choose_version(&self, package: &Pkg, range: &Range) -> Result<Option<Version>, Solve> {
         let Some(name) = package.name() else {
             return Ok(Some(Version::new([0])));
         };
+        // pubgrub keeps a package's priority while its versions fail one by one against
+        // a decision made earlier, so the count of versions tried is what shows it.
+        let tried = {
+            let mut tried = lock(&self.tried);
+            let count = tried.entry(name.clone()).or_default();
+            *count += 1;
+            *count
+        };
+        if tried > CONFLICT_THRESHOLD
+            && !lock(&self.early).contains(name)
+            && lock(&self.early).len() < MAX_RESTARTS
+        {
+            *lock(&self.restart) = Some(name.clone());
+            return Err(Solve::Restart);
+        }
         let list = self.candidates(name)?;
         let explicit = self.explicit_prereleases.contains(name);
         let allow_prerelease = match self.options.prerelease {
@@ -921,9 +946,26 @@ impl DependencyProvider for Provider<'_> {
         &self,
         package: &Pkg,
         version: &Version,
-    ) -> Result<Dependencies<Pkg, Range, String>, ResolveError> {
-        self.dependencies_of(package, version)
+    ) -> Result<Dependencies<Pkg, Range, String>, Solve> {
+        Ok(self.dependencies_of(package, version)?)
     }
+}
+
+/// Conflicts of one package (with versions decided before it) after which the solve
+/// starts again with that package decided early, as uv prioritizes such a package: the
+/// solver then picks its newest version and fits the others to it, instead of walking it
+/// down hundreds of releases to an ancient one that happens not to conflict.
+const CONFLICT_THRESHOLD: u32 = 5;
+/// At most this many packages are moved up (one restart each).
+const MAX_RESTARTS: usize = 8;
+
+/// Why the solver stopped early: a failure, or a restart with a new priority.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Solve {
+    #[error(transparent)]
+    Failed(#[from] ResolveError),
+    #[error("restart with a package moved up")]
+    Restart,
 }
 
 pub(crate) fn solve(
@@ -934,7 +976,31 @@ pub(crate) fn solve(
     progress: Arc<dyn Fn(Progress) + Send + Sync>,
 ) -> Result<Resolution, ResolveError> {
     let provider = Provider::new(manifest, options, client, runtime.clone(), progress)?;
-    let selected = match pubgrub::resolve(&provider, Pkg::Root, Version::new([0])) {
+    let outcome = loop {
+        let outcome = pubgrub::resolve(&provider, Pkg::Root, Version::new([0]));
+        let restart = lock(&provider.restart).take();
+        lock(&provider.tried).clear();
+        match (outcome, restart) {
+            (
+                Err(PubGrubError::ErrorChoosingVersion {
+                    source: Solve::Restart,
+                    ..
+                }),
+                Some(name),
+            )
+            | (
+                Err(PubGrubError::ErrorRetrievingDependencies {
+                    source: Solve::Restart,
+                    ..
+                }),
+                Some(name),
+            ) => {
+                lock(&provider.early).insert(name);
+            }
+            (outcome, _) => break outcome,
+        }
+    };
+    let selected = match outcome {
         Ok(selected) => selected,
         Err(PubGrubError::NoSolution(tree)) => {
             let mut empty = Vec::new();
@@ -978,8 +1044,14 @@ pub(crate) fn solve(
                 tree, hints, &available,
             ))));
         }
-        Err(PubGrubError::ErrorRetrievingDependencies { source, .. })
-        | Err(PubGrubError::ErrorChoosingVersion { source, .. }) => return Err(source),
+        Err(PubGrubError::ErrorRetrievingDependencies {
+            source: Solve::Failed(source),
+            ..
+        })
+        | Err(PubGrubError::ErrorChoosingVersion {
+            source: Solve::Failed(source),
+            ..
+        }) => return Err(source),
         Err(other) => return Err(ResolveError::Internal(other.to_string())),
     };
 

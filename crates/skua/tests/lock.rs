@@ -876,3 +876,24 @@ fn conflicts_across_many_releases_are_explained_in_a_few_lines() {
         assert!(run.stderr.contains(part), "names {part}:\n{}", run.stderr);
     }
 }
+
+/// The newest skf-plug (decided first) has no skf-plug-aws release yet; each newer
+/// plugin pins an older core. Walking the plugin down release by release ends on the
+/// ancient 0.1.0 that takes any core, a valid but useless lock; after a few conflicts
+/// the plugin is decided first instead, as uv prioritizes it: its newest release, and
+/// the core that matches.
+#[test]
+fn a_package_that_keeps_conflicting_is_decided_first_instead_of_walked_down() {
+    let server = IndexServer::start_fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "requirements.in", "skf-plug\nskf-plug-aws\n");
+    let run = lock(
+        dir.path(),
+        &server,
+        &["requirements.in", "-o", "requirements.txt"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = read(dir.path(), "requirements.txt");
+    assert!(text.contains("skf-plug-aws==1.8.0"), "{text}");
+    assert!(text.contains("skf-plug==1.8.0"), "{text}");
+}
