@@ -43,13 +43,12 @@ pub(crate) fn direct_file(
         message,
     };
     let reference = requirement.url.as_deref().unwrap_or_default();
-    if reference.starts_with("git+")
-        || reference.starts_with("hg+")
+    if reference.starts_with("hg+")
         || reference.starts_with("svn+")
         || reference.starts_with("bzr+")
     {
         return Err(unsupported(
-            "VCS requirements are not supported by `skua lock` yet; build a wheel of it and refer to that"
+            "only git VCS references are supported (not hg, svn or bzr); build a wheel of it and refer to that"
                 .into(),
         ));
     }

@@ -4,6 +4,7 @@
 mod candidates;
 mod direct;
 mod local;
+pub mod vcs;
 pub use direct::absolutize as absolute_reference;
 pub mod inputs;
 pub mod lock;

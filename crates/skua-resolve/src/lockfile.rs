@@ -167,9 +167,25 @@ pub fn render_pylock(
         if let Some(index) = &package.index {
             let _ = writeln!(out, "index = {}", toml_string(&index.to_string()));
         }
+        // A git checkout (PEP 751 `packages.vcs`), pinned to its commit.
+        if let Some(url) = &package.direct
+            && package.all_files.is_empty()
+            && let Some(git) = crate::vcs::GitReference::parse(url.as_str())
+        {
+            let _ = writeln!(out, "\n[packages.vcs]");
+            let _ = writeln!(out, "type = \"git\"");
+            let _ = writeln!(out, "url = {}", toml_string(&git.repository));
+            if let Some(commit) = &git.reference {
+                let _ = writeln!(out, "commit-id = {}", toml_string(commit));
+            }
+            if let Some(subdirectory) = &git.subdirectory {
+                let _ = writeln!(out, "subdirectory = {}", toml_string(subdirectory));
+            }
+        }
         // A project directory (PEP 751 `packages.directory`): no files, so no hashes.
         if let Some(url) = &package.direct
             && package.all_files.is_empty()
+            && url.scheme() == "file"
             && let Ok(path) = url.to_file_path()
         {
             let _ = writeln!(out, "\n[packages.directory]");

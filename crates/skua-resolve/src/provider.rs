@@ -22,6 +22,7 @@ use crate::candidates::{Candidate, candidates, direct_candidate};
 use crate::direct::direct_file;
 use crate::local::{LocalTree, read_tree, tree_path};
 use crate::report::{Hint, NoSolution};
+use crate::vcs::{self, GitReference};
 use crate::{
     Manifest, PrereleaseMode, Progress, Resolution, ResolveError, ResolvedPackage, ResolverOptions,
     SkippedVersion, Unusable, Upgrade, Via,
@@ -399,6 +400,32 @@ impl<'a> Provider<'a> {
                         continue;
                     }
                     let range = match &requirement.url {
+                        Some(url) if let Some(git) = GitReference::parse(url) => {
+                            if root.editable {
+                                return Err(ResolveError::Unsupported {
+                                    requirement: url.clone(),
+                                    message: "a git checkout cannot be editable; clone it and use `-e ./path`".into(),
+                                });
+                            }
+                            let unsupported = |message: String| ResolveError::Unsupported {
+                                requirement: skua_types::redact_str(url),
+                                message,
+                            };
+                            let checkout =
+                                vcs::checkout(&git, client.cache()).map_err(unsupported)?;
+                            let (name, mut tree) = read_tree(
+                                requirement,
+                                &checkout.project,
+                                false,
+                                options.sdist_builder.as_ref(),
+                            )?;
+                            tree.url = skua_types::Url::parse(&git.at_commit(&checkout.commit))
+                                .map_err(|error| unsupported(error.to_string()))?;
+                            let range = Range::singleton(tree.metadata.version.clone());
+                            local.insert(name.clone(), tree);
+                            tree_name = Some(name);
+                            range
+                        }
                         Some(_) if let Some(dir) = tree_path(requirement) => {
                             let (name, tree) = read_tree(
                                 requirement,

@@ -92,7 +92,7 @@ fn lock_error(path: &Path, message: impl Into<String>) -> SyncError {
 
 /// Reads a requirements.txt lock (`name==version --hash=…`) or a PEP 751 `pylock.toml`.
 pub fn read_lock(path: &Path) -> Result<Vec<LockedPackage>, SyncError> {
-    read_lock_file(path).map(|lock| lock.packages)
+    read_lock_file(path, None).map(|lock| lock.packages)
 }
 
 /// A lock file as sync reads it.
@@ -173,8 +173,9 @@ impl std::fmt::Display for MadeFor {
 }
 
 /// Reads the lock at `path` (pylock.toml or requirements.txt) and what its header says
-/// it was made for.
-pub fn read_lock_file(path: &Path) -> Result<Lock, SyncError> {
+/// it was made for. Git entries are checked out into `cache` (needed to read their
+/// project's name and version); without one they are an error.
+pub fn read_lock_file(path: &Path, cache: Option<&skua_cache::Cache>) -> Result<Lock, SyncError> {
     let text =
         skua_cache::read_user_file(path).map_err(|error| lock_error(path, error.to_string()))?;
     let made_for = MadeFor::from_header(&text);
@@ -182,9 +183,9 @@ pub fn read_lock_file(path: &Path) -> Result<Lock, SyncError> {
         .extension()
         .is_some_and(|extension| extension == "toml");
     let packages = if is_pylock {
-        read_pylock(path, &text)?
+        read_pylock(path, &text, cache)?
     } else {
-        read_requirements_lock(path, &text)?
+        read_requirements_lock(path, &text, cache)?
     };
     // `--require-hashes` semantics: once any entry has a hash, all must.
     let hashed = packages
@@ -205,6 +206,20 @@ pub fn read_lock_file(path: &Path) -> Result<Lock, SyncError> {
         ));
     }
     Ok(Lock { packages, made_for })
+}
+
+/// The checkout of a git entry's commit, in `cache`.
+fn git_checkout(
+    git: &skua_resolve::vcs::GitReference,
+    cache: Option<&skua_cache::Cache>,
+) -> Result<PathBuf, String> {
+    let cache = cache.ok_or_else(|| {
+        format!(
+            "{} is a git source, which only a sync (with its cache) can check out",
+            skua_types::redact_str(&git.repository)
+        )
+    })?;
+    skua_resolve::vcs::checkout(git, cache).map(|checkout| checkout.project)
 }
 
 /// The directory a `file:` URL names, if it names one.
@@ -324,13 +339,27 @@ fn direct_locked_package(
     })
 }
 
-fn read_requirements_lock(path: &Path, text: &str) -> Result<Vec<LockedPackage>, SyncError> {
+fn read_requirements_lock(
+    path: &Path,
+    text: &str,
+    cache: Option<&skua_cache::Cache>,
+) -> Result<Vec<LockedPackage>, SyncError> {
     let mut packages = Vec::new();
     for entry in skua_requirements::parse_requirements(text).entries {
         match entry.kind {
             EntryKind::Requirement(requirement) => {
                 let at_line =
                     |message: String| lock_error(path, format!("line {}: {message}", entry.line));
+                if let Some(reference) = &requirement.url
+                    && let Some(git) = skua_resolve::vcs::GitReference::parse(reference)
+                {
+                    let checkout = git_checkout(&git, cache).map_err(at_line)?;
+                    packages.push(
+                        tree_locked_package(&checkout, false, requirement.package_name.as_ref())
+                            .map_err(at_line)?,
+                    );
+                    continue;
+                }
                 if let Some(reference) = &requirement.url {
                     let dir = path.parent().unwrap_or(Path::new("."));
                     let absolute = skua_resolve::absolute_reference(reference, dir);
@@ -408,7 +437,11 @@ const PYLOCK_MAJOR: u64 = 1;
 /// Reads a PEP 751 lock, refusing anything that is not one: a missing or unsupported
 /// `lock-version` (an empty file included) and fields of the wrong type are errors
 /// naming the field and the package, never an empty lock.
-fn read_pylock(path: &Path, text: &str) -> Result<Vec<LockedPackage>, SyncError> {
+fn read_pylock(
+    path: &Path,
+    text: &str,
+    cache: Option<&skua_cache::Cache>,
+) -> Result<Vec<LockedPackage>, SyncError> {
     let document: toml::Table =
         toml::from_str(text).map_err(|error| lock_error(path, error.message().to_string()))?;
     match document.get("lock-version") {
@@ -456,7 +489,7 @@ fn read_pylock(path: &Path, text: &str) -> Result<Vec<LockedPackage>, SyncError>
         .iter()
         .enumerate()
         .map(|(index, package)| match package {
-            toml::Value::Table(package) => read_pylock_package(path, index, package),
+            toml::Value::Table(package) => read_pylock_package(path, index, package, cache),
             other => Err(lock_error(
                 path,
                 format!(
@@ -473,6 +506,7 @@ fn read_pylock_package(
     path: &Path,
     index: usize,
     package: &toml::Table,
+    cache: Option<&skua_cache::Cache>,
 ) -> Result<LockedPackage, SyncError> {
     let name = match package.get("name") {
         Some(toml::Value::String(name)) => PackageName::new(name)
@@ -545,7 +579,46 @@ fn read_pylock_package(
             }),
         });
     }
-    for source in ["vcs", "archive"] {
+    if let Some(vcs) = package.get("vcs") {
+        let table = vcs
+            .as_table()
+            .ok_or_else(|| wrong_type("vcs", "a table", vcs))?;
+        let text = |key: &str| match table.get(key) {
+            Some(toml::Value::String(value)) => Ok(Some(value.clone())),
+            None => Ok(None),
+            Some(other) => Err(wrong_type(&format!("vcs.{key}"), "a string", other)),
+        };
+        if text("type")?.as_deref() != Some("git") {
+            return Err(lock_error(
+                path,
+                format!("{name}: only git `vcs` sources are supported"),
+            ));
+        }
+        let (Some(repository), Some(commit)) = (text("url")?, text("commit-id")?) else {
+            return Err(lock_error(
+                path,
+                format!("{name}: `vcs` needs `url` and `commit-id`"),
+            ));
+        };
+        let git = skua_resolve::vcs::GitReference {
+            repository,
+            reference: Some(commit),
+            subdirectory: text("subdirectory")?,
+        };
+        let checkout = git_checkout(&git, cache)
+            .map_err(|message| lock_error(path, format!("{name}: {message}")))?;
+        return Ok(LockedPackage {
+            name,
+            version,
+            hashes: BTreeSet::new(),
+            files: Vec::new(),
+            tree: Some(LockedTree {
+                path: checkout,
+                editable: false,
+            }),
+        });
+    }
+    for source in ["archive"] {
         if package.contains_key(source) {
             return Err(lock_error(
                 path,
@@ -809,7 +882,7 @@ pub fn sync(
     context: &Arc<Context>,
     progress: Arc<dyn Fn(SyncProgress) + Send + Sync>,
 ) -> Result<SyncReport, SyncError> {
-    let lock = read_lock_file(lock)?;
+    let lock = read_lock_file(lock, Some(context.cache()))?;
     sync_packages_inner(
         &lock.packages,
         request,

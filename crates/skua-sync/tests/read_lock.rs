@@ -149,7 +149,11 @@ fn wrong_types_name_the_field_and_the_package() {
             &format!(
                 "{package}[packages.vcs]\ntype = \"git\"\nurl = \"https://git.example/a\"\ncommit-id = \"abc\"\n"
             ),
-            "skf-a: `vcs` sources are not supported",
+            "skf-a: https://git.example/a is a git source, which only a sync (with its cache) can check out",
+        ),
+        (
+            &format!("{package}[packages.vcs]\ntype = \"hg\"\nurl = \"https://hg.example/a\"\n"),
+            "skf-a: only git `vcs` sources are supported",
         ),
         (
             &format!(
@@ -251,7 +255,7 @@ fn the_header_names_the_target_a_lock_was_made_for() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("requirements.txt");
         std::fs::write(&path, format!("{header}requests==2.0\n")).expect("write");
-        let lock = read_lock_file(&path).expect("valid");
+        let lock = read_lock_file(&path, None).expect("valid");
         assert_eq!(lock.made_for, expected, "{header}");
         assert!(!lock.packages.is_empty());
     }

@@ -137,8 +137,12 @@ fn references_skua_cannot_honour_are_errors_naming_them() {
     let simple = "skf_simple-1.1.0-py3-none-any.whl";
     for (line, expected) in [
         (
-            "myproj @ git+https://example.invalid/myproj.git@v1\n",
-            "VCS requirements",
+            "myproj @ hg+https://example.invalid/myproj@v1\n",
+            "only git VCS references",
+        ),
+        (
+            "myproj @ git+file:///nonexistent/skua-test/repo.git@v1\n",
+            "git fetch failed for file:///nonexistent/skua-test/repo.git",
         ),
         ("./proj\n", "is not a Python project"),
         (
@@ -276,5 +280,94 @@ fn project_directories_and_editables_lock_and_install() {
     assert_eq!(
         python("import skf_local_app; print(skf_local_app.VALUE)"),
         "2"
+    );
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = std::process::Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=skua",
+            "-c",
+            "user.email=skua@example.invalid",
+        ])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+/// `name @ git+file://…@tag`: the tag is resolved to its full commit, which the lock
+/// records, and sync checks that commit out and builds it.
+#[test]
+fn git_references_lock_to_a_commit_and_install() {
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    local_project(dir);
+    let repo = dir.join("proj");
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "first"]);
+    git(&repo, &["tag", "v0.1.0"]);
+    let commit = git(&repo, &["rev-parse", "HEAD"]);
+    // A later commit on the branch: the tag still names the first.
+    common::write(&repo, "skf_local_app/__init__.py", "VALUE = 99\n");
+    git(&repo, &["commit", "-q", "-am", "second"]);
+
+    let repo_url = skua_types::Url::from_file_path(&repo).expect("url");
+    common::write(
+        dir,
+        "requirements.in",
+        &format!("skf-local-app @ git+{repo_url}@v0.1.0\n"),
+    );
+    let run = skua(
+        dir,
+        &server,
+        &["lock", "requirements.in", "-o", "requirements.txt"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lock = std::fs::read_to_string(dir.join("requirements.txt")).expect("lock");
+    assert!(
+        lock.contains(&format!("skf-local-app @ git+{repo_url}@{commit}\n")),
+        "pinned to the tag's commit:\n{lock}"
+    );
+    assert!(lock.contains("skf-simple==2.0.0"), "{lock}");
+
+    common::write(
+        dir,
+        "bad.in",
+        &format!("skf-local-app @ git+{repo_url}@no-such-tag\n"),
+    );
+    let run = skua(dir, &server, &["lock", "bad.in", "-o", "bad.txt"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("no branch, tag or commit `no-such-tag`"),
+        "{}",
+        run.stderr
+    );
+
+    if !backends_available() {
+        return;
+    }
+    let run = skua(dir, &server, &["venv", ".venv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = skua(dir, &server, &["sync", "requirements.txt"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = std::process::Command::new(dir.join(".venv/bin/python"))
+        .args(["-c", "import skf_local_app; print(skf_local_app.VALUE)"])
+        .output()
+        .expect("python runs");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "1",
+        "the tagged commit is installed"
     );
 }
