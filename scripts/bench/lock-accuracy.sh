@@ -48,13 +48,29 @@ prefect prefect
 mlflow mlflow
 direct-url six@https://files.pythonhosted.org/packages/d9/5a/e7c31adbe875f2abbb91bd84cf2dc52d792b5a01506781dbcf25c91daf11/six-1.16.0-py2.py3-none-any.whl#sha256=8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254 python-dateutil kubernetes
 SETS
+# A local project (static metadata, as most are), as a path and as an editable; written
+# here since it lives in the work directory. EDITABLE: stands for `-e ` in the set list.
+mkdir -p "$WORK/proj/bench_local_app"
+cat > "$WORK/proj/pyproject.toml" <<'TOML'
+[build-system]
+requires = ["setuptools>=64"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "bench-local-app"
+version = "0.1.0"
+dependencies = ["boto3", "requests>=2.31", "kubernetes"]
+TOML
+touch "$WORK/proj/bench_local_app/__init__.py"
+echo "local-path $WORK/proj pyyaml" >> "$WORK/sets"
+echo "local-editable EDITABLE:$WORK/proj click" >> "$WORK/sets"
 
 TARGET=(--python-version 3.11 --python-platform x86_64-manylinux_2_28 --exclude-newer "$EXCLUDE_NEWER")
 rows=()
 same=0
 total=0
 while read -r name reqs; do
-    printf '%s\n' $reqs > "$WORK/$name.in"
+    printf '%s\n' $reqs | sed 's/^EDITABLE:/-e /' > "$WORK/$name.in"
     set +e
     "$SKUA" lock "$WORK/$name.in" -o "$WORK/$name.skua.txt" "${TARGET[@]}" --quiet 2>"$WORK/$name.skua.err"
     skua_rc=$?
@@ -78,7 +94,8 @@ while read -r name reqs; do
             verdict="differ: $(grep -E '^[<>]' "$WORK/$name.diff" | tr '\n' ' ' | head -c 300)"
         fi
     fi
-    rows+=("| $name | \`$reqs\` | $verdict |")
+    shown="${reqs//$WORK/.}"
+    rows+=("| $name | \`${shown//EDITABLE:/-e }\` | $verdict |")
     echo "$name: $verdict" >&2
 done < "$WORK/sets"
 

@@ -1022,15 +1022,9 @@ pub(crate) fn sync_packages_inner(
     // Sdists become wheels here, outside async code: a build blocks, and it resolves and
     // installs its build requirements on the same runtime.
     let mut build_context = None;
-    // Wheels built from project directories, kept until they are installed.
-    let scratch = context.cache().bucket("build-scratch-v1");
-    let tree_wheels = std::fs::create_dir_all(&scratch)
-        .and_then(|()| {
-            tempfile::Builder::new()
-                .prefix("tree-wheels-")
-                .tempdir_in(&scratch)
-        })
-        .map_err(|error| SyncError::Other(format!("cannot create a build directory: {error}")))?;
+    // Wheels built from project directories, kept until they are installed; made only
+    // when there is one.
+    let mut tree_wheels: Option<tempfile::TempDir> = None;
     for (package, path, filename) in &mut downloads {
         if package.tree.is_none() && WheelFilename::parse(filename).is_some() {
             continue;
@@ -1052,7 +1046,25 @@ pub(crate) fn sync_packages_inner(
                 } else {
                     skua_build::WheelKind::Regular
                 };
-                skua_build::build_tree_wheel(&tree.path, kind, tree_wheels.path(), context)
+                let out = match &tree_wheels {
+                    Some(dir) => dir.path().to_path_buf(),
+                    None => {
+                        let scratch = context.cache.bucket("build-scratch-v1");
+                        let dir = std::fs::create_dir_all(&scratch)
+                            .and_then(|()| {
+                                tempfile::Builder::new()
+                                    .prefix("tree-wheels-")
+                                    .tempdir_in(&scratch)
+                            })
+                            .map_err(|error| {
+                                SyncError::Other(format!(
+                                    "cannot create a build directory: {error}"
+                                ))
+                            })?;
+                        tree_wheels.insert(dir).path().to_path_buf()
+                    }
+                };
+                skua_build::build_tree_wheel(&tree.path, kind, &out, context)
             }
             None => skua_build::build_wheel(path, context),
         };
