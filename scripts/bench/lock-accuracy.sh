@@ -86,7 +86,9 @@ while read -r name reqs; do
             verdict="skua exit $skua_rc, uv exit $uv_rc: $(head -c 200 "$WORK/$name.skua.err" | tr '\n' ' ')"
         fi
     else
-        pins() { grep -E '^[A-Za-z0-9]' "$1" | cut -d' ' -f1 | sed 's/\[[^]]*\]//' | tr 'A-Z' 'a-z' | sort; }
+        # Version pins only: a local project is written as given by uv (its path) and as
+        # `name @ file:///…` by skua, which is the same entry.
+        pins() { grep -E '^[A-Za-z0-9]' "$1" | grep -v ' @ file:' | cut -d' ' -f1 | sed 's/\[[^]]*\]//' | tr 'A-Z' 'a-z' | sort; }
         if diff <(pins "$WORK/$name.skua.txt") <(pins "$WORK/$name.uv.txt") > "$WORK/$name.diff"; then
             verdict="identical ($(pins "$WORK/$name.skua.txt" | wc -l) pins)"
             same=$((same + 1))

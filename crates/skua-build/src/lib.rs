@@ -430,6 +430,23 @@ impl Prepared {
         })
     }
 
+    /// Runs `prepare_metadata_for_build_wheel`; the METADATA file it wrote, or `None` when
+    /// the backend has no such hook (PEP 517: build the wheel instead).
+    fn prepare_metadata(&self) -> Result<Option<PathBuf>, BuildError> {
+        let outdir = self.scratch.join("metadata");
+        fs::create_dir_all(&outdir).map_err(io_error(&outdir))?;
+        let result = self.hook_json("prepare_metadata_for_build_wheel", &outdir)?;
+        let Some(dist_info) = result.as_str() else {
+            return Ok(None);
+        };
+        if !safe_file_name(dist_info) {
+            return Err(self.output_error(format!(
+                "prepare_metadata_for_build_wheel returned `{dist_info}`, not a directory name"
+            )));
+        }
+        Ok(Some(outdir.join(dist_info).join("METADATA")))
+    }
+
     /// Runs `build_wheel` (or `build_editable`) into the scratch space; returns the
     /// wheel's path.
     fn build_wheel(&self, kind: WheelKind) -> Result<PathBuf, BuildError> {
@@ -555,16 +572,7 @@ pub fn build_metadata(sdist: &Path, ctx: &BuildContext) -> Result<Vec<u8>, Build
         return wheel_metadata(&wheel, &sdist.display().to_string());
     }
     let prepared = Prepared::new(Source::Sdist(sdist), WheelKind::Regular, ctx)?;
-    let outdir = prepared.scratch.join("metadata");
-    fs::create_dir_all(&outdir).map_err(io_error(&outdir))?;
-    let result = prepared.hook_json("prepare_metadata_for_build_wheel", &outdir)?;
-    if let Some(dist_info) = result.as_str() {
-        if !safe_file_name(dist_info) {
-            return Err(prepared.output_error(format!(
-                "prepare_metadata_for_build_wheel returned `{dist_info}`, not a directory name"
-            )));
-        }
-        let metadata = outdir.join(dist_info).join("METADATA");
+    if let Some(metadata) = prepared.prepare_metadata()? {
         publish(&metadata, &dir, "METADATA")?;
         return fs::read(&metadata).map_err(io_error(&metadata));
     }
@@ -601,16 +609,7 @@ pub fn build_tree_wheel(
 /// `prepare_metadata_for_build_wheel`, else from a wheel built in place.
 pub fn build_tree_metadata(dir: &Path, ctx: &BuildContext) -> Result<Vec<u8>, BuildError> {
     let prepared = Prepared::new(Source::Tree(dir), WheelKind::Regular, ctx)?;
-    let outdir = prepared.scratch.join("metadata");
-    fs::create_dir_all(&outdir).map_err(io_error(&outdir))?;
-    let result = prepared.hook_json("prepare_metadata_for_build_wheel", &outdir)?;
-    if let Some(dist_info) = result.as_str() {
-        if !safe_file_name(dist_info) {
-            return Err(prepared.output_error(format!(
-                "prepare_metadata_for_build_wheel returned `{dist_info}`, not a directory name"
-            )));
-        }
-        let metadata = outdir.join(dist_info).join("METADATA");
+    if let Some(metadata) = prepared.prepare_metadata()? {
         return fs::read(&metadata).map_err(io_error(&metadata));
     }
     let built = prepared.build_wheel(WheelKind::Regular)?;

@@ -96,11 +96,7 @@ pub(crate) fn direct_file(
         }
     }
     url.set_fragment(None);
-    let filename = url
-        .path_segments()
-        .and_then(|mut segments| segments.next_back())
-        .map(skua_types::percent_decode)
-        .unwrap_or_default();
+    let filename = url_filename(&url);
     let (name, kind) = if let Some(wheel) = WheelFilename::parse(&filename) {
         (wheel.name.clone(), DistKind::Wheel(wheel))
     } else if let Some(sdist) = SdistFilename::parse(&filename, requirement.package_name.as_ref()) {
@@ -137,4 +133,12 @@ pub(crate) fn direct_file(
             core_metadata: None,
         },
     ))
+}
+
+/// The file name a URL ends in, percent-decoded (`""` when it ends in `/`).
+pub fn url_filename(url: &Url) -> String {
+    url.path_segments()
+        .and_then(|mut segments| segments.next_back())
+        .map(skua_types::percent_decode)
+        .unwrap_or_default()
 }

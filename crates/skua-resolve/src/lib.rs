@@ -5,7 +5,7 @@ mod candidates;
 mod direct;
 mod local;
 pub mod vcs;
-pub use direct::absolutize as absolute_reference;
+pub use direct::{absolutize as absolute_reference, url_filename};
 pub mod inputs;
 pub mod lock;
 mod lockfile;

@@ -288,11 +288,7 @@ fn direct_locked_package(
     let mut url = Url::parse(&absolute)
         .map_err(|error| format!("`{reference}` is not a valid URL: {error}"))?;
     url.set_fragment(None);
-    let filename = url
-        .path_segments()
-        .and_then(|mut segments| segments.next_back())
-        .map(skua_types::percent_decode)
-        .unwrap_or_default();
+    let filename = skua_resolve::url_filename(&url);
     let name = requirement
         .package_name
         .clone()
