@@ -284,7 +284,9 @@ pub fn lint_python(text: &str, settings: &Settings, path: &Path) -> Vec<Diagnost
     let mut diagnostics = match ruff_python_parser::parse_module(source) {
         Ok(parsed) => {
             let module = parsed.syntax();
-            Checker::new(source, settings, path).check_module(module)
+            Checker::new(source, settings, path)
+                .with_tokens(parsed.tokens())
+                .check_module(module)
         }
         Err(error) => {
             let start = error.location.start().to_usize();

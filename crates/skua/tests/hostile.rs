@@ -221,3 +221,32 @@ fn requirement_and_constraint_chains_are_walked_in_linear_time() {
     );
     assert!(out.stdout.contains("files checked"), "{}", out.stdout);
 }
+
+#[test]
+fn a_secret_nested_deeper_than_the_checker_goes_is_still_found() {
+    let dir = project();
+    let root = dir.path();
+    // Built at run time: a format-valid fake GitHub token, nowhere in the repository.
+    let token = format!("ghp_{}", body(42, 36));
+    let nested = format!(
+        "TOKENS = {}{{'deploy': \"{token}\", 'other': f\"x{{1}}{token}\"}}{}\n",
+        "[".repeat(5_000),
+        "]".repeat(5_000)
+    );
+    write(root, "nested.py", &nested);
+    let out = lint(root, &["nested.py", "--output-format", "full"]);
+    assert!(out.stdout.contains("E998"), "{}", out.stdout);
+    let found = out
+        .stdout
+        .lines()
+        .filter(|line| {
+            line.starts_with("nested.py:1:") && line.contains(" SEC001 Hardcoded GitHub token")
+        })
+        .count();
+    assert_eq!(found, 2, "{}", out.stdout);
+    assert!(
+        !out.stdout.contains(&token),
+        "token printed:\n{}",
+        out.stdout
+    );
+}
