@@ -277,7 +277,10 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Body> {
             response.headers_mut().insert(LOCATION, location);
         }
         response
-    } else if let Some(bytes) = faults.huge_for(&path).filter(|_| req.method() == Method::GET) {
+    } else if let Some(bytes) = faults
+        .huge_for(&path)
+        .filter(|_| req.method() == Method::GET)
+    {
         let mut response = Response::new(Body::generated(bytes));
         response.headers_mut().insert(
             hyper::header::CONTENT_TYPE,
