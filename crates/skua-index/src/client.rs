@@ -78,7 +78,9 @@ enum NetrcSource {
 }
 
 impl IndexClientBuilder {
-    /// Defaults: PyPI as the only index, 30 s timeout (or `SKUA_HTTP_TIMEOUT` seconds), 3
+    /// Defaults: PyPI as the only index, 30 s timeout (or `SKUA_HTTP_TIMEOUT` seconds), a
+    /// 300 s deadline per request (`SKUA_HTTP_DEADLINE`), 64 MiB pages
+    /// (`SKUA_HTTP_MAX_PAGE_BYTES`), 3
     /// retries, 50 requests in flight, `.netrc` from `$NETRC` or `~/.netrc`.
     pub fn new(cache: Cache) -> Self {
         let timeout = std::env::var("SKUA_HTTP_TIMEOUT")
