@@ -73,7 +73,7 @@ best_of_3() {
 
 printf '%-18s %12s %10s %10s %7s\n' class base-size 1x-s 8x-s ratio
 # class and base size (bytes, or files for the include chain)
-specs=${SPECS:-url-creds:1000000 pem:1000000 token-prefixes:1000000 noqa-line:160000 findings-one-line:160000 include-chain:1000}
+specs=${SPECS:-url-creds:1000000 pem:1000000 token-prefixes:1000000 noqa-line:160000 findings-one-line:160000 include-chain:2000}
 for spec in $specs; do
     class=${spec%%:*}
     base=$((${spec##*:} * scale))

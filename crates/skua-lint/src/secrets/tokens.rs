@@ -72,6 +72,10 @@ pub fn find_tokens(value: &str) -> Vec<TokenMatch> {
     // The service-account key of the whole value, looked for once: every `service_account`
     // trigger would otherwise scan the whole value for `private_key` again.
     let mut service_account_key: Option<Option<Range<usize>>> = None;
+    // GitLab and Slack prefixes consist of their own body characters (`glpat-glpat-…`):
+    // a body run measured once serves every trigger inside it.
+    let mut gitlab_run = RunEnd::default();
+    let mut slack_run = RunEnd::default();
     // The shortest format ("xoxb-" plus 10) is 15 bytes; most literals are shorter.
     if bytes.len() < 15 {
         return found;
@@ -83,8 +87,8 @@ pub fn find_tokens(value: &str) -> Vec<TokenMatch> {
             Trigger::AwsKeyId => match_aws_key_id(bytes, start),
             Trigger::GitHub => match_github(bytes, start),
             Trigger::GitHubPat => match_github_pat(bytes, start),
-            Trigger::GitLab => match_gitlab(bytes, start),
-            Trigger::Slack => match_slack(bytes, start),
+            Trigger::GitLab => match_gitlab(bytes, start, &mut gitlab_run),
+            Trigger::Slack => match_slack(bytes, start, &mut slack_run),
             Trigger::SlackWebhook => match_slack_webhook(bytes, start),
             Trigger::Stripe => match_stripe(bytes, start),
             Trigger::Google => match_google(bytes, start),
@@ -156,6 +160,25 @@ pub(super) fn run_len_max(
             .take_while(|&&c| pred(c))
             .count()
     })
+}
+
+/// The end of the last body run measured for one token format: a later trigger whose body
+/// starts inside that run has a body ending at the same place, without scanning again.
+#[derive(Default)]
+pub(super) struct RunEnd {
+    start: usize,
+    end: usize,
+}
+
+impl RunEnd {
+    /// Length of the run of `pred` bytes from `at`, counting each byte once per value.
+    fn len_from(&mut self, bytes: &[u8], at: usize, pred: impl Fn(u8) -> bool) -> usize {
+        if !(self.start <= at && at < self.end) {
+            self.start = at;
+            self.end = at + run_len(bytes, at, pred);
+        }
+        self.end - at
+    }
 }
 
 /// Longest token body accepted by the formats with an open-ended length.
@@ -257,12 +280,16 @@ pub(super) fn match_github_pat(bytes: &[u8], start: usize) -> Option<(TokenKind,
     Some((TokenKind::GitHubToken, start..end))
 }
 
-pub(super) fn match_gitlab(bytes: &[u8], start: usize) -> Option<(TokenKind, Range<usize>)> {
+pub(super) fn match_gitlab(
+    bytes: &[u8],
+    start: usize,
+    run: &mut RunEnd,
+) -> Option<(TokenKind, Range<usize>)> {
     if glued_before(bytes, start) {
         return None;
     }
     let body_start = start + "glpat-".len();
-    let body_len = run_len_max(bytes, body_start, MAX_TOKEN_BODY, is_b64url);
+    let body_len = run.len_from(bytes, body_start, is_b64url);
     if !(20..=MAX_TOKEN_BODY).contains(&body_len) {
         return None;
     }
@@ -273,12 +300,16 @@ pub(super) fn match_gitlab(bytes: &[u8], start: usize) -> Option<(TokenKind, Ran
     Some((TokenKind::GitLabToken, start..end))
 }
 
-pub(super) fn match_slack(bytes: &[u8], start: usize) -> Option<(TokenKind, Range<usize>)> {
+pub(super) fn match_slack(
+    bytes: &[u8],
+    start: usize,
+    run: &mut RunEnd,
+) -> Option<(TokenKind, Range<usize>)> {
     if glued_before(bytes, start) {
         return None;
     }
     let body_start = start + "xoxb-".len();
-    let body_len = run_len_max(bytes, body_start, MAX_TOKEN_BODY, |c| {
+    let body_len = run.len_from(bytes, body_start, |c| {
         c.is_ascii_alphanumeric() || c == b'-'
     });
     if !(10..=MAX_TOKEN_BODY).contains(&body_len) {
