@@ -27,6 +27,16 @@ const USER_AGENT: &str = concat!("skua/", env!("CARGO_PKG_VERSION"));
 const PAGE_ACCEPT: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
 const PYPI: &str = "https://pypi.org/simple/";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest one request may take from sending to the last byte of its body, however
+/// steadily the server trickles data (the read timeout alone never fires on an index
+/// sending one byte every half second).
+const DEFAULT_DEADLINE: Duration = Duration::from_secs(300);
+/// Downloads of big files get more time: the deadline plus this many seconds per MiB of
+/// their advertised size (a 1 GiB wheel at 1 MiB/s still completes).
+const DOWNLOAD_SECS_PER_MIB: u64 = 1;
+/// Largest index page, metadata file or range response read into memory. PyPI's biggest
+/// project pages are a few MiB; a page past this is refused, not buffered whole.
+const DEFAULT_MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
 const DEFAULT_RETRIES: u32 = 3;
 const DEFAULT_CONCURRENCY: usize = 50;
 const DEFAULT_BACKOFF: Duration = Duration::from_millis(500);
@@ -50,6 +60,8 @@ pub struct IndexClientBuilder {
     offline: bool,
     refresh: bool,
     timeout: Duration,
+    deadline: Duration,
+    max_page_bytes: u64,
     retries: u32,
     retry_backoff: Duration,
     concurrency: usize,
@@ -66,14 +78,28 @@ enum NetrcSource {
 }
 
 impl IndexClientBuilder {
-    /// Defaults: PyPI as the only index, 30 s timeout (or `SKUA_HTTP_TIMEOUT` seconds), 3
+    /// Defaults: PyPI as the only index, 30 s timeout (or `SKUA_HTTP_TIMEOUT` seconds), a
+    /// 300 s deadline per request (`SKUA_HTTP_DEADLINE`), 64 MiB pages
+    /// (`SKUA_HTTP_MAX_PAGE_BYTES`), 3
     /// retries, 50 requests in flight, `.netrc` from `$NETRC` or `~/.netrc`.
     pub fn new(cache: Cache) -> Self {
         let timeout = std::env::var("SKUA_HTTP_TIMEOUT")
             .ok()
             .and_then(|v| v.trim().parse::<f64>().ok())
             .filter(|s| s.is_finite() && *s > 0.0)
-            .map_or(DEFAULT_TIMEOUT, Duration::from_secs_f64);
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
+            .unwrap_or(DEFAULT_TIMEOUT);
+        let deadline = std::env::var("SKUA_HTTP_DEADLINE")
+            .ok()
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
+            .unwrap_or(DEFAULT_DEADLINE);
+        let max_page_bytes = std::env::var("SKUA_HTTP_MAX_PAGE_BYTES")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(DEFAULT_MAX_PAGE_BYTES);
         IndexClientBuilder {
             index_url: None,
             extra_index_urls: Vec::new(),
@@ -81,6 +107,8 @@ impl IndexClientBuilder {
             offline: false,
             refresh: false,
             timeout,
+            deadline,
+            max_page_bytes,
             retries: DEFAULT_RETRIES,
             retry_backoff: DEFAULT_BACKOFF,
             concurrency: DEFAULT_CONCURRENCY,
@@ -117,6 +145,21 @@ impl IndexClientBuilder {
     /// Connect timeout, and the longest a response may go without sending data.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Longest one request may take in all, body included (default 300 s, or
+    /// `SKUA_HTTP_DEADLINE` seconds). Downloads get one more second per MiB of their size.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Largest index page, metadata file or range response accepted (default 64 MiB, or
+    /// `SKUA_HTTP_MAX_PAGE_BYTES`); downloads of wheels and sdists are streamed to disk
+    /// and not limited.
+    pub fn max_page_bytes(mut self, limit: u64) -> Self {
+        self.max_page_bytes = limit.max(1);
         self
     }
 
@@ -205,6 +248,8 @@ impl IndexClientBuilder {
                 offline: self.offline,
                 refresh: self.refresh,
                 timeout: self.timeout,
+                deadline: self.deadline,
+                max_page_bytes: self.max_page_bytes,
                 retries: self.retries,
                 retry_backoff: self.retry_backoff,
                 permits: Semaphore::new(self.concurrency),
@@ -249,6 +294,8 @@ struct Inner {
     offline: bool,
     refresh: bool,
     timeout: Duration,
+    deadline: Duration,
+    max_page_bytes: u64,
     retries: u32,
     retry_backoff: Duration,
     permits: Semaphore,
@@ -768,7 +815,14 @@ impl IndexClient {
             (sha256_hex(&bytes), bytes.len() as u64)
         } else {
             loop {
-                match self.try_download(&file.url, &mut out).await {
+                let deadline = self.inner.deadline.saturating_add(Duration::from_secs(
+                    (file.size.unwrap_or(0) / (1024 * 1024)).saturating_mul(DOWNLOAD_SECS_PER_MIB),
+                ));
+                let attempt_result =
+                    tokio::time::timeout(deadline, self.try_download(&file.url, &mut out))
+                        .await
+                        .unwrap_or_else(|_| Err(past_deadline(&file.url, deadline)));
+                match attempt_result {
                     Ok(done) => break done,
                     Err(Failure::Fatal(e)) => return Err(e),
                     Err(Failure::Transient { error, retry_after }) => {
@@ -870,26 +924,58 @@ impl IndexClient {
         }
     }
 
+    /// One attempt, within the overall deadline.
     async fn try_get(&self, url: &Url, headers: &HeaderMap) -> Result<Fetched, Failure> {
-        let (response, _permit) = self.send(url, headers).await?;
+        let deadline = self.inner.deadline;
+        tokio::time::timeout(deadline, self.try_get_unbounded(url, headers))
+            .await
+            .unwrap_or_else(|_| Err(past_deadline(url, deadline)))
+    }
+
+    async fn try_get_unbounded(&self, url: &Url, headers: &HeaderMap) -> Result<Fetched, Failure> {
+        let (mut response, _permit) = self.send(url, headers).await?;
         let status = response.status();
         let response_headers = response.headers().clone();
         let final_url = strip_credentials(response.url());
-        match response.bytes().await {
-            Ok(body) => Ok(Fetched {
-                status,
-                headers: response_headers,
-                url: final_url,
-                body: body.to_vec(),
-            }),
-            Err(e) => Err(Failure::Transient {
-                error: IndexError::Network {
-                    url: redact_url(url),
-                    message: describe_error(e, self.inner.timeout),
-                },
-                retry_after: None,
-            }),
+        let limit = self.inner.max_page_bytes;
+        let too_large = || {
+            Failure::Fatal(IndexError::TooLarge {
+                url: redact_url(url),
+                limit,
+            })
+        };
+        // Refused up front when announced, else counted while streaming: a huge page is
+        // never buffered whole (gzip is decoded before counting, so bombs count too).
+        if response.content_length().is_some_and(|len| len > limit) {
+            return Err(too_large());
         }
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() as u64 + chunk.len() as u64 > limit {
+                        return Err(too_large());
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(Failure::Transient {
+                        error: IndexError::Network {
+                            url: redact_url(url),
+                            message: describe_error(e, self.inner.timeout),
+                        },
+                        retry_after: None,
+                    });
+                }
+            }
+        }
+        Ok(Fetched {
+            status,
+            headers: response_headers,
+            url: final_url,
+            body,
+        })
     }
 
     /// Sends one request (holding a concurrency permit, which the caller keeps while it
@@ -1160,6 +1246,21 @@ fn gave_up(error: IndexError, attempts: u32) -> IndexError {
             message: format!("{message} (gave up after {attempts} attempts)"),
         },
         other => other,
+    }
+}
+
+/// A request that did not complete within its overall deadline (retried like any other
+/// timeout).
+fn past_deadline(url: &Url, deadline: Duration) -> Failure {
+    Failure::Transient {
+        error: IndexError::Network {
+            url: redact_url(url),
+            message: format!(
+                "no complete response within the {deadline:?} deadline (the server sent too \
+                 slowly or stalled; SKUA_HTTP_DEADLINE sets the deadline in seconds)"
+            ),
+        },
+        retry_after: None,
     }
 }
 

@@ -28,6 +28,13 @@ pub enum IndexError {
     #[error("invalid response from {url}: {message}")]
     Malformed { url: String, message: String },
 
+    /// An index page, metadata file or range response larger than the configured limit;
+    /// refused rather than buffered whole.
+    #[error(
+        "response from {url} is larger than {limit} bytes, the limit for index pages and metadata (set SKUA_HTTP_MAX_PAGE_BYTES to raise it)"
+    )]
+    TooLarge { url: String, limit: u64 },
+
     /// A downloaded file (or PEP 658 metadata file) does not have the advertised hash.
     #[error("hash mismatch for {filename}: expected sha256 {expected}, got {actual}")]
     HashMismatch {

@@ -40,3 +40,38 @@ pub use jiff::Timestamp;
 pub use pep440_rs::Version;
 pub use skua_cache::Cache;
 pub use url::Url;
+
+/// Entry points for the fuzz targets under `fuzz/` (not a stable API).
+#[doc(hidden)]
+pub mod fuzzing {
+    /// The core metadata of an in-memory wheel named `name`-`version`, read the way the
+    /// client reads a downloaded or ranged archive, then parsed.
+    pub async fn wheel_metadata(
+        bytes: &[u8],
+        name: &skua_types::PackageName,
+        version: &pep440_rs::Version,
+    ) -> Result<crate::CoreMetadata, String> {
+        let raw = crate::zipread::read_entry(&mut crate::zipread::MemorySource(bytes), |e| {
+            crate::zipread::pick_wheel_metadata(e, name, version)
+        })
+        .await
+        .map_err(|error| format!("{error:?}"))?;
+        crate::CoreMetadata::parse(&raw).map_err(|error| error.to_string())
+    }
+
+    /// A simple-API project page (JSON when `json`, else HTML) as the client parses it.
+    pub fn project_page(body: &[u8], json: bool) -> Result<crate::Project, String> {
+        let index =
+            crate::IndexUrl::parse("https://index.invalid/simple/").map_err(|e| e.to_string())?;
+        let name = skua_types::PackageName::new("fuzzed").map_err(|e| e.to_string())?;
+        let page_url =
+            url::Url::parse("https://index.invalid/simple/fuzzed/").map_err(|e| e.to_string())?;
+        let content_type = if json {
+            "application/vnd.pypi.simple.v1+json"
+        } else {
+            "text/html"
+        };
+        crate::simple::parse_project_page(&index, &name, &page_url, Some(content_type), body)
+            .map_err(|e| e.to_string())
+    }
+}

@@ -760,3 +760,51 @@ async fn download_verifies_and_writes_atomically() {
 fn pn(name: &str) -> skua_index::PackageName {
     skua_index::PackageName::new(name).expect("a valid name")
 }
+
+#[tokio::test]
+async fn an_index_trickling_one_byte_at_a_time_hits_the_overall_deadline() {
+    let server = IndexServer::start_fixture();
+    let cache = tempfile::tempdir().unwrap();
+    // The read timeout (5 s) never fires: a byte arrives every 0.5 s. Only the overall
+    // deadline ends the request.
+    let client = builder(cache.path(), &primary(&server))
+        .timeout(Duration::from_secs(5))
+        .deadline(Duration::from_secs(2))
+        .retries(0)
+        .build()
+        .unwrap();
+    server.faults().drip("/simple/", Duration::from_millis(500));
+    let err = client.project(&pn("skf-simple")).await.unwrap_err();
+    assert!(matches!(err, IndexError::Network { .. }), "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains(&format!("{}skf-simple/", server.simple_url("primary"))),
+        "{message}"
+    );
+    assert!(message.contains("deadline"), "{message}");
+    // Once the index behaves, the same client works.
+    server.faults().clear();
+    client.project(&pn("skf-simple")).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_index_page_past_the_size_cap_is_refused_while_streaming() {
+    let server = IndexServer::start_fixture();
+    let cache = tempfile::tempdir().unwrap();
+    let client = builder(cache.path(), &primary(&server))
+        .max_page_bytes(1024 * 1024)
+        .retries(0)
+        .build()
+        .unwrap();
+    // 1 GiB without a Content-Length: only counting while reading can refuse it (it was
+    // buffered whole, 2.1 GB of memory).
+    server.faults().huge_page("/simple/", 1 << 30);
+    let err = client.project(&pn("skf-simple")).await.unwrap_err();
+    assert!(matches!(err, IndexError::TooLarge { .. }), "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains(&format!("{}skf-simple/", server.simple_url("primary"))),
+        "{message}"
+    );
+    assert!(message.contains("1048576 bytes"), "{message}");
+}

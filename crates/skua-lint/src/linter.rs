@@ -494,7 +494,9 @@ pub fn lint_python(text: &str, settings: &Settings, path: &Path) -> Vec<Diagnost
     let mut diagnostics = match ruff_python_parser::parse_module(source) {
         Ok(parsed) => {
             let module = parsed.syntax();
-            Checker::new(source, settings, path).check_module(module)
+            Checker::new(source, settings, path)
+                .with_tokens(parsed.tokens())
+                .check_module(module)
         }
         Err(error) => {
             let start = error.location.start().to_usize();
@@ -786,6 +788,8 @@ impl RequirementsGraph {
 struct RequirementsNode {
     includes: Vec<(skua_requirements::IncludeKind, PathBuf)>,
     pins: HashSet<skua_types::PackageName>,
+    /// Names required without a pin: the only ones a constraints file can excuse.
+    unpinned: Vec<skua_types::PackageName>,
 }
 
 /// Where requirement includes may point: inside the project of one of the paths being
@@ -866,6 +870,7 @@ impl RequirementsGraph {
                     RequirementsNode {
                         includes: Vec::new(),
                         pins: HashSet::new(),
+                        unpinned: Vec::new(),
                     },
                 );
                 continue;
@@ -874,12 +879,16 @@ impl RequirementsGraph {
             let mut node = RequirementsNode {
                 includes: Vec::new(),
                 pins: HashSet::new(),
+                unpinned: Vec::new(),
             };
             let mut file: Option<Arc<SourceFile>> = None;
             for entry in &parsed.entries {
                 match &entry.kind {
                     EntryKind::Requirement(requirement) if requirement.is_pinned() => {
                         node.pins.extend(requirement.package_name.clone());
+                    }
+                    EntryKind::Requirement(requirement) => {
+                        node.unpinned.extend(requirement.package_name.clone());
                     }
                     EntryKind::Include {
                         kind,
@@ -941,50 +950,8 @@ impl RequirementsGraph {
             nodes.insert(path, node);
         }
 
-        // The constraints files that apply to each file: its own `-c` targets and those of
-        // every file that includes it through `-r`, transitively. Propagated along `-r`
-        // edges with a worklist, so long chains cost time linear in their length.
-        let mut applying: HashMap<&PathBuf, HashSet<&PathBuf>> = nodes
-            .iter()
-            .map(|(path, node)| {
-                let own = node
-                    .includes
-                    .iter()
-                    .filter(|(kind, _)| *kind == IncludeKind::Constraints)
-                    .map(|(_, target)| target)
-                    .collect();
-                (path, own)
-            })
-            .collect();
-        let mut worklist: Vec<&PathBuf> = nodes.keys().collect();
-        while let Some(path) = worklist.pop() {
-            let inherited: Vec<&PathBuf> = applying
-                .get(path)
-                .map(|set| set.iter().copied().collect())
-                .unwrap_or_default();
-            if inherited.is_empty() {
-                continue;
-            }
-            let children = nodes.get(path).into_iter().flat_map(|node| {
-                node.includes
-                    .iter()
-                    .filter(|(kind, _)| *kind == IncludeKind::Requirements)
-                    .map(|(_, target)| target)
-            });
-            for child in children {
-                let Some(set) = applying.get_mut(child) else {
-                    continue;
-                };
-                let before = set.len();
-                set.extend(inherited.iter().copied());
-                if set.len() > before {
-                    worklist.push(child);
-                }
-            }
-        }
-        // Pins reachable from each constraints file, computed once per file that applies.
-        let mut closures: HashMap<&PathBuf, HashSet<skua_types::PackageName>> = HashMap::new();
-        let mut contexts = HashMap::new();
+        // Which files are asked to pin: constraints files and compiled inputs are not.
+        let mut flags: HashMap<&PathBuf, (bool, bool)> = HashMap::new();
         for path in nodes.keys() {
             let name = path
                 .file_name()
@@ -995,24 +962,20 @@ impl RequirementsGraph {
                 && (included_by_constraint.contains(path) || named_constraints);
             let is_compiled_input = path.extension().is_some_and(|extension| extension == "in")
                 && absolute(&path.with_extension("txt"), cwd).is_file();
-            // Constraints files and compiled inputs are not asked to pin anything.
-            let mut constraint_pins = HashSet::new();
-            if !is_constraints_file && !is_compiled_input {
-                for target in applying.get(path).into_iter().flatten() {
-                    let closure = closures.entry(target).or_insert_with(|| {
-                        let mut pins = HashSet::new();
-                        collect_pins(target, &nodes, &mut pins, &mut HashSet::new());
-                        pins
-                    });
-                    constraint_pins.extend(closure.iter().cloned());
-                }
-            }
+            flags.insert(path, (is_constraints_file, is_compiled_input));
+        }
+        let asked = |path: &PathBuf| flags.get(path).is_some_and(|(c, i)| !c && !i);
+        let excused = constraint_pins(&nodes, &asked);
+        let mut contexts = HashMap::new();
+        for path in nodes.keys() {
+            let (is_constraints_file, is_compiled_input) =
+                flags.get(path).copied().unwrap_or_default();
             contexts.insert(
                 path.clone(),
                 RequirementsContext {
                     is_constraints_file,
                     is_compiled_input,
-                    constraint_pins,
+                    constraint_pins: excused.get(path).cloned().unwrap_or_default(),
                 },
             );
         }
@@ -1035,25 +998,147 @@ impl RequirementsGraph {
     }
 }
 
-/// The pins of `start` and of everything it includes. Iterative: a chain of thousands of
-/// includes must not overflow the stack.
-fn collect_pins(
-    start: &PathBuf,
+/// For each file asked to pin, which of its unpinned names a constraints file applying to
+/// it pins: the constraints files it names with `-c` and those of every file including it
+/// through `-r`, transitively, each with everything it includes. Computed with bit sets
+/// over the names asked about, propagated in topological order: a chain where every file
+/// includes the next with both `-r` and `-c` costs files × asked names / 64 word
+/// operations (it was cubic: each file's constraints copied again per depth). Iterative
+/// throughout, so a chain of any length cannot overflow the stack.
+fn constraint_pins(
     nodes: &HashMap<PathBuf, RequirementsNode>,
-    pins: &mut HashSet<skua_types::PackageName>,
-    seen: &mut HashSet<PathBuf>,
-) {
-    let mut stack = vec![start];
-    while let Some(path) = stack.pop() {
-        if !seen.insert(path.clone()) {
+    asked: &dyn Fn(&PathBuf) -> bool,
+) -> HashMap<PathBuf, HashSet<skua_types::PackageName>> {
+    use skua_requirements::IncludeKind;
+    let mut names: HashMap<&skua_types::PackageName, usize> = HashMap::new();
+    for (path, node) in nodes {
+        if asked(path) {
+            for name in &node.unpinned {
+                let next = names.len();
+                names.entry(name).or_insert(next);
+            }
+        }
+    }
+    if names.is_empty() {
+        return HashMap::new();
+    }
+    let words = names.len().div_ceil(64);
+    let mut paths: Vec<&PathBuf> = nodes.keys().collect();
+    paths.sort();
+    let id: HashMap<&PathBuf, usize> = paths.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+    let edges: Vec<Vec<(IncludeKind, usize)>> = paths
+        .iter()
+        .map(|path| {
+            nodes[*path]
+                .includes
+                .iter()
+                .filter_map(|(kind, target)| id.get(target).map(|&t| (*kind, t)))
+                .collect()
+        })
+        .collect();
+    // Post-order (includes before their includers), by an explicit stack.
+    let mut order = Vec::with_capacity(paths.len());
+    let mut visited = vec![false; paths.len()];
+    for root in 0..paths.len() {
+        if visited[root] {
             continue;
         }
-        let Some(node) = nodes.get(path) else {
-            continue;
-        };
-        pins.extend(node.pins.iter().cloned());
-        stack.extend(node.includes.iter().map(|(_, target)| target));
+        visited[root] = true;
+        let mut stack = vec![(root, 0usize)];
+        while let Some((node, next)) = stack.last_mut() {
+            if let Some(&(_, child)) = edges[*node].get(*next) {
+                *next += 1;
+                if !visited[child] {
+                    visited[child] = true;
+                    stack.push((child, 0));
+                }
+            } else {
+                order.push(*node);
+                stack.pop();
+            }
+        }
     }
+    let or_into = |sets: &mut [u64], into: usize, from: usize| -> bool {
+        let mut changed = false;
+        for w in 0..words {
+            let bits = sets[from * words + w];
+            let slot = &mut sets[into * words + w];
+            if *slot | bits != *slot {
+                *slot |= bits;
+                changed = true;
+            }
+        }
+        changed
+    };
+    // The asked names each file pins or includes a pin of. One pass in post-order is
+    // exact without cycles; passes repeat until nothing changes (include cycles).
+    let mut closure = vec![0u64; paths.len() * words];
+    for (i, path) in paths.iter().enumerate() {
+        for pin in &nodes[*path].pins {
+            if let Some(&bit) = names.get(pin) {
+                closure[i * words + bit / 64] |= 1 << (bit % 64);
+            }
+        }
+    }
+    loop {
+        let mut changed = false;
+        for &node in &order {
+            for &(_, child) in &edges[node] {
+                changed |= or_into(&mut closure, node, child);
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    // The asked names pinned by the constraints applying to each file: includers first.
+    let mut applying = vec![0u64; paths.len() * words];
+    loop {
+        let mut changed = false;
+        for &node in order.iter().rev() {
+            // Its own `-c` targets first, so what it passes down is complete.
+            for &(kind, child) in &edges[node] {
+                if kind == IncludeKind::Constraints {
+                    for w in 0..words {
+                        let bits = closure[child * words + w];
+                        let slot = &mut applying[node * words + w];
+                        if *slot | bits != *slot {
+                            *slot |= bits;
+                            changed = true;
+                        }
+                    }
+                }
+            }
+            for &(kind, child) in &edges[node] {
+                if kind == IncludeKind::Requirements {
+                    changed |= or_into(&mut applying, child, node);
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut excused = HashMap::new();
+    for (i, path) in paths.iter().enumerate() {
+        if !asked(path) {
+            continue;
+        }
+        let set: HashSet<skua_types::PackageName> = nodes[*path]
+            .unpinned
+            .iter()
+            .filter(|name| {
+                names
+                    .get(name)
+                    .is_some_and(|&bit| applying[i * words + bit / 64] & (1 << (bit % 64)) != 0)
+            })
+            .cloned()
+            .collect();
+        if !set.is_empty() {
+            excused.insert((*path).clone(), set);
+        }
+    }
+    excused
 }
 
 /// `a/b/../c` → `a/c` without touching the file system (keeps paths as the user wrote them).

@@ -11,13 +11,44 @@ pub struct Location {
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// Characters before each [`CHAR_BLOCK`]-byte block: a column costs at most one block
+    /// of counting, not the whole line before it (many findings on one long line were
+    /// quadratic).
+    chars_before_block: Vec<usize>,
+}
+
+const CHAR_BLOCK: usize = 1024;
+
+/// Characters in `bytes` (which may start or end inside one): the bytes that do not
+/// continue a UTF-8 sequence.
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|newline| newline + 1));
-        LineIndex { line_starts }
+        let mut chars_before_block = Vec::with_capacity(text.len() / CHAR_BLOCK + 1);
+        let mut total = 0;
+        for block in text.as_bytes().chunks(CHAR_BLOCK) {
+            chars_before_block.push(total);
+            total += count_chars(block);
+        }
+        chars_before_block.push(total);
+        LineIndex {
+            line_starts,
+            chars_before_block,
+        }
+    }
+
+    /// Characters in `text[..offset]`.
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let block = offset / CHAR_BLOCK;
+        let Some(&before) = self.chars_before_block.get(block) else {
+            return count_chars(&text.as_bytes()[..offset.min(text.len())]);
+        };
+        before + count_chars(&text.as_bytes()[block * CHAR_BLOCK..offset.min(text.len())])
     }
 
     /// 0-based line containing `offset`.
@@ -34,7 +65,7 @@ impl LineIndex {
         let start = self.line_starts[line];
         Location {
             row: line + 1,
-            column: text[start..offset].chars().count() + 1,
+            column: self.chars_before(text, offset) - self.chars_before(text, start) + 1,
         }
     }
 

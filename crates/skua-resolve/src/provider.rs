@@ -80,7 +80,18 @@ struct Prefetcher {
     walked: Mutex<HashSet<(PackageName, Vec<ExtraName>)>>,
     /// Versions whose metadata a batch asked for.
     batched: Mutex<HashSet<(PackageName, Version)>>,
+    /// Walks waiting for a worker, and how many workers run. A queued walk is a name and
+    /// a range (about a hundred bytes); a spawned task holds the whole request future
+    /// (kilobytes) while it waits on the client's concurrency limit, for every name at once.
+    queue: Mutex<(std::collections::VecDeque<Walk>, usize)>,
 }
+
+/// One queued prefetch walk: name, range and extras.
+type Walk = (PackageName, Range, Vec<ExtraName>);
+
+/// Prefetch workers at once: more than the client's requests in flight, so a worker
+/// parsing a page does not leave the network idle.
+const PREFETCH_WORKERS: usize = 64;
 
 impl Prefetcher {
     fn walk(
@@ -94,8 +105,31 @@ impl Prefetcher {
         if !lock(&self.walked).insert((name.clone(), extras.clone())) {
             return;
         }
+        let mut queue = lock(&self.queue);
+        queue.0.push_back((name, range, extras));
+        if queue.1 >= PREFETCH_WORKERS {
+            return;
+        }
+        queue.1 += 1;
+        drop(queue);
         let this = Arc::clone(self);
-        runtime.spawn(async move { this.visit(name, range, extras).await });
+        runtime.spawn(async move {
+            loop {
+                let next = {
+                    let mut queue = lock(&this.queue);
+                    let next = queue.0.pop_front();
+                    if next.is_none() {
+                        // Under the same lock as the push: no walk is left behind.
+                        queue.1 -= 1;
+                    }
+                    next
+                };
+                let Some((name, range, extras)) = next else {
+                    return;
+                };
+                Arc::clone(&this).visit(name, range, extras).await;
+            }
+        });
     }
 
     /// The page, the metadata of the newest version in `range` (the solver's likely
@@ -513,6 +547,7 @@ impl<'a> Provider<'a> {
                 .collect(),
             walked: Mutex::default(),
             batched: Mutex::default(),
+            queue: Mutex::default(),
         });
         Ok(Provider {
             client,

@@ -23,6 +23,10 @@ struct FaultState {
     truncations: Vec<Counted<()>>,
     delays: Vec<(String, Duration)>,
     malformed: HashSet<String>,
+    /// Bodies sent one byte per interval.
+    drips: Vec<(String, Duration)>,
+    /// Pages replaced by a generated body of this many bytes, sent without a length.
+    huge: Vec<(String, u64)>,
     /// Where to send matching requests: an origin (or any prefix) the path is appended to.
     redirects: Vec<Counted<String>>,
     /// `user:password`, as it appears once decoded from the header.
@@ -75,6 +79,36 @@ impl Faults {
     /// [`clear`](Self::clear). The server stays responsive to other requests meanwhile.
     pub fn delay(&self, path_contains: &str, by: Duration) {
         self.lock().delays.push((path_contains.to_owned(), by));
+    }
+
+    /// Sends the body of every successful GET to a path containing `path_contains` one byte
+    /// per `interval` (a server that trickles data: never silent long enough for a read
+    /// timeout), until [`clear`](Self::clear).
+    pub fn drip(&self, path_contains: &str, interval: Duration) {
+        self.lock().drips.push((path_contains.to_owned(), interval));
+    }
+
+    /// Answers every GET to a path containing `path_contains` with 200 and a generated HTML
+    /// body of `bytes` bytes, streamed in chunks without a `Content-Length` (memory use on
+    /// the server stays small), until [`clear`](Self::clear).
+    pub fn huge_page(&self, path_contains: &str, bytes: u64) {
+        self.lock().huge.push((path_contains.to_owned(), bytes));
+    }
+
+    pub(crate) fn drip_for(&self, path: &str) -> Option<Duration> {
+        self.lock()
+            .drips
+            .iter()
+            .find(|(pattern, _)| path.contains(pattern.as_str()))
+            .map(|(_, interval)| *interval)
+    }
+
+    pub(crate) fn huge_for(&self, path: &str) -> Option<u64> {
+        self.lock()
+            .huge
+            .iter()
+            .find(|(pattern, _)| path.contains(pattern.as_str()))
+            .map(|(_, bytes)| *bytes)
     }
 
     /// Serves a cut-off, unparsable JSON page for `project` (any spelling; it is

@@ -277,6 +277,16 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Body> {
             response.headers_mut().insert(LOCATION, location);
         }
         response
+    } else if let Some(bytes) = faults
+        .huge_for(&path)
+        .filter(|_| req.method() == Method::GET)
+    {
+        let mut response = Response::new(Body::generated(bytes));
+        response.headers_mut().insert(
+            hyper::header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html"),
+        );
+        response
     } else {
         route(state, &req, &path)
     };
@@ -293,6 +303,15 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<Body> {
         let half = bytes.slice(..bytes.len() / 2);
         *response.body_mut() = Body::truncated(half);
         truncated = true;
+    }
+
+    if req.method() == Method::GET
+        && response.status() == StatusCode::OK
+        && let Some(interval) = faults.drip_for(&path)
+        && let Body::Full(Some(bytes)) = response.body()
+    {
+        let bytes = bytes.clone();
+        *response.body_mut() = Body::drip(bytes, interval);
     }
 
     let content_length = response

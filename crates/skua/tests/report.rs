@@ -586,10 +586,14 @@ fn no_format_prints_a_secret_skua_recognises() {
         "junit",
         "sarif",
     ] {
-        for verbose in [false, true] {
+        // The default rules, and every rule (opt-in ones such as NQA001 included).
+        for (verbose, every_rule) in [(false, false), (true, false), (false, true), (true, true)] {
             let mut args = vec![".", "--output-format", format];
             if verbose {
                 args.push("-v");
+            }
+            if every_rule {
+                args.extend(["--select", "ALL"]);
             }
             let run = lint(root, &args);
             assert_eq!(run.code, 1, "{format}: {}", run.stderr);
@@ -597,7 +601,7 @@ fn no_format_prints_a_secret_skua_recognises() {
                 for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
                     assert!(
                         !text.contains(secret),
-                        "{format} (verbose {verbose}) printed `{secret}` on {stream}:\n{text}"
+                        "{format} (verbose {verbose}, every rule {every_rule}) printed `{secret}` on {stream}:\n{text}"
                     );
                 }
             }

@@ -51,6 +51,11 @@ pub struct Checker<'a> {
     depth: usize,
     /// The first expression left unvisited because of [`MAX_DEPTH`].
     truncated_at: Option<std::ops::Range<usize>>,
+    /// Every expression left unvisited, in source order (disjoint: nothing under one is
+    /// visited). Their string tokens still get the secret-token scan.
+    truncated: Vec<std::ops::Range<usize>>,
+    /// The file's tokens, for that scan.
+    tokens: Option<&'a ruff_python_ast::token::Tokens>,
     /// Inside a bare string statement (a docstring): prose with examples, not configuration.
     pub in_docstring: bool,
     /// `self.X = value`, `cls.X = value` and class-level `X = value` anywhere in the file,
@@ -77,6 +82,8 @@ impl<'a> Checker<'a> {
             diagnostics: Vec::new(),
             depth: 0,
             truncated_at: None,
+            truncated: Vec::new(),
+            tokens: None,
             in_docstring: false,
             attributes: HashMap::new(),
             session_factories: HashSet::new(),
@@ -85,9 +92,17 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Gives the checker the file's tokens: string literals nested deeper than the visitor
+    /// goes are then still scanned for known token formats.
+    pub fn with_tokens(mut self, tokens: &'a ruff_python_ast::token::Tokens) -> Self {
+        self.tokens = Some(tokens);
+        self
+    }
+
     pub fn check_module(mut self, module: &'a ast::ModModule) -> Vec<Diagnostic> {
         self.prescan(&module.body);
         self.visit_body(&module.body);
+        self.scan_truncated_strings();
         if let Some(range) = self.truncated_at.take() {
             // Never report a partly checked file as clean.
             self.diagnostics.push(Diagnostic::new(
@@ -99,6 +114,60 @@ impl<'a> Checker<'a> {
             ));
         }
         self.diagnostics
+    }
+
+    /// A secret must not hide behind nesting: the string tokens inside expressions the
+    /// visitor did not descend into are scanned flat for known token formats (SEC001).
+    /// No recursion, so any depth is fine; the rules that need the tree stay covered only
+    /// by the E998 diagnostic.
+    fn scan_truncated_strings(&mut self) {
+        use ruff_python_ast::token::TokenKind;
+        let (Some(tokens), false) = (self.tokens, self.truncated.is_empty()) else {
+            return;
+        };
+        if !self.enabled(Rule::HardcodedToken) {
+            return;
+        }
+        let mut regions = std::mem::take(&mut self.truncated);
+        regions.sort_by_key(|range| range.start);
+        let mut region = 0;
+        for token in tokens.iter() {
+            if !matches!(
+                token.kind(),
+                TokenKind::String | TokenKind::FStringMiddle | TokenKind::TStringMiddle
+            ) {
+                continue;
+            }
+            let start = token.range().start().to_usize();
+            let end = token.range().end().to_usize();
+            while regions.get(region).is_some_and(|r| r.end <= start) {
+                region += 1;
+            }
+            let Some(inside) = regions.get(region) else {
+                break;
+            };
+            if start < inside.start {
+                continue;
+            }
+            let Some(raw) = self.source.get(start..end) else {
+                continue;
+            };
+            for found in crate::secrets::find_tokens(raw) {
+                let secret = raw.get(found.range.clone()).unwrap_or_default();
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Rule::HardcodedToken,
+                        format!(
+                            "Hardcoded {} `{}`",
+                            found.kind.description(),
+                            crate::secrets::redact(secret)
+                        ),
+                        start..end,
+                    )
+                    .with_secret(start + found.range.start..start + found.range.end),
+                );
+            }
+        }
     }
 
     pub fn enabled(&self, rule: Rule) -> bool {
@@ -415,9 +484,9 @@ impl<'a> Visitor<'a> for Checker<'a> {
 
     fn visit_expr(&mut self, expr: &'a Expr) {
         if self.depth >= MAX_DEPTH {
-            self.truncated_at.get_or_insert_with(|| {
-                expr.range().start().to_usize()..expr.range().end().to_usize()
-            });
+            let range = expr.range().start().to_usize()..expr.range().end().to_usize();
+            self.truncated_at.get_or_insert_with(|| range.clone());
+            self.truncated.push(range);
             return;
         }
         self.depth += 1;

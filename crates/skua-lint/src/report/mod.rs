@@ -62,10 +62,13 @@ pub fn render(messages: &[Message], format: OutputFormat) -> String {
             .iter()
             .map(|message| header(message) + "\n")
             .collect(),
-        OutputFormat::Full => messages
-            .iter()
-            .map(|message| header(message) + "\n" + &snippet(message) + "\n")
-            .collect(),
+        OutputFormat::Full => {
+            let mut cache = LineSecrets::default();
+            messages
+                .iter()
+                .map(|message| header(message) + "\n" + &snippet(message, &mut cache) + "\n")
+                .collect()
+        }
         OutputFormat::Json => json(messages),
         OutputFormat::JsonLines => json_lines(messages),
         OutputFormat::Github => messages.iter().map(github).collect(),
@@ -75,8 +78,27 @@ pub fn render(messages: &[Message], format: OutputFormat) -> String {
     }
 }
 
+/// The secrets of the last line shown, so many findings on one line scan it once.
+#[derive(Default)]
+struct LineSecrets {
+    /// (file, line) the ranges belong to.
+    key: Option<(usize, usize)>,
+    ranges: Vec<std::ops::Range<usize>>,
+}
+
+impl LineSecrets {
+    fn of(&mut self, message: &Message, line: usize, line_text: &str) -> &[std::ops::Range<usize>] {
+        let key = (std::sync::Arc::as_ptr(&message.file) as usize, line);
+        if self.key != Some(key) {
+            self.ranges = secrets::secrets_in_text(line_text);
+            self.key = Some(key);
+        }
+        &self.ranges
+    }
+}
+
 /// The source lines of a diagnostic with carets under its range; any secret in them is redacted.
-fn snippet(message: &Message) -> String {
+fn snippet(message: &Message, cache: &mut LineSecrets) -> String {
     let file = &message.file;
     let text = &file.text;
     if text.is_empty() {
@@ -97,15 +119,16 @@ fn snippet(message: &Message) -> String {
         let line_text = &text[range.clone()];
         let caret_start = message.range.start.clamp(range.start, range.end) - range.start;
         let caret_end = message.range.end.clamp(range.start, range.end) - range.start;
-        let (display, caret_start, caret_end) = redact_line(
+        let line_secrets = cache.of(message, line, line_text);
+        let (display, caret_start, caret_end) = shown_line(
             line_text,
             range.start,
             message.secret.as_ref(),
             text,
+            line_secrets,
             caret_start,
             caret_end,
         );
-        let (display, caret_start, caret_end) = clip_long_line(&display, caret_start, caret_end);
         let display = display.replace('\t', " ");
         let _ = writeln!(
             out,
@@ -147,10 +170,65 @@ fn snippet(message: &Message) -> String {
 /// window around the carets, so many findings on one huge line cannot multiply the output.
 const MAX_SHOWN_LINE: usize = 240;
 
-fn clip_long_line(line: &str, caret_start: usize, caret_end: usize) -> (String, usize, usize) {
-    if line.len() <= MAX_SHOWN_LINE {
-        return (line.to_string(), caret_start, caret_end);
+/// The masks of one line in order: the finding's own secret and the others.
+struct MaskStream<'a, I: Iterator<Item = &'a std::ops::Range<usize>>> {
+    line: &'a str,
+    own: Option<(std::ops::Range<usize>, String)>,
+    others: std::iter::Peekable<I>,
+}
+
+impl<'a, I: Iterator<Item = &'a std::ops::Range<usize>>> MaskStream<'a, I> {
+    fn next_start(&mut self) -> Option<usize> {
+        match (&self.own, self.others.peek()) {
+            (Some((own, _)), Some(other)) => Some(own.start.min(other.start)),
+            (Some((own, _)), None) => Some(own.start),
+            (None, Some(other)) => Some(other.start),
+            (None, None) => None,
+        }
     }
+
+    fn next_raw(&mut self) -> Option<(std::ops::Range<usize>, String)> {
+        let take_own = match (&self.own, self.others.peek()) {
+            (Some((own, _)), Some(other)) => own.start <= other.start,
+            (own, _) => own.is_some(),
+        };
+        if take_own {
+            return self.own.take();
+        }
+        let range = self.others.next()?.clone();
+        let replacement = secrets::redact(self.line.get(range.clone()).unwrap_or(""));
+        Some((range, replacement))
+    }
+
+    /// The next mask, overlapping ones merged (the first one's replacement kept, widened:
+    /// nothing of either secret shows).
+    fn next_merged(&mut self) -> Option<(std::ops::Range<usize>, String)> {
+        let (mut range, replacement) = self.next_raw()?;
+        while self.next_start().is_some_and(|start| start < range.end) {
+            if let Some((more, _)) = self.next_raw() {
+                range.end = range.end.max(more.end);
+            }
+        }
+        Some((range, replacement))
+    }
+}
+
+/// The text shown for one source line and the caret bounds in it: the window around the
+/// carets (the whole line when short) with every secret masked — the finding's own
+/// (`secret`, a range in the whole `text`) and `line_secrets`, every other one skua
+/// recognises in the line (sorted, non-overlapping). Redaction belongs to the output
+/// layer: whatever finding a line is shown for (a CLI call, a syntax error), no secret on
+/// it is printed. Work is proportional to the window, not the line, so many findings on
+/// one long line cost linear time.
+fn shown_line(
+    line: &str,
+    line_start: usize,
+    secret: Option<&std::ops::Range<usize>>,
+    text: &str,
+    line_secrets: &[std::ops::Range<usize>],
+    caret_start: usize,
+    caret_end: usize,
+) -> (String, usize, usize) {
     let floor = |mut at: usize| {
         at = at.min(line.len());
         while !line.is_char_boundary(at) {
@@ -158,79 +236,87 @@ fn clip_long_line(line: &str, caret_start: usize, caret_end: usize) -> (String, 
         }
         at
     };
-    let start = floor(caret_start.saturating_sub(60));
-    let end = floor((caret_end.max(caret_start) + 60).min(start + MAX_SHOWN_LINE));
-    let lead = if start > 0 { "…" } else { "" };
-    let tail = if end < line.len() { "…" } else { "" };
-    let shown = format!("{lead}{}{tail}", &line[start..end]);
-    let shift = |offset: usize| (offset.clamp(start, end) - start) + lead.len();
-    (shown, shift(caret_start), shift(caret_end))
-}
-
-/// Masks every secret on this line — the finding's own (`secret`, a range in the whole
-/// text) and any other skua recognises in the line — and moves the caret bounds to match.
-/// Redaction belongs to the output layer: whatever finding a line is shown for (a CLI
-/// call, a syntax error), no secret on it is printed.
-fn redact_line(
-    line: &str,
-    line_start: usize,
-    secret: Option<&std::ops::Range<usize>>,
-    text: &str,
-    caret_start: usize,
-    caret_end: usize,
-) -> (String, usize, usize) {
-    let line_end = line_start + line.len();
-    // (range in the line, replacement)
-    let mut masks: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-    if let Some(secret) = secret {
+    let short = line.len() <= MAX_SHOWN_LINE;
+    let window_start = if short {
+        0
+    } else {
+        floor(caret_start.saturating_sub(60))
+    };
+    // The finding's own secret, as a mask in line offsets.
+    let own: Option<(std::ops::Range<usize>, String)> = secret.and_then(|secret| {
+        let line_end = line_start + line.len();
         let start = secret.start.clamp(line_start, line_end);
         let end = secret.end.clamp(line_start, line_end);
-        if start < end {
-            let whole_secret = text.get(secret.clone()).unwrap_or("");
+        (start < end).then(|| {
             let replacement = if secret.start >= line_start {
-                secrets::redact(whole_secret)
+                secrets::redact(text.get(secret.clone()).unwrap_or(""))
             } else {
                 "****".to_string()
             };
-            masks.push((start - line_start..end - line_start, replacement));
-        }
-    }
-    for range in secrets::secrets_in_text(line) {
-        let replacement = secrets::redact(line.get(range.clone()).unwrap_or(""));
-        masks.push((range, replacement));
-    }
-    masks.sort_by_key(|(range, _)| range.start);
-    let mut merged: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-    for (range, replacement) in masks {
-        match merged.last_mut() {
-            // Overlaps keep the first mask, widened: nothing of either secret shows.
-            Some((last, _)) if range.start < last.end => last.end = last.end.max(range.end),
-            _ => merged.push((range, replacement)),
-        }
-    }
-    if merged.is_empty() {
-        return (line.to_string(), caret_start, caret_end);
-    }
-    let mut display = String::with_capacity(line.len());
-    let mut cursor = 0;
-    for (range, replacement) in &merged {
-        let (start, end) = (range.start.max(cursor), range.end);
-        display.push_str(line.get(cursor..start).unwrap_or(""));
-        display.push_str(replacement);
-        cursor = end;
-    }
-    display.push_str(line.get(cursor..).unwrap_or(""));
-    let shift = |offset: usize| {
-        let mut moved = offset as isize;
-        for (range, replacement) in &merged {
-            if offset >= range.end {
-                moved += replacement.len() as isize - (range.end - range.start) as isize;
-            } else if offset > range.start {
-                moved -= (offset - range.start) as isize;
-                moved += (offset - range.start).min(replacement.len()) as isize;
+            (start - line_start..end - line_start, replacement)
+        })
+    });
+    let first = line_secrets.partition_point(|range| range.end <= window_start);
+    let mut masks = MaskStream {
+        line,
+        own,
+        others: line_secrets[first..].iter().peekable(),
+    };
+    let mut next_mask = || masks.next_merged();
+    let caret_last = caret_end.max(caret_start);
+    let lead = if window_start > 0 { "…" } else { "" };
+    let mut display = String::from(lead);
+    // Bytes of display (after the lead) allowed; narrowed to 60 past the carets once
+    // their end is reached.
+    let mut budget = if short { usize::MAX } else { MAX_SHOWN_LINE };
+    // (start in the line, end in the line, start in the display, length in the display)
+    let mut pieces: Vec<(usize, usize, usize, usize)> = Vec::new();
+    let mut pos = window_start;
+    let mut mask = next_mask();
+    while pos < line.len() && display.len() - lead.len() < budget {
+        let gap_end = mask
+            .as_ref()
+            .map_or(line.len(), |(range, _)| range.start.max(pos));
+        if pos < gap_end {
+            let shown = display.len() - lead.len();
+            if (pos..=gap_end).contains(&caret_last) {
+                budget = budget.min(shown + (caret_last - pos) + 60);
             }
+            let end = floor(gap_end.min(pos.saturating_add(budget.saturating_sub(shown))));
+            if end <= pos {
+                break;
+            }
+            pieces.push((pos, end, display.len(), end - pos));
+            display.push_str(line.get(pos..end).unwrap_or(""));
+            pos = end;
+            continue;
         }
-        moved.max(0) as usize
+        let Some((range, replacement)) = mask.take() else {
+            break;
+        };
+        if range.contains(&caret_last) {
+            let shown = display.len() - lead.len();
+            budget = budget.min(shown + (caret_last - range.start).min(replacement.len()) + 60);
+        }
+        pieces.push((range.start, range.end, display.len(), replacement.len()));
+        display.push_str(&replacement);
+        pos = range.end.max(pos);
+        mask = next_mask();
+    }
+    let window_end = pos.min(line.len());
+    let shown_end = display.len();
+    if window_end < line.len() {
+        display.push('…');
+    }
+    // Where a line offset lands in the display: inside a mask, at most its length in.
+    let shift = |offset: usize| {
+        let offset = offset.clamp(window_start, window_end);
+        pieces
+            .iter()
+            .find(|(start, end, _, _)| offset >= *start && offset < *end)
+            .map_or(shown_end, |(start, _, at, len)| {
+                at + offset.saturating_sub(*start).min(*len)
+            })
     };
     (display, shift(caret_start), shift(caret_end))
 }

@@ -13,19 +13,37 @@ use super::*;
 /// dev-container defaults). Other fixed passwords are flagged even on
 /// localhost, because "local" defaults tend to travel to staging.
 pub fn url_password(value: &str) -> Option<Range<usize>> {
+    url_passwords(value).next()
+}
+
+/// Every URL password in `value`, in order (see [`url_password`]). One pass: each URL's
+/// user-info is looked for only up to the next `://`, so a long run of URLs without
+/// whitespace between them costs time linear in its length, not quadratic.
+pub fn url_passwords(value: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     let b = value.as_bytes();
-    memchr::memchr(b'@', b)?;
-    URL_SCHEME_SEPARATOR
-        .find_iter(b)
+    let has_at = memchr::memchr(b'@', b).is_some();
+    let mut separators = URL_SCHEME_SEPARATOR
+        .find_iter(if has_at { b } else { &[] })
         .filter(|&sep| sep > 0 && b[sep - 1].is_ascii_alphanumeric())
-        .find_map(|sep| userinfo_password(value, sep + 3))
+        .peekable();
+    std::iter::from_fn(move || {
+        while let Some(sep) = separators.next() {
+            let limit = separators.peek().copied().unwrap_or(b.len());
+            if let Some(range) = userinfo_password(value, sep + 3, limit) {
+                return Some(range);
+            }
+        }
+        None
+    })
 }
 
 pub(super) static URL_SCHEME_SEPARATOR: LazyLock<memmem::Finder<'static>> =
     LazyLock::new(|| memmem::Finder::new(b"://"));
 
-pub(super) fn userinfo_password(value: &str, start: usize) -> Option<Range<usize>> {
-    let b = value.as_bytes();
+/// The password of the URL whose authority starts at `start`, looking no further than
+/// `limit` (where the next URL starts).
+pub(super) fn userinfo_password(value: &str, start: usize, limit: usize) -> Option<Range<usize>> {
+    let b = value.as_bytes().get(..limit.max(start))?;
     let len = run_len(b, start, |c| {
         !c.is_ascii_whitespace() && !matches!(c, b'"' | b'\'' | b'`' | b'<' | b'>')
     });

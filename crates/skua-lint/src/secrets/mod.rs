@@ -79,7 +79,9 @@ mod tests;
 #[allow(unused_imports)]
 use self::{bytes::*, credentials::*, names::*, placeholders::*, tokens::*, values::*};
 
-pub use self::credentials::{auth_header_credential, connection_string_password, url_password};
+pub use self::credentials::{
+    auth_header_credential, connection_string_password, url_password, url_passwords,
+};
 pub use self::names::is_secret_name;
 pub use self::placeholders::is_placeholder;
 pub use self::tokens::find_tokens;
@@ -95,26 +97,24 @@ pub fn secrets_in_text(text: &str) -> Vec<Range<usize>> {
     for token in find_tokens(text) {
         let mut range = token.range;
         if token.kind == TokenKind::PrivateKey {
-            let end_marker = memmem::find(&text.as_bytes()[range.start..], b"-----END")
-                .map(|at| range.start + at);
+            // To its end marker, else to the next header or the end of the text; never
+            // past the next header, so many keys on one line are each scanned once.
+            let bytes = text.as_bytes();
+            let block_end = memmem::find(&bytes[range.start + 1..], b"-----BEGIN ")
+                .map_or(text.len(), |at| range.start + 1 + at);
+            let block = &bytes[..block_end];
+            let end_marker =
+                memmem::find(&block[range.start..], b"-----END").map(|at| range.start + at);
             range.end = match end_marker {
-                Some(at) => memmem::find(&text.as_bytes()[at + 8..], b"-----")
-                    .map_or(text.len(), |close| at + 8 + close + 5),
-                None => text.len(),
+                Some(at) => memmem::find(&block[at + 8..], b"-----")
+                    .map_or(block_end, |close| at + 8 + close + 5),
+                None => block_end,
             };
         }
         ranges.push(range);
     }
-    // Every URL with user-info: the scanner reports one per call, so scan after each.
-    let mut offset = 0;
-    while offset < text.len() {
-        let Some(found) = url_password(&text[offset..]) else {
-            break;
-        };
-        let range = offset + found.start..offset + found.end;
-        offset = range.end;
-        ranges.push(range);
-    }
+    // Every URL with user-info, not just the first.
+    ranges.extend(url_passwords(text));
     ranges.extend(connection_string_password(text));
     ranges.extend(auth_header_credential(text));
     // Scanners run on raw source here, not on a literal's value: a closing quote is code.

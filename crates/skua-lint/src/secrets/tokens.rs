@@ -69,6 +69,13 @@ pub(super) const JWT_IO_EXAMPLE_SIGNATURE: &str = "SflKxwRJSMeKKF2QT4fwpMeJf36PO
 pub fn find_tokens(value: &str) -> Vec<TokenMatch> {
     let bytes = value.as_bytes();
     let mut found = Vec::new();
+    // The service-account key of the whole value, looked for once: every `service_account`
+    // trigger would otherwise scan the whole value for `private_key` again.
+    let mut service_account_key: Option<Option<Range<usize>>> = None;
+    // GitLab and Slack prefixes consist of their own body characters (`glpat-glpat-…`):
+    // a body run measured once serves every trigger inside it.
+    let mut gitlab_run = RunEnd::default();
+    let mut slack_run = RunEnd::default();
     // The shortest format ("xoxb-" plus 10) is 15 bytes; most literals are shorter.
     if bytes.len() < 15 {
         return found;
@@ -80,8 +87,8 @@ pub fn find_tokens(value: &str) -> Vec<TokenMatch> {
             Trigger::AwsKeyId => match_aws_key_id(bytes, start),
             Trigger::GitHub => match_github(bytes, start),
             Trigger::GitHubPat => match_github_pat(bytes, start),
-            Trigger::GitLab => match_gitlab(bytes, start),
-            Trigger::Slack => match_slack(bytes, start),
+            Trigger::GitLab => match_gitlab(bytes, start, &mut gitlab_run),
+            Trigger::Slack => match_slack(bytes, start, &mut slack_run),
             Trigger::SlackWebhook => match_slack_webhook(bytes, start),
             Trigger::Stripe => match_stripe(bytes, start),
             Trigger::Google => match_google(bytes, start),
@@ -90,7 +97,16 @@ pub fn find_tokens(value: &str) -> Vec<TokenMatch> {
             }
             Trigger::Jwt => match_jwt(bytes, start),
             Trigger::AwsSecretContext => match_aws_secret(bytes, hit.end()),
-            Trigger::ServiceAccount => match_service_account(bytes, start),
+            Trigger::ServiceAccount => {
+                if is_service_account_type(bytes, start) {
+                    service_account_key
+                        .get_or_insert_with(|| service_account_private_key(bytes))
+                        .clone()
+                        .map(|range| (TokenKind::GcpServiceAccountKey, range))
+                } else {
+                    None
+                }
+            }
         };
         if let Some((kind, range)) = token {
             found.push(TokenMatch { kind, range });
@@ -99,11 +115,12 @@ pub fn find_tokens(value: &str) -> Vec<TokenMatch> {
     if found.len() > 1 {
         found.sort_by_key(|m| (m.range.start, m.kind.priority(), usize::MAX - m.range.end));
         let mut kept: Vec<TokenMatch> = Vec::with_capacity(found.len());
+        // Sorted by start, so a match overlaps a kept one exactly when it starts before
+        // the furthest end kept so far (one comparison, not one per kept match).
+        let mut kept_end = 0;
         for m in found {
-            let overlaps = kept
-                .iter()
-                .any(|k| m.range.start < k.range.end && k.range.start < m.range.end);
-            if !overlaps {
+            if kept.is_empty() || m.range.start >= kept_end {
+                kept_end = kept_end.max(m.range.end);
                 kept.push(m);
             }
         }
@@ -126,6 +143,46 @@ pub(super) fn run_len(bytes: &[u8], start: usize, pred: impl Fn(u8) -> bool) -> 
         .get(start..)
         .map_or(0, |rest| rest.iter().take_while(|&&c| pred(c)).count())
 }
+
+/// [`run_len`] that stops counting past `max` (returns at most `max + 1`). Token bodies
+/// have a maximum length, and a trigger can repeat inside a run that matches its body
+/// (`glpat-glpat-…`): measuring each run to its end would re-scan the same suffix once
+/// per trigger, quadratic in the length of the run.
+pub(super) fn run_len_max(
+    bytes: &[u8],
+    start: usize,
+    max: usize,
+    pred: impl Fn(u8) -> bool,
+) -> usize {
+    bytes.get(start..).map_or(0, |rest| {
+        rest.iter()
+            .take(max.saturating_add(1))
+            .take_while(|&&c| pred(c))
+            .count()
+    })
+}
+
+/// The end of the last body run measured for one token format: a later trigger whose body
+/// starts inside that run has a body ending at the same place, without scanning again.
+#[derive(Default)]
+pub(super) struct RunEnd {
+    start: usize,
+    end: usize,
+}
+
+impl RunEnd {
+    /// Length of the run of `pred` bytes from `at`, counting each byte once per value.
+    fn len_from(&mut self, bytes: &[u8], at: usize, pred: impl Fn(u8) -> bool) -> usize {
+        if !(self.start <= at && at < self.end) {
+            self.start = at;
+            self.end = at + run_len(bytes, at, pred);
+        }
+        self.end - at
+    }
+}
+
+/// Longest token body accepted by the formats with an open-ended length.
+const MAX_TOKEN_BODY: usize = 255;
 
 /// A token glued to a preceding letter or digit is part of a longer word
 /// (`XAKIA…`, `myghp_…`), not a token.
@@ -170,7 +227,7 @@ pub(super) fn match_aws_key_id(bytes: &[u8], start: usize) -> Option<(TokenKind,
         return None;
     }
     let body_start = start + 4;
-    let body_len = run_len(bytes, body_start, |c| {
+    let body_len = run_len_max(bytes, body_start, 16, |c| {
         c.is_ascii_uppercase() || c.is_ascii_digit()
     });
     if body_len < 16 {
@@ -192,8 +249,10 @@ pub(super) fn match_github(bytes: &[u8], start: usize) -> Option<(TokenKind, Ran
         return None;
     }
     let body_start = start + 4;
-    let body_len = run_len(bytes, body_start, |c| c.is_ascii_alphanumeric());
-    if !(36..=255).contains(&body_len) {
+    let body_len = run_len_max(bytes, body_start, MAX_TOKEN_BODY, |c| {
+        c.is_ascii_alphanumeric()
+    });
+    if !(36..=MAX_TOKEN_BODY).contains(&body_len) {
         return None;
     }
     let end = body_start + body_len;
@@ -208,10 +267,10 @@ pub(super) fn match_github_pat(bytes: &[u8], start: usize) -> Option<(TokenKind,
         return None;
     }
     let body_start = start + "github_pat_".len();
-    let body_len = run_len(bytes, body_start, |c| {
+    let body_len = run_len_max(bytes, body_start, MAX_TOKEN_BODY, |c| {
         c.is_ascii_alphanumeric() || c == b'_'
     });
-    if !(82..=255).contains(&body_len) {
+    if !(82..=MAX_TOKEN_BODY).contains(&body_len) {
         return None;
     }
     let end = body_start + body_len;
@@ -221,13 +280,17 @@ pub(super) fn match_github_pat(bytes: &[u8], start: usize) -> Option<(TokenKind,
     Some((TokenKind::GitHubToken, start..end))
 }
 
-pub(super) fn match_gitlab(bytes: &[u8], start: usize) -> Option<(TokenKind, Range<usize>)> {
+pub(super) fn match_gitlab(
+    bytes: &[u8],
+    start: usize,
+    run: &mut RunEnd,
+) -> Option<(TokenKind, Range<usize>)> {
     if glued_before(bytes, start) {
         return None;
     }
     let body_start = start + "glpat-".len();
-    let body_len = run_len(bytes, body_start, is_b64url);
-    if !(20..=255).contains(&body_len) {
+    let body_len = run.len_from(bytes, body_start, is_b64url);
+    if !(20..=MAX_TOKEN_BODY).contains(&body_len) {
         return None;
     }
     let end = body_start + body_len;
@@ -237,15 +300,19 @@ pub(super) fn match_gitlab(bytes: &[u8], start: usize) -> Option<(TokenKind, Ran
     Some((TokenKind::GitLabToken, start..end))
 }
 
-pub(super) fn match_slack(bytes: &[u8], start: usize) -> Option<(TokenKind, Range<usize>)> {
+pub(super) fn match_slack(
+    bytes: &[u8],
+    start: usize,
+    run: &mut RunEnd,
+) -> Option<(TokenKind, Range<usize>)> {
     if glued_before(bytes, start) {
         return None;
     }
     let body_start = start + "xoxb-".len();
-    let body_len = run_len(bytes, body_start, |c| {
+    let body_len = run.len_from(bytes, body_start, |c| {
         c.is_ascii_alphanumeric() || c == b'-'
     });
-    if body_len < 10 {
+    if !(10..=MAX_TOKEN_BODY).contains(&body_len) {
         return None;
     }
     let end = body_start + body_len;
@@ -288,8 +355,10 @@ pub(super) fn match_stripe(bytes: &[u8], start: usize) -> Option<(TokenKind, Ran
         return None;
     }
     let body_start = start + "sk_live_".len();
-    let body_len = run_len(bytes, body_start, |c| c.is_ascii_alphanumeric());
-    if !(24..=255).contains(&body_len) {
+    let body_len = run_len_max(bytes, body_start, MAX_TOKEN_BODY, |c| {
+        c.is_ascii_alphanumeric()
+    });
+    if !(24..=MAX_TOKEN_BODY).contains(&body_len) {
         return None;
     }
     let end = body_start + body_len;
@@ -305,7 +374,7 @@ pub(super) fn match_google(bytes: &[u8], start: usize) -> Option<(TokenKind, Ran
     }
     let body_start = start + 4;
     // Google API keys are exactly 39 characters; a longer run is something else.
-    if run_len(bytes, body_start, is_b64url) != 35 {
+    if run_len_max(bytes, body_start, 35, is_b64url) != 35 {
         return None;
     }
     let end = body_start + 35;
@@ -351,15 +420,20 @@ pub(super) fn match_aws_secret(
     bytes: &[u8],
     after_keyword: usize,
 ) -> Option<(TokenKind, Range<usize>)> {
-    let mut i = after_keyword + run_len(bytes, after_keyword, is_b64url);
-    let sep_len = run_len(bytes, i, |c| {
+    // The rest of the key name (`_access_key`); a longer run is no key name.
+    let name_len = run_len_max(bytes, after_keyword, 64, is_b64url);
+    if name_len > 64 {
+        return None;
+    }
+    let mut i = after_keyword + name_len;
+    let sep_len = run_len_max(bytes, i, 8, |c| {
         matches!(c, b' ' | b'\t' | b'"' | b'\'' | b':' | b'=' | b'>' | b'\\')
     });
     if sep_len == 0 || sep_len > 8 {
         return None;
     }
     i += sep_len;
-    let key_len = run_len(bytes, i, is_b64);
+    let key_len = run_len_max(bytes, i, 40, is_b64);
     if key_len != 40 || bytes.get(i + 40) == Some(&b'=') {
         return None;
     }
@@ -374,33 +448,38 @@ pub(super) fn match_aws_secret(
 }
 
 /// A service-account JSON is reported once, at its private key, and only when
-/// the key has real material (templates ship with an empty or elided key).
-pub(super) fn match_service_account(
-    bytes: &[u8],
-    start: usize,
-) -> Option<(TokenKind, Range<usize>)> {
+/// the key has real material (templates ship with an empty or elided key). This is the
+/// `service_account` trigger's half: is it the value of a `type` key?
+pub(super) fn is_service_account_type(bytes: &[u8], start: usize) -> bool {
     let before = &bytes[..start];
-    let key_end = before.iter().rposition(|c| {
-        !matches!(
-            c,
-            b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b'\\' | b':'
-        )
-    })?;
-    if !before[..=key_end].ends_with(b"type") {
-        return None;
-    }
+    // The key is at most a few quotes, colons and spaces back; a longer gap is no JSON
+    // key (and would be re-scanned by every trigger after it).
+    let window = &before[before.len().saturating_sub(64)..];
+    window
+        .iter()
+        .rposition(|c| {
+            !matches!(
+                c,
+                b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b'\\' | b':'
+            )
+        })
+        .is_some_and(|key_end| window[..=key_end].ends_with(b"type"))
+}
+
+/// The range of the first `private_key` field holding a real PEM key.
+pub(super) fn service_account_private_key(bytes: &[u8]) -> Option<Range<usize>> {
     for pos in memmem::find_iter(bytes, b"private_key") {
         let after = pos + "private_key".len();
         if !matches!(bytes.get(after), Some(b'"' | b'\'' | b'\\')) {
             continue;
         }
-        let begin = memmem::find(&bytes[after..], b"-----BEGIN ")? + after;
         // The PEM must be the value of this key, not a later field.
-        if begin - after > 16 {
+        let window = &bytes[after..bytes.len().min(after + 16 + "-----BEGIN ".len())];
+        let Some(begin) = memmem::find(window, b"-----BEGIN ").map(|at| after + at) else {
             continue;
-        }
+        };
         if let Some(range) = match_private_key(bytes, begin) {
-            return Some((TokenKind::GcpServiceAccountKey, range));
+            return Some(range);
         }
     }
     None
@@ -410,7 +489,13 @@ pub(super) fn match_service_account(
 /// header, or one followed by "..." as in docs, is not a key.
 pub(super) fn match_private_key(bytes: &[u8], start: usize) -> Option<Range<usize>> {
     let label_start = start + "-----BEGIN ".len();
-    let label_len = run_len(bytes, label_start, |c| {
+    // A block ends at the next `-----BEGIN ` at the latest: every search below stays
+    // inside its own block, so many (unterminated) headers are scanned once, not once per
+    // header to the end of the text.
+    let block_end = memmem::find(bytes.get(label_start..)?, b"-----BEGIN ")
+        .map_or(bytes.len(), |at| label_start + at);
+    let bytes = &bytes[..block_end];
+    let label_len = run_len_max(bytes, label_start, 64, |c| {
         c.is_ascii_uppercase() || c.is_ascii_digit() || c == b' '
     });
     let label = &bytes[label_start..label_start + label_len];
@@ -426,7 +511,7 @@ pub(super) fn match_private_key(bytes: &[u8], start: usize) -> Option<Range<usiz
         Some(offset) => {
             let body_end = body_start + offset;
             let footer_start = body_end + "-----END ".len();
-            let footer_end = memmem::find(&bytes[footer_start..], b"-----")
+            let footer_end = memmem::find(bytes.get(footer_start..)?, b"-----")
                 .map_or(footer_start, |o| footer_start + o + 5);
             (body_end, footer_end)
         }
