@@ -11,8 +11,12 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::diagnostic::Diagnostic;
+use crate::project::ProjectModules;
 use crate::registry::Rule;
 use crate::rules;
+use crate::rules::cli::runner::{
+    self, Forward, Helper, Params, PendingCall, RunnerSignature, Runners,
+};
 use crate::settings::Settings;
 
 /// Modules resolved by their plain name even when the import is not visible to us
@@ -64,6 +68,25 @@ pub struct Checker<'a> {
     /// Innermost last: the parameters of each enclosing function, which shadow modules
     /// resolved by their plain name (`def load(yaml): yaml.load(f)` is not PyYAML).
     parameters: Vec<HashSet<&'a str>>,
+    /// Functions and methods of this file that run a parameter as a command, by name.
+    runners: HashMap<&'a str, RunnerSignature>,
+    /// Functions and methods that hand their parameters to a project import.
+    forwards: HashMap<&'a str, Forward>,
+    /// Functions and methods whose body runs nothing at all (no sink, no call named like one).
+    plain: HashSet<&'a str>,
+    /// The module-level ones among them: what other modules can import.
+    exported_runners: Runners,
+    /// The project's modules, to tell a call of a project helper from a library call.
+    project: Option<&'a ProjectModules>,
+    /// Calls of names imported from the project, resolved after every file is checked.
+    pub(crate) pending: Vec<PendingCall>,
+}
+
+/// What checking one module produced.
+pub struct CheckedModule {
+    pub diagnostics: Vec<Diagnostic>,
+    pub pending: Vec<PendingCall>,
+    pub runners: Runners,
 }
 
 impl<'a> Checker<'a> {
@@ -82,11 +105,28 @@ impl<'a> Checker<'a> {
             session_factories: HashSet::new(),
             classes: HashMap::new(),
             parameters: Vec::new(),
+            runners: HashMap::new(),
+            forwards: HashMap::new(),
+            plain: HashSet::new(),
+            exported_runners: Runners::new(),
+            project: None,
+            pending: Vec::new(),
         }
     }
 
-    pub fn check_module(mut self, module: &'a ast::ModModule) -> Vec<Diagnostic> {
+    /// Knows the project's modules, so calls of their runners can be resolved later.
+    pub fn with_project(mut self, project: Option<&'a ProjectModules>) -> Self {
+        self.project = project;
+        self
+    }
+
+    pub fn check_module(self, module: &'a ast::ModModule) -> Vec<Diagnostic> {
+        self.check_module_full(module).diagnostics
+    }
+
+    pub fn check_module_full(mut self, module: &'a ast::ModModule) -> CheckedModule {
         self.prescan(&module.body);
+        self.collect_runners(&module.body);
         self.visit_body(&module.body);
         if let Some(range) = self.truncated_at.take() {
             // Never report a partly checked file as clean.
@@ -98,7 +138,158 @@ impl<'a> Checker<'a> {
                 range.start..range.start,
             ));
         }
-        self.diagnostics
+        CheckedModule {
+            diagnostics: self.diagnostics,
+            pending: self.pending,
+            runners: self.exported_runners,
+        }
+    }
+
+    /// A runner of this file called as `name(...)` or `self.name(...)`.
+    pub fn runner(&self, name: &str) -> Option<&RunnerSignature> {
+        self.runners.get(name)
+    }
+
+    /// A function of this file known to run nothing.
+    pub fn is_plain(&self, name: &str) -> bool {
+        self.plain.contains(name)
+    }
+
+    /// A helper of this file that forwards its parameters to a project import.
+    pub fn forward(&self, name: &str) -> Option<&Forward> {
+        self.forwards.get(name)
+    }
+
+    /// Whether `name` is a parameter of an enclosing function (an injected callable).
+    pub fn is_parameter(&self, name: &str) -> bool {
+        self.parameters.iter().any(|names| names.contains(name))
+    }
+
+    /// Whether `name` is bound by an import.
+    pub fn is_imported(&self, name: &str) -> bool {
+        self.imports.contains_key(name)
+    }
+
+    /// Whether a dotted callee (`ops.util.run_cmd`, `.util.run_cmd`) names a function of
+    /// a module of the project being linted.
+    pub fn is_project_callee(&self, qualified: &str) -> bool {
+        let Some(project) = self.project else {
+            return false;
+        };
+        if qualified.starts_with('.') {
+            return true;
+        }
+        qualified
+            .rsplit_once('.')
+            .is_some_and(|(module, _)| project.contains(module))
+    }
+
+    /// Finds the runners of the file: functions whose body hands the program of a command
+    /// to a process sink (or to another runner) from one of its parameters. Iterated so a
+    /// helper calling a helper defined below it is found too.
+    fn collect_runners(&mut self, body: &'a [Stmt]) {
+        // A runner needs a process sink in the file; most files have none.
+        let source = self.source;
+        let has_sink = [
+            "subprocess",
+            "system",
+            "popen",
+            "pexpect",
+            "create_subprocess",
+        ]
+        .iter()
+        .any(|word| source.contains(word));
+        let imports_project = self
+            .imports
+            .values()
+            .any(|qualified| self.is_project_callee(qualified));
+        if !has_sink && !imports_project {
+            return;
+        }
+        let mut functions = Vec::new();
+        collect_functions(body, true, &mut functions);
+        if functions.is_empty() {
+            return;
+        }
+        for _ in 0..3 {
+            let before = self.runners.len() + self.forwards.len();
+            for (function, top_level) in &functions {
+                if self.runners.contains_key(function.name.id.as_str()) {
+                    continue;
+                }
+                let mut locals = HashMap::new();
+                collect_locals(&function.body, &mut locals);
+                let mut calls = CallCollector::default();
+                for stmt in &function.body {
+                    calls.visit_stmt(stmt);
+                }
+                let params = Params::of(&function.parameters);
+                self.scopes.push(locals);
+                self.parameters.push(
+                    function
+                        .parameters
+                        .iter()
+                        .map(|parameter| parameter.name().id.as_str())
+                        .collect(),
+                );
+                let found = calls
+                    .calls
+                    .iter()
+                    .find_map(|call| runner::signature_of_call(self, &params, call));
+                let forward = match found {
+                    None if imports_project
+                        && !self.forwards.contains_key(function.name.id.as_str()) =>
+                    {
+                        calls
+                            .calls
+                            .iter()
+                            .find_map(|call| runner::forward_of_call(self, &params, call))
+                    }
+                    _ => None,
+                };
+                self.parameters.pop();
+                self.scopes.pop();
+                let name = function.name.id.as_str();
+                if let Some(signature) = found {
+                    if *top_level {
+                        self.exported_runners
+                            .insert(name.to_string(), Helper::Runner(signature.clone()));
+                    }
+                    self.forwards.remove(name);
+                    self.runners.insert(name, signature);
+                } else if let Some(forward) = forward {
+                    if *top_level {
+                        self.exported_runners
+                            .insert(name.to_string(), Helper::Forward(forward.clone()));
+                    }
+                    self.forwards.insert(name, forward);
+                }
+            }
+            if self.runners.len() + self.forwards.len() == before {
+                break;
+            }
+        }
+        for (function, top_level) in &functions {
+            let name = function.name.id.as_str();
+            if self.runners.contains_key(name) || self.forwards.contains_key(name) {
+                continue;
+            }
+            let mut calls = CallCollector::default();
+            for stmt in &function.body {
+                calls.visit_stmt(stmt);
+            }
+            let runs_something = calls
+                .calls
+                .iter()
+                .any(|call| rules::cli::command::may_run_something(self, call));
+            if !runs_something {
+                self.plain.insert(name);
+                if *top_level {
+                    self.exported_runners
+                        .insert(name.to_string(), Helper::Plain);
+                }
+            }
+        }
     }
 
     pub fn enabled(&self, rule: Rule) -> bool {
@@ -296,6 +487,22 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
+            // Relative imports keep their dots (`.util.run_cmd`): only project helpers use them.
+            Stmt::ImportFrom(import) if import.level > 0 => {
+                let dots = ".".repeat(import.level as usize);
+                let module = import
+                    .module
+                    .as_ref()
+                    .map_or(String::new(), |module| format!("{}.", module.id));
+                for alias in &import.names {
+                    if alias.name.id.as_str() == "*" {
+                        continue;
+                    }
+                    let local = alias.asname.as_ref().unwrap_or(&alias.name).id.as_str();
+                    self.imports
+                        .insert(local, format!("{dots}{module}{}", alias.name.id));
+                }
+            }
             Stmt::ImportFrom(import) if import.level == 0 => {
                 let Some(module) = &import.module else { return };
                 for alias in &import.names {
@@ -324,6 +531,104 @@ impl<'a> Checker<'a> {
             (false, Some(offset)) => range.start + offset..range.start + offset + needle.len(),
             _ => range,
         }
+    }
+}
+
+/// Every function and method in `body`, nested ones too; `true` for module-level functions.
+fn collect_functions<'a>(
+    body: &'a [Stmt],
+    top_level: bool,
+    out: &mut Vec<(&'a ast::StmtFunctionDef, bool)>,
+) {
+    for stmt in body {
+        match stmt {
+            Stmt::FunctionDef(function) => {
+                out.push((function, top_level));
+                collect_functions(&function.body, false, out);
+            }
+            Stmt::ClassDef(class) => collect_functions(&class.body, false, out),
+            Stmt::If(branch) => {
+                collect_functions(&branch.body, top_level, out);
+                for clause in &branch.elif_else_clauses {
+                    collect_functions(&clause.body, top_level, out);
+                }
+            }
+            Stmt::Try(attempt) => {
+                collect_functions(&attempt.body, top_level, out);
+                for handler in &attempt.handlers {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    collect_functions(&handler.body, top_level, out);
+                }
+                collect_functions(&attempt.orelse, top_level, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A function body's local bindings, flow-insensitively (the last assignment wins).
+fn collect_locals<'a>(body: &'a [Stmt], out: &mut HashMap<&'a str, &'a Expr>) {
+    for stmt in body {
+        match stmt {
+            Stmt::Assign(assign) => {
+                for target in &assign.targets {
+                    if let Expr::Name(name) = target {
+                        out.insert(name.id.as_str(), &assign.value);
+                    }
+                }
+            }
+            Stmt::AnnAssign(assign) => {
+                if let (Expr::Name(name), Some(value)) = (&*assign.target, &assign.value) {
+                    out.insert(name.id.as_str(), value);
+                }
+            }
+            Stmt::If(branch) => {
+                collect_locals(&branch.body, out);
+                for clause in &branch.elif_else_clauses {
+                    collect_locals(&clause.body, out);
+                }
+            }
+            Stmt::With(with) => collect_locals(&with.body, out),
+            Stmt::For(each) => collect_locals(&each.body, out),
+            Stmt::While(each) => collect_locals(&each.body, out),
+            Stmt::Try(attempt) => {
+                collect_locals(&attempt.body, out);
+                for handler in &attempt.handlers {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    collect_locals(&handler.body, out);
+                }
+                collect_locals(&attempt.orelse, out);
+                collect_locals(&attempt.finalbody, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The calls in a function body, nested functions and classes left out.
+#[derive(Default)]
+struct CallCollector<'a> {
+    calls: Vec<&'a ast::ExprCall>,
+    depth: usize,
+}
+
+impl<'a> Visitor<'a> for CallCollector<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+            visitor::walk_stmt(self, stmt);
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.depth >= 200 {
+            return;
+        }
+        if let Expr::Call(call) = expr {
+            self.calls.push(call);
+        }
+        self.depth += 1;
+        visitor::walk_expr(self, expr);
+        self.depth -= 1;
     }
 }
 
