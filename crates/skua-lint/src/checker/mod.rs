@@ -269,9 +269,13 @@ impl<'a> Checker<'a> {
                 break;
             }
         }
+        // Plain functions only matter where their name alone would make them a runner.
         for (function, top_level) in &functions {
             let name = function.name.id.as_str();
-            if self.runners.contains_key(name) || self.forwards.contains_key(name) {
+            if self.runners.contains_key(name)
+                || self.forwards.contains_key(name)
+                || !rules::cli::command::name_says_it_runs(name)
+            {
                 continue;
             }
             let mut calls = CallCollector::default();

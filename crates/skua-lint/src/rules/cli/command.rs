@@ -269,7 +269,7 @@ const EXEC_NAME_WORDS: &[&str] = &[
     "terraform",
 ];
 
-fn name_says_it_runs(name: &str) -> bool {
+pub(crate) fn name_says_it_runs(name: &str) -> bool {
     name.to_ascii_lowercase()
         .split('_')
         .any(|word| EXEC_NAME_WORDS.contains(&word))

@@ -343,6 +343,29 @@ pub fn signature_of_call(
     call: &ExprCall,
 ) -> Option<RunnerSignature> {
     let arguments = &call.arguments;
+    // Most calls are neither a sink nor a runner: decide by the callee's last name first.
+    let last = match &*call.func {
+        Expr::Name(name) => name.id.as_str(),
+        Expr::Attribute(attribute) => attribute.attr.id.as_str(),
+        _ => return None,
+    };
+    const SINKS: &[&str] = &[
+        "run",
+        "call",
+        "check_call",
+        "check_output",
+        "Popen",
+        "getoutput",
+        "getstatusoutput",
+        "system",
+        "popen",
+        "create_subprocess_shell",
+        "create_subprocess_exec",
+        "spawn",
+    ];
+    if !SINKS.contains(&last) && checker.runner(last).is_none() {
+        return None;
+    }
     let qualified = checker.qualified_name(&call.func);
     let qualified = qualified.as_deref().unwrap_or("");
     let (module, function) = qualified.rsplit_once('.').unwrap_or(("", qualified));
@@ -445,6 +468,17 @@ impl Forward {
 
 /// The forward `call` makes, when it passes the helper's parameters to a project import.
 pub fn forward_of_call(checker: &Checker, params: &Params, call: &ExprCall) -> Option<Forward> {
+    let passes_param = call.arguments.args.iter().any(|arg| {
+        let arg = match arg {
+            Expr::Starred(starred) => &*starred.value,
+            other => other,
+        };
+        matches!(arg, Expr::Name(name)
+            if params.positional.contains(&name.id.as_str()) || params.vararg == Some(name.id.as_str()))
+    });
+    if !passes_param {
+        return None;
+    }
     let callee = checker.qualified_name(&call.func)?;
     if !checker.is_project_callee(&callee) {
         return None;
