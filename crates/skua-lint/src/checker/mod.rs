@@ -17,7 +17,7 @@ use crate::rules;
 use crate::rules::cli::runner::{
     self, Forward, Helper, Params, PendingCall, RunnerSignature, Runners,
 };
-use crate::settings::Settings;
+use crate::settings::{DEFAULT_CLOUD_CLIS, Settings};
 
 /// Modules resolved by their plain name even when the import is not visible to us
 /// (star imports, imports in another module, notebooks): a false "unknown" would hide findings.
@@ -80,6 +80,9 @@ pub struct Checker<'a> {
     project: Option<&'a ProjectModules>,
     /// Calls of names imported from the project, resolved after every file is checked.
     pub(crate) pending: Vec<PendingCall>,
+    /// Whether the file names a configured CLI somewhere (as a word): only then can one of
+    /// its calls pass a CLI program to a helper of another module. Computed on first use.
+    mentions_cli: std::cell::OnceCell<bool>,
 }
 
 /// What checking one module produced.
@@ -111,6 +114,7 @@ impl<'a> Checker<'a> {
             exported_runners: Runners::new(),
             project: None,
             pending: Vec::new(),
+            mentions_cli: std::cell::OnceCell::new(),
         }
     }
 
@@ -118,6 +122,13 @@ impl<'a> Checker<'a> {
     pub fn with_project(mut self, project: Option<&'a ProjectModules>) -> Self {
         self.project = project;
         self
+    }
+
+    /// Whether the file names one of the configured CLIs as a word.
+    pub fn mentions_cli(&self) -> bool {
+        *self
+            .mentions_cli
+            .get_or_init(|| mentions_word(self.source, &self.settings.cloud_clis))
     }
 
     pub fn check_module(self, module: &'a ast::ModModule) -> Vec<Diagnostic> {
@@ -190,15 +201,22 @@ impl<'a> Checker<'a> {
     fn collect_runners(&mut self, body: &'a [Stmt]) {
         // A runner needs a process sink in the file; most files have none.
         let source = self.source;
-        let has_sink = [
-            "subprocess",
-            "system",
-            "popen",
-            "pexpect",
-            "create_subprocess",
-        ]
-        .iter()
-        .any(|word| source.contains(word));
+        let Mentions { sinks, clis } = scan_mentions(source);
+        let extra_clis = self
+            .settings
+            .cloud_clis
+            .iter()
+            .any(|cli| !DEFAULT_CLOUD_CLIS.contains(&cli.as_str()));
+        if !extra_clis {
+            let found = self
+                .settings
+                .cloud_clis
+                .iter()
+                .any(|cli| clis.contains(&cli.as_str()));
+            // Known now; `mentions_cli` scans again only for programs added by the settings.
+            let _ = self.mentions_cli.set(found);
+        }
+        let has_sink = !sinks.is_empty();
         let imports_project = self
             .imports
             .values()
@@ -208,6 +226,34 @@ impl<'a> Checker<'a> {
         }
         let mut functions = Vec::new();
         collect_functions(body, true, &mut functions);
+        // Only functions whose text mentions a sink or such a function can be runners, and
+        // only those taking `*args` or named like a runner are taken for forwards; the
+        // others are not walked (a few substring scans per file, no AST walk).
+        let text_of =
+            |function: &ast::StmtFunctionDef| source.get(Self::range_of(function)).unwrap_or("");
+        let mentions_sink = |function: &ast::StmtFunctionDef| {
+            let range = Self::range_of(function);
+            let first = sinks.partition_point(|offset| *offset < range.start);
+            sinks.get(first).is_some_and(|offset| *offset < range.end)
+        };
+        let with_sink: Vec<&str> = functions
+            .iter()
+            .filter(|(function, _)| mentions_sink(function))
+            .map(|(function, _)| function.name.id.as_str())
+            .collect();
+        functions.retain(|(function, _)| {
+            let name = function.name.id.as_str();
+            let forwards = imports_project
+                && (function.parameters.vararg.is_some()
+                    || rules::cli::command::name_says_it_runs(name));
+            with_sink.contains(&name)
+                || forwards
+                || rules::cli::command::name_says_it_runs(name)
+                || (!with_sink.is_empty()
+                    && with_sink
+                        .iter()
+                        .any(|runner| text_of(function).contains(runner)))
+        });
         if functions.is_empty() {
             return;
         }
@@ -536,6 +582,76 @@ impl<'a> Checker<'a> {
             _ => range,
         }
     }
+}
+
+/// Words in a file that may name a process sink (`subprocess`, `os.system`, …).
+const SINK_WORDS: [&str; 5] = [
+    "subprocess",
+    "system",
+    "popen",
+    "pexpect",
+    "create_subprocess",
+];
+
+/// Sink words, then the default CLI programs: one pass over a file finds both.
+static WORD_SEARCHER: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new(SINK_WORDS.iter().chain(DEFAULT_CLOUD_CLIS)).ok()
+    });
+
+/// What one scan of a file found.
+struct Mentions {
+    /// Offsets of sink words, ascending.
+    sinks: Vec<usize>,
+    /// Default CLI programs named as a whole word.
+    clis: Vec<&'static str>,
+}
+
+/// Sink words and CLI names in `text`, in one pass.
+fn scan_mentions(text: &str) -> Mentions {
+    let Some(searcher) = &*WORD_SEARCHER else {
+        // Unreachable with literal patterns; every function and CLI is the safe side.
+        return Mentions {
+            sinks: (0..text.len()).take(1).collect(),
+            clis: DEFAULT_CLOUD_CLIS.to_vec(),
+        };
+    };
+    let bytes = text.as_bytes();
+    let is_word = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_';
+    let mut mentions = Mentions {
+        sinks: Vec::new(),
+        clis: Vec::new(),
+    };
+    for hit in searcher.find_iter(text) {
+        let index = hit.pattern().as_usize();
+        match index.checked_sub(SINK_WORDS.len()) {
+            None => mentions.sinks.push(hit.start()),
+            Some(cli) => {
+                let whole = (hit.start() == 0 || !is_word(bytes[hit.start() - 1]))
+                    && bytes.get(hit.end()).is_none_or(|b| !is_word(*b));
+                if whole
+                    && let Some(name) = DEFAULT_CLOUD_CLIS.get(cli)
+                    && !mentions.clis.contains(name)
+                {
+                    mentions.clis.push(name);
+                }
+            }
+        }
+    }
+    mentions
+}
+
+/// Whether any of `words` occurs in `text` as a whole word.
+fn mentions_word(text: &str, words: &[String]) -> bool {
+    let bytes = text.as_bytes();
+    let is_word = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_';
+    words.iter().filter(|word| !word.is_empty()).any(|word| {
+        memchr::memmem::find_iter(bytes, word.as_bytes()).any(|start| {
+            let end = start + word.len();
+            (start == 0 || !is_word(bytes[start - 1]))
+                && bytes.get(end).is_none_or(|b| !is_word(*b))
+        })
+    })
 }
 
 /// Every function and method in `body`, nested ones too; `true` for module-level functions.

@@ -223,7 +223,11 @@ pub fn pending_call(checker: &Checker, call: &ExprCall) -> Option<runner::Pendin
         _ => None,
     };
     let cloud_clis = &checker.settings.cloud_clis;
-    if let Some(forward) = local.and_then(|name| checker.forward(name)) {
+    let forward = local.and_then(|name| checker.forward(name));
+    if let Some(forward) = forward {
+        if !checker.mentions_cli() {
+            return None;
+        }
         let args = runner::call_args(checker, call);
         return runner::mentions_cli(&args, cloud_clis).then(|| runner::PendingCall {
             callee: forward.callee.clone(),
@@ -232,8 +236,11 @@ pub fn pending_call(checker: &Checker, call: &ExprCall) -> Option<runner::Pendin
             fallback: Vec::new(),
         });
     }
+    if local.is_some() {
+        return None;
+    }
     let qualified = checker.qualified_name(&call.func)?;
-    if !checker.is_project_callee(&qualified) {
+    if !checker.is_project_callee(&qualified) || !checker.mentions_cli() {
         return None;
     }
     let args = runner::call_args(checker, call);
