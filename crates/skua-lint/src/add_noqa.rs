@@ -30,7 +30,10 @@ pub fn plan(messages: &[Message]) -> Vec<NoqaEdit> {
         // Problems with the run itself cannot be suppressed; dotenv values would absorb a
         // trailing comment in some loaders.
         if message.rule.is_always_on()
-            || classify(&message.file.path) == Some(FileKind::Dotenv)
+            || matches!(
+                classify(&message.file.path),
+                Some(FileKind::Dotenv | FileKind::Config)
+            )
             || message.file.text.is_empty()
         {
             continue;

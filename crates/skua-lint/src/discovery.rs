@@ -13,6 +13,9 @@ pub enum FileKind {
     Requirements,
     Pyproject,
     Dotenv,
+    /// A configuration file checked for secrets (YAML, JSON, INI, TOML, tfvars, .npmrc,
+    /// .netrc, Dockerfile).
+    Config,
 }
 
 /// Dotenv files that hold placeholders by convention.
@@ -29,6 +32,9 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         let suffix = name.rsplit('.').next().unwrap_or("");
         let is_template = DOTENV_TEMPLATES.contains(&suffix.to_ascii_lowercase().as_str());
         return (!is_template && name != ".envrc").then_some(FileKind::Dotenv);
+    }
+    if crate::rules::sec::config_file_secret::ConfigFormat::of(path).is_some() {
+        return Some(FileKind::Config);
     }
     let (stem, extension) = match name.rsplit_once('.') {
         Some((stem, extension)) if !stem.is_empty() => (stem, Some(extension)),
@@ -312,6 +318,10 @@ mod tests {
         assert_eq!(kind("myrequirementsnotes.txt"), None);
         assert_eq!(kind("pyproject.toml"), Some(FileKind::Pyproject));
         assert_eq!(kind(".env"), Some(FileKind::Dotenv));
+        assert_eq!(kind("deploy/docker-compose.yml"), Some(FileKind::Config));
+        assert_eq!(kind("Dockerfile"), Some(FileKind::Config));
+        assert_eq!(kind(".npmrc"), Some(FileKind::Config));
+        assert_eq!(kind("infra/prod.tfvars"), Some(FileKind::Config));
         assert_eq!(kind(".env.production"), Some(FileKind::Dotenv));
         assert_eq!(kind("deploy/prod.env"), Some(FileKind::Dotenv));
         assert_eq!(kind(".env.example"), None);

@@ -11,6 +11,7 @@ pub mod fix;
 pub mod linter;
 pub mod noqa;
 pub mod pin;
+pub mod project;
 pub mod registry;
 pub mod report;
 pub mod rules;

@@ -13,7 +13,9 @@ use crate::discovery::{self, Candidate, FileKind};
 use crate::fix::{Fix, FixMode};
 use crate::noqa::{self, Directive};
 use crate::pin::{PinInput, Pinner};
+use crate::project::{ProjectModules, RunnerTable};
 use crate::registry::Rule;
+use crate::rules::cli::runner::{PendingCall, Runners};
 use crate::rules::dep::{self, RequirementsContext};
 use crate::settings::{ConfigError, Settings, SettingsResolver, absolute};
 
@@ -85,6 +87,26 @@ struct FileOutcome {
     messages: Vec<Message>,
     fixed: Option<FixedFile>,
     warnings: Vec<String>,
+    /// Calls of project imports, judged once every module's runners are known.
+    pending: Vec<Pending>,
+    /// The file's text when `pending` needs it for locations.
+    file: Option<Arc<SourceFile>>,
+    /// Runners this module exports.
+    runners: Runners,
+}
+
+/// A pending call and the CLI rules that may still report it (enabled, not suppressed).
+#[derive(Debug)]
+struct Pending {
+    call: PendingCall,
+    allowed: Vec<Rule>,
+}
+
+/// What checking one file's text produced.
+struct Checked {
+    diagnostics: Vec<Diagnostic>,
+    pending: Vec<Pending>,
+    runners: Runners,
 }
 
 impl FileOutcome {
@@ -93,6 +115,9 @@ impl FileOutcome {
             messages,
             fixed: None,
             warnings: Vec::new(),
+            pending: Vec::new(),
+            file: None,
+            runners: Runners::new(),
         }
     }
 }
@@ -149,6 +174,13 @@ pub fn lint_and_pin(
         with_settings.push((candidate, absolute_path, settings));
     }
 
+    // Cheap, from paths only: which imports name modules of the project.
+    let project = ProjectModules::new(
+        with_settings
+            .iter()
+            .filter(|(candidate, _, _)| candidate.kind == FileKind::Python)
+            .map(|(candidate, _, _)| candidate.path.as_path()),
+    );
     let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(WORKER_STACK_BYTES)
         .build();
@@ -157,8 +189,15 @@ pub fn lint_and_pin(
             .par_iter()
             .filter_map(|(candidate, absolute_path, settings)| {
                 let context = graph.contexts.get(&normalize_lexically(&candidate.path));
-                lint_candidate(candidate, absolute_path, settings, context, options.fix)
-                    .map(|found| (candidate.path.clone(), candidate.kind, found))
+                lint_candidate(
+                    candidate,
+                    absolute_path,
+                    settings,
+                    context,
+                    options.fix,
+                    Some(&project),
+                )
+                .map(|found| (candidate.path.clone(), candidate.kind, found))
             })
             .collect::<Vec<_>>()
     };
@@ -170,19 +209,40 @@ pub fn lint_and_pin(
     let mut checked = Vec::with_capacity(files_checked);
     let mut fixed = Vec::new();
     let mut fix_warnings = Vec::new();
-    for (path, kind, outcome) in results {
-        checked.push((path, kind));
+    let mut waiting = Vec::new();
+    let mut exported = Vec::new();
+    for (path, kind, mut outcome) in results {
         messages.extend(outcome.messages);
         fixed.extend(outcome.fixed);
         fix_warnings.extend(outcome.warnings);
+        if !outcome.runners.is_empty() {
+            exported.push((path.clone(), std::mem::take(&mut outcome.runners)));
+        }
+        if let Some(file) = outcome.file.filter(|_| !outcome.pending.is_empty()) {
+            waiting.push((path.clone(), file, outcome.pending));
+        }
+        checked.push((path, kind));
     }
+    let table = RunnerTable::new(exported);
+    messages.extend(resolve_pending(&table, waiting, &with_settings));
     if let Some(pinner) = pinner.filter(|_| options.fix.is_on()) {
         let mut state = PinState {
             messages: &mut messages,
             fixed: &mut fixed,
             warnings: &mut fix_warnings,
         };
-        pin_flagged(&mut state, &with_settings, &graph, pinner, cwd);
+        let project_step = ProjectStep {
+            modules: &project,
+            runners: &table,
+        };
+        pin_flagged(
+            &mut state,
+            &with_settings,
+            &graph,
+            pinner,
+            cwd,
+            &project_step,
+        );
     }
     checked.sort_by(|a, b| a.0.cmp(&b.0));
     fixed.sort_by(|a, b| a.path.cmp(&b.path));
@@ -204,6 +264,48 @@ pub fn lint_and_pin(
     })
 }
 
+/// The cross-module step: calls of runners imported from another file of the project.
+fn resolve_pending(
+    table: &RunnerTable,
+    waiting: Vec<(PathBuf, Arc<SourceFile>, Vec<Pending>)>,
+    with_settings: &[(Candidate, PathBuf, Arc<Settings>)],
+) -> Vec<Message> {
+    if waiting.is_empty() {
+        return Vec::new();
+    }
+    let settings: HashMap<&Path, &Settings> = with_settings
+        .iter()
+        .map(|(candidate, _, settings)| (candidate.path.as_path(), &**settings))
+        .collect();
+    let mut messages = Vec::new();
+    for (path, file, pending) in waiting {
+        let Some(settings) = settings.get(path.as_path()) else {
+            continue;
+        };
+        messages.extend(pending_messages(table, &path, &file, pending, settings));
+    }
+    messages
+}
+
+fn pending_messages(
+    table: &RunnerTable,
+    path: &Path,
+    file: &Arc<SourceFile>,
+    pending: Vec<Pending>,
+    settings: &Settings,
+) -> Vec<Message> {
+    let mut messages = Vec::new();
+    for Pending { call, allowed } in pending {
+        for (rule, message) in table.findings(path, &call, &settings.cloud_clis) {
+            if allowed.contains(&rule) {
+                let diagnostic = Diagnostic::new(rule, message, call.range.clone());
+                messages.push(Message::from_diagnostic(diagnostic, file));
+            }
+        }
+    }
+    messages
+}
+
 /// Lints one file; `None` when it turned out not to be ours (an extensionless non-Python file).
 fn lint_candidate(
     candidate: &Candidate,
@@ -211,6 +313,7 @@ fn lint_candidate(
     settings: &Settings,
     context: Option<&RequirementsContext>,
     fix: FixMode,
+    project: Option<&ProjectModules>,
 ) -> Option<FileOutcome> {
     if candidate.kind == FileKind::ExtensionlessScript
         && !candidate.explicit
@@ -234,6 +337,7 @@ fn lint_candidate(
         settings,
         context,
         fix,
+        project,
     ))
 }
 
@@ -265,6 +369,7 @@ fn lint_bytes(
     settings: &Settings,
     context: Option<&RequirementsContext>,
     fix: FixMode,
+    project: Option<&ProjectModules>,
 ) -> FileOutcome {
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
@@ -282,15 +387,33 @@ fn lint_bytes(
         }
     };
     let file_settings = settings.for_file(absolute_path);
-    let check = |text: &str| check_text(candidate, text, absolute_path, &file_settings, context);
-    let mut diagnostics = check(&text);
+    let check = |text: &str| {
+        check_text(
+            candidate,
+            text,
+            absolute_path,
+            &file_settings,
+            context,
+            project,
+        )
+    };
+    let mut checked = check(&text);
+    let mut diagnostics = std::mem::take(&mut checked.diagnostics);
     let mut outcome = FileOutcome::messages(Vec::new());
     let mut current = text;
     if fix.is_on() {
         let original_secrets = secret_ranges(&diagnostics);
-        let (fixed_text, fixed_counts, after, warning) =
-            fix_loop(candidate.kind, &current, diagnostics, fix, &check);
+        let FixLoopOutcome {
+            text: fixed_text,
+            counts: fixed_counts,
+            diagnostics: after,
+            latest,
+            warning,
+        } = fix_loop(candidate.kind, &current, diagnostics, fix, &check);
         diagnostics = after;
+        if let Some(latest) = latest {
+            checked = latest;
+        }
         outcome
             .warnings
             .extend(warning.map(|why| format!("{}: {why}", candidate.path.display())));
@@ -308,7 +431,8 @@ fn lint_bytes(
             });
         }
     }
-    if diagnostics.is_empty() {
+    outcome.runners = checked.runners;
+    if diagnostics.is_empty() && checked.pending.is_empty() {
         return outcome;
     }
     let file = SourceFile::new(candidate.path.clone(), current);
@@ -316,6 +440,8 @@ fn lint_bytes(
         .into_iter()
         .map(|diagnostic| Message::from_diagnostic(diagnostic, &file))
         .collect();
+    outcome.pending = checked.pending;
+    outcome.file = Some(file);
     outcome
 }
 
@@ -326,23 +452,30 @@ fn secret_ranges(diagnostics: &[Diagnostic]) -> Vec<std::ops::Range<usize>> {
         .collect()
 }
 
-/// Applies the fixes `mode` allows to `text`, re-checking after each pass; returns the
-/// fixed text, the findings fixed per rule, the findings of the fixed text, and why the
-/// fixes were discarded if they were.
+/// What [`fix_loop`] ends with.
+struct FixLoopOutcome {
+    text: String,
+    /// Findings fixed, per rule.
+    counts: BTreeMap<Rule, usize>,
+    /// The findings of the final text.
+    diagnostics: Vec<Diagnostic>,
+    /// The rest of the last check (pending calls, runners), if the text was re-checked.
+    latest: Option<Checked>,
+    /// Why the fixes were discarded, if they were.
+    warning: Option<String>,
+}
+
+/// Applies the fixes `mode` allows to `text`, re-checking after each pass.
 fn fix_loop(
     kind: FileKind,
     text: &str,
     diagnostics: Vec<Diagnostic>,
     mode: FixMode,
-    check: &dyn Fn(&str) -> Vec<Diagnostic>,
-) -> (
-    String,
-    BTreeMap<Rule, usize>,
-    Vec<Diagnostic>,
-    Option<String>,
-) {
+    check: &dyn Fn(&str) -> Checked,
+) -> FixLoopOutcome {
     let mut current = text.to_string();
     let mut diagnostics = diagnostics;
+    let mut latest: Option<Checked> = None;
     let mut counts: BTreeMap<Rule, usize> = BTreeMap::new();
     for _ in 0..MAX_FIX_PASSES {
         let (rules, fixes): (Vec<Rule>, Vec<&Fix>) = diagnostics
@@ -362,16 +495,31 @@ fn fix_loop(
         if breaks_syntax(kind, &current, &next) {
             let why = "fixes discarded: they would introduce a syntax error (please report this)"
                 .to_string();
-            let original = check(text);
-            return (text.to_string(), BTreeMap::new(), original, Some(why));
+            let mut original = check(text);
+            let diagnostics = std::mem::take(&mut original.diagnostics);
+            return FixLoopOutcome {
+                text: text.to_string(),
+                counts: BTreeMap::new(),
+                diagnostics,
+                latest: Some(original),
+                warning: Some(why),
+            };
         }
         for index in applied {
             *counts.entry(rules[index]).or_default() += 1;
         }
         current = next;
-        diagnostics = check(&current);
+        let mut now = check(&current);
+        diagnostics = std::mem::take(&mut now.diagnostics);
+        latest = Some(now);
     }
-    (current, counts, diagnostics, None)
+    FixLoopOutcome {
+        text: current,
+        counts,
+        diagnostics,
+        latest,
+        warning: None,
+    }
 }
 
 /// Whether `after` fails to parse as its kind of file where `before` did not.
@@ -388,7 +536,7 @@ pub fn breaks_syntax(kind: FileKind, before: &str, after: &str) -> bool {
             .iter()
             .any(|entry| matches!(entry.kind, skua_requirements::EntryKind::Invalid { .. })),
         FileKind::Pyproject => skua_requirements::parse_pyproject(text).is_err(),
-        FileKind::Dotenv => false,
+        FileKind::Dotenv | FileKind::Config => false,
     };
     broken(after) && !broken(before)
 }
@@ -400,16 +548,44 @@ fn check_text(
     absolute_path: &Path,
     file_settings: &Settings,
     context: Option<&RequirementsContext>,
-) -> Vec<Diagnostic> {
+    project: Option<&ProjectModules>,
+) -> Checked {
+    let mut pending = Vec::new();
+    let mut runners = Runners::new();
     let diagnostics = match candidate.kind {
         FileKind::Python | FileKind::ExtensionlessScript => {
-            lint_python(text, file_settings, &candidate.path)
+            let module = lint_python_in(text, file_settings, &candidate.path, project);
+            runners = module.runners;
+            pending = module
+                .pending
+                .into_iter()
+                .map(|call| Pending {
+                    call,
+                    allowed: CLI_RULES
+                        .iter()
+                        .copied()
+                        .filter(|rule| file_settings.rules.contains(*rule))
+                        .collect(),
+                })
+                .collect();
+            module.diagnostics
         }
         FileKind::Requirements => {
             let default_context = RequirementsContext::default();
             dep::check_requirements_file(text, file_settings, context.unwrap_or(&default_context))
         }
         FileKind::Pyproject => dep::check_pyproject(text, file_settings, absolute_path),
+        FileKind::Config => {
+            if file_settings.rules.contains(Rule::ConfigFileSecret) {
+                crate::rules::sec::config_file_secret::check_config(
+                    text,
+                    &candidate.path,
+                    file_settings,
+                )
+            } else {
+                Vec::new()
+            }
+        }
         FileKind::Dotenv => {
             if file_settings.rules.contains(Rule::DotenvSecret) {
                 crate::rules::sec::dotenv_secret::check_dotenv(text, file_settings)
@@ -425,14 +601,37 @@ fn check_text(
             diagnostics
                 .into_iter()
                 .filter(|diagnostic| {
-                    diagnostic.rule.family() != "SEC" || diagnostic.rule == Rule::HardcodedToken
+                    diagnostic.rule.family() != "SEC"
+                        || diagnostic.rule == Rule::HardcodedToken
+                        || is_known_token(text, diagnostic)
                 })
                 .collect()
         } else {
             diagnostics
         };
-    apply_noqa(diagnostics, text, file_settings)
+    let diagnostics = apply_noqa(diagnostics, text, file_settings, &mut pending);
+    pending.retain(|pending| !pending.allowed.is_empty());
+    Checked {
+        diagnostics,
+        pending,
+        runners,
+    }
 }
+
+/// Whether the secret a finding masks is a known token format (what test code reports).
+fn is_known_token(text: &str, diagnostic: &Diagnostic) -> bool {
+    diagnostic
+        .secret
+        .as_ref()
+        .and_then(|secret| text.get(secret.clone()))
+        .is_some_and(|secret| !crate::secrets::find_tokens(secret).is_empty())
+}
+
+const CLI_RULES: [Rule; 3] = [
+    Rule::AwsCliSubprocess,
+    Rule::KubectlSubprocess,
+    Rule::CloudCliSubprocess,
+];
 
 /// Lints `bytes` read from stdin as if they were the file `filename` (`--stdin-filename`:
 /// its name picks the kind of file and the settings; nothing is read from disk for it).
@@ -463,7 +662,15 @@ pub fn lint_stdin(
         kind,
         explicit: true,
     };
-    let outcome = lint_bytes(&candidate, bytes, &absolute_path, &settings, None, fix);
+    let outcome = lint_bytes(
+        &candidate,
+        bytes,
+        &absolute_path,
+        &settings,
+        None,
+        fix,
+        None,
+    );
     Ok(LintResult {
         messages: outcome.messages,
         fixed: outcome.fixed.into_iter().collect(),
@@ -489,14 +696,31 @@ fn has_python_shebang(path: &Path) -> bool {
 
 /// Parses and checks Python source.
 pub fn lint_python(text: &str, settings: &Settings, path: &Path) -> Vec<Diagnostic> {
+    lint_python_in(text, settings, path, None).diagnostics
+}
+
+/// [`lint_python`] as one module of `project`: also its runners and its calls of
+/// project imports.
+fn lint_python_in(
+    text: &str,
+    settings: &Settings,
+    path: &Path,
+    project: Option<&ProjectModules>,
+) -> crate::checker::CheckedModule {
     let source = text.strip_prefix('\u{feff}').unwrap_or(text);
     let bom = text.len() - source.len();
+    let mut pending = Vec::new();
+    let mut runners = Runners::new();
     let mut diagnostics = match ruff_python_parser::parse_module(source) {
         Ok(parsed) => {
             let module = parsed.syntax();
-            Checker::new(source, settings, path)
+            let checked = Checker::new(source, settings, path)
                 .with_tokens(parsed.tokens())
-                .check_module(module)
+                .with_project(project)
+                .check_module_full(module);
+            pending = checked.pending;
+            runners = checked.runners;
+            checked.diagnostics
         }
         Err(error) => {
             let start = error.location.start().to_usize();
@@ -524,15 +748,34 @@ pub fn lint_python(text: &str, settings: &Settings, path: &Path) -> Vec<Diagnost
                 edit.range = edit.range.start + bom..edit.range.end + bom;
             }
         }
+        for call in &mut pending {
+            call.range = call.range.start + bom..call.range.end + bom;
+        }
     }
-    diagnostics
+    crate::checker::CheckedModule {
+        diagnostics,
+        pending,
+        runners,
+    }
 }
 
 /// Drops suppressed diagnostics and, when enabled, reports suppressions that matched nothing.
-fn apply_noqa(diagnostics: Vec<Diagnostic>, text: &str, settings: &Settings) -> Vec<Diagnostic> {
+/// Pending calls lose the rules a directive suppresses on their lines (which counts as a use
+/// of it: whether they report is only known after every file is checked).
+fn apply_noqa(
+    diagnostics: Vec<Diagnostic>,
+    text: &str,
+    settings: &Settings,
+    pending: &mut [Pending],
+) -> Vec<Diagnostic> {
     let report_unused = settings.rules.contains(Rule::UnusedNoqa);
-    if diagnostics.is_empty() && !report_unused {
+    if diagnostics.is_empty() && pending.is_empty() && !report_unused {
         return diagnostics;
+    }
+    if let Some(directive) = noqa::file_directive(text) {
+        for pending in pending.iter_mut() {
+            pending.allowed.retain(|rule| !directive.suppresses(*rule));
+        }
     }
     let file_wide = noqa::file_directive(text);
     let diagnostics: Vec<Diagnostic> = match &file_wide {
@@ -556,6 +799,26 @@ fn apply_noqa(diagnostics: Vec<Diagnostic>, text: &str, settings: &Settings) -> 
             .clone()
     };
     let mut used: HashSet<(usize, String)> = HashSet::new();
+    for pending in pending.iter_mut() {
+        let first = index.line_of(pending.call.range.start);
+        let last = index.line_of(
+            pending
+                .call
+                .range
+                .end
+                .saturating_sub(1)
+                .max(pending.call.range.start),
+        );
+        pending.allowed.retain(|rule| {
+            let suppressing = [first, last].into_iter().find(|line| {
+                directive_at(*line).is_some_and(|directive| directive.suppresses(*rule))
+            });
+            if let Some(line) = suppressing {
+                used.insert((line, rule.code().to_string()));
+            }
+            suppressing.is_none()
+        });
+    }
     let mut kept = Vec::with_capacity(diagnostics.len());
     for diagnostic in diagnostics {
         if diagnostic.rule.is_always_on() {
@@ -612,6 +875,12 @@ fn apply_noqa(diagnostics: Vec<Diagnostic>, text: &str, settings: &Settings) -> 
     kept
 }
 
+/// The project-level knowledge a re-check needs to keep cross-module findings.
+struct ProjectStep<'a> {
+    modules: &'a ProjectModules,
+    runners: &'a RunnerTable,
+}
+
 /// Where the pin phase writes its results.
 struct PinState<'a> {
     messages: &'a mut Vec<Message>,
@@ -628,6 +897,7 @@ fn pin_flagged(
     graph: &RequirementsGraph,
     pinner: &dyn Pinner,
     cwd: &Path,
+    project: &ProjectStep<'_>,
 ) {
     // Normalized path → (its current text, the DEP001 ranges in it).
     let mut flagged: BTreeMap<PathBuf, (Arc<SourceFile>, Vec<std::ops::Range<usize>>)> =
@@ -658,7 +928,7 @@ fn pin_flagged(
             FileKind::Python | FileKind::ExtensionlessScript => {
                 (PinInput::Script(absolute_path.clone()), path.clone())
             }
-            FileKind::Dotenv => continue,
+            FileKind::Dotenv | FileKind::Config => continue,
         };
         groups
             .entry(input)
@@ -709,7 +979,18 @@ fn pin_flagged(
             }
             let file_settings = settings.for_file(absolute_path);
             let context = graph.contexts.get(&path);
-            let diagnostics = check_text(candidate, &text, absolute_path, &file_settings, context);
+            let Checked {
+                diagnostics,
+                pending,
+                ..
+            } = check_text(
+                candidate,
+                &text,
+                absolute_path,
+                &file_settings,
+                context,
+                Some(project.modules),
+            );
             let fixed_secrets = secret_ranges(&diagnostics);
             let original_secrets: Vec<std::ops::Range<usize>> = state
                 .messages
@@ -727,6 +1008,13 @@ fn pin_flagged(
                     .into_iter()
                     .map(|diagnostic| Message::from_diagnostic(diagnostic, &source)),
             );
+            state.messages.extend(pending_messages(
+                project.runners,
+                &candidate.path,
+                &source,
+                pending,
+                &file_settings,
+            ));
             match state
                 .fixed
                 .iter_mut()

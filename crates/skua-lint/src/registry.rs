@@ -85,6 +85,7 @@ rule_registry! {
     CredentialsInUrl => rules::sec::credentials_in_url::CredentialsInUrl,
     HardcodedAuthHeader => rules::sec::hardcoded_auth_header::HardcodedAuthHeader,
     DotenvSecret => rules::sec::dotenv_secret::DotenvSecret,
+    ConfigFileSecret => rules::sec::config_file_secret::ConfigFileSecret,
     AwsCliSubprocess => rules::cli::aws_cli_subprocess::AwsCliSubprocess,
     KubectlSubprocess => rules::cli::kubectl_subprocess::KubectlSubprocess,
     CloudCliSubprocess => rules::cli::cloud_cli_subprocess::CloudCliSubprocess,

@@ -146,6 +146,8 @@ fn string_value_hops(checker: &Checker, expr: &Expr, hops: usize) -> Option<Part
             let bound = checker.lookup(name.id.as_str())?;
             string_value_hops(checker, bound, hops + 1)
         }
+        // `self.binary = "helm"` in `__init__`, or `binary = "helm"` on the class.
+        Expr::Attribute(_) => string_value_hops(checker, self_attribute(checker, expr)?, hops + 1),
         // shutil.which("kubectl") or "kubectl"
         Expr::BoolOp(boolop) if matches!(boolop.op, ast::BoolOp::Or) => boolop
             .values
@@ -266,6 +268,9 @@ fn list_value_hops(checker: &Checker, expr: &Expr, hops: usize) -> Option<Vec<Op
             let bound = checker.lookup(name.id.as_str())?;
             return list_value_hops(checker, bound, hops + 1);
         }
+        Expr::Attribute(_) => {
+            return list_value_hops(checker, self_attribute(checker, expr)?, hops + 1);
+        }
         Expr::Call(call) => {
             if matches!(
                 checker.qualified_name(&call.func).as_deref(),
@@ -307,6 +312,19 @@ fn list_value_hops(checker: &Checker, expr: &Expr, hops: usize) -> Option<Vec<Op
         }
     }
     Some(items)
+}
+
+/// The value assigned to `self.X` / `cls.X` somewhere in the file.
+fn self_attribute<'a>(checker: &Checker<'a>, expr: &Expr) -> Option<&'a Expr> {
+    let Expr::Attribute(attribute) = expr else {
+        return None;
+    };
+    let Expr::Name(owner) = &*attribute.value else {
+        return None;
+    };
+    matches!(owner.id.as_str(), "self" | "cls")
+        .then(|| checker.attribute(attribute.attr.id.as_str()))
+        .flatten()
 }
 
 /// Splits shell words; a word holding an unknown part is `None`.

@@ -11,9 +11,13 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::diagnostic::Diagnostic;
+use crate::project::ProjectModules;
 use crate::registry::Rule;
 use crate::rules;
-use crate::settings::Settings;
+use crate::rules::cli::runner::{
+    self, Forward, Helper, Params, PendingCall, RunnerSignature, Runners,
+};
+use crate::settings::{DEFAULT_CLOUD_CLIS, Settings};
 
 /// Modules resolved by their plain name even when the import is not visible to us
 /// (star imports, imports in another module, notebooks): a false "unknown" would hide findings.
@@ -69,6 +73,28 @@ pub struct Checker<'a> {
     /// Innermost last: the parameters of each enclosing function, which shadow modules
     /// resolved by their plain name (`def load(yaml): yaml.load(f)` is not PyYAML).
     parameters: Vec<HashSet<&'a str>>,
+    /// Functions and methods of this file that run a parameter as a command, by name.
+    runners: HashMap<&'a str, RunnerSignature>,
+    /// Functions and methods that hand their parameters to a project import.
+    forwards: HashMap<&'a str, Forward>,
+    /// Functions and methods whose body runs nothing at all (no sink, no call named like one).
+    plain: HashSet<&'a str>,
+    /// The module-level ones among them: what other modules can import.
+    exported_runners: Runners,
+    /// The project's modules, to tell a call of a project helper from a library call.
+    project: Option<&'a ProjectModules>,
+    /// Calls of names imported from the project, resolved after every file is checked.
+    pub(crate) pending: Vec<PendingCall>,
+    /// Whether the file names a configured CLI somewhere (as a word): only then can one of
+    /// its calls pass a CLI program to a helper of another module. Computed on first use.
+    mentions_cli: std::cell::OnceCell<bool>,
+}
+
+/// What checking one module produced.
+pub struct CheckedModule {
+    pub diagnostics: Vec<Diagnostic>,
+    pub pending: Vec<PendingCall>,
+    pub runners: Runners,
 }
 
 impl<'a> Checker<'a> {
@@ -89,6 +115,13 @@ impl<'a> Checker<'a> {
             session_factories: HashSet::new(),
             classes: HashMap::new(),
             parameters: Vec::new(),
+            runners: HashMap::new(),
+            forwards: HashMap::new(),
+            plain: HashSet::new(),
+            exported_runners: Runners::new(),
+            project: None,
+            pending: Vec::new(),
+            mentions_cli: std::cell::OnceCell::new(),
         }
     }
 
@@ -99,8 +132,26 @@ impl<'a> Checker<'a> {
         self
     }
 
-    pub fn check_module(mut self, module: &'a ast::ModModule) -> Vec<Diagnostic> {
+    /// Knows the project's modules, so calls of their runners can be resolved later.
+    pub fn with_project(mut self, project: Option<&'a ProjectModules>) -> Self {
+        self.project = project;
+        self
+    }
+
+    /// Whether the file names one of the configured CLIs as a word.
+    pub fn mentions_cli(&self) -> bool {
+        *self
+            .mentions_cli
+            .get_or_init(|| mentions_word(self.source, &self.settings.cloud_clis))
+    }
+
+    pub fn check_module(self, module: &'a ast::ModModule) -> Vec<Diagnostic> {
+        self.check_module_full(module).diagnostics
+    }
+
+    pub fn check_module_full(mut self, module: &'a ast::ModModule) -> CheckedModule {
         self.prescan(&module.body);
+        self.collect_runners(&module.body);
         self.visit_body(&module.body);
         self.scan_truncated_strings();
         if let Some(range) = self.truncated_at.take() {
@@ -113,7 +164,197 @@ impl<'a> Checker<'a> {
                 range.start..range.start,
             ));
         }
-        self.diagnostics
+        CheckedModule {
+            diagnostics: self.diagnostics,
+            pending: self.pending,
+            runners: self.exported_runners,
+        }
+    }
+
+    /// A runner of this file called as `name(...)` or `self.name(...)`.
+    pub fn runner(&self, name: &str) -> Option<&RunnerSignature> {
+        self.runners.get(name)
+    }
+
+    /// A function of this file known to run nothing.
+    pub fn is_plain(&self, name: &str) -> bool {
+        self.plain.contains(name)
+    }
+
+    /// A helper of this file that forwards its parameters to a project import.
+    pub fn forward(&self, name: &str) -> Option<&Forward> {
+        self.forwards.get(name)
+    }
+
+    /// Whether `name` is a parameter of an enclosing function (an injected callable).
+    pub fn is_parameter(&self, name: &str) -> bool {
+        self.parameters.iter().any(|names| names.contains(name))
+    }
+
+    /// Whether `name` is bound by an import.
+    pub fn is_imported(&self, name: &str) -> bool {
+        self.imports.contains_key(name)
+    }
+
+    /// Whether a dotted callee (`ops.util.run_cmd`, `.util.run_cmd`) names a function of
+    /// a module of the project being linted.
+    pub fn is_project_callee(&self, qualified: &str) -> bool {
+        let Some(project) = self.project else {
+            return false;
+        };
+        if qualified.starts_with('.') {
+            return true;
+        }
+        qualified
+            .rsplit_once('.')
+            .is_some_and(|(module, _)| project.contains(module))
+    }
+
+    /// Finds the runners of the file: functions whose body hands the program of a command
+    /// to a process sink (or to another runner) from one of its parameters. Iterated so a
+    /// helper calling a helper defined below it is found too.
+    fn collect_runners(&mut self, body: &'a [Stmt]) {
+        // A runner needs a process sink in the file; most files have none.
+        let source = self.source;
+        let Mentions { sinks, clis } = scan_mentions(source);
+        let extra_clis = self
+            .settings
+            .cloud_clis
+            .iter()
+            .any(|cli| !DEFAULT_CLOUD_CLIS.contains(&cli.as_str()));
+        if !extra_clis {
+            let found = self
+                .settings
+                .cloud_clis
+                .iter()
+                .any(|cli| clis.contains(&cli.as_str()));
+            // Known now; `mentions_cli` scans again only for programs added by the settings.
+            let _ = self.mentions_cli.set(found);
+        }
+        let has_sink = !sinks.is_empty();
+        let imports_project = self
+            .imports
+            .values()
+            .any(|qualified| self.is_project_callee(qualified));
+        if !has_sink && !imports_project {
+            return;
+        }
+        let mut functions = Vec::new();
+        collect_functions(body, true, &mut functions);
+        // Only functions whose text mentions a sink or such a function can be runners, and
+        // only those taking `*args` or named like a runner are taken for forwards; the
+        // others are not walked (a few substring scans per file, no AST walk).
+        let text_of =
+            |function: &ast::StmtFunctionDef| source.get(Self::range_of(function)).unwrap_or("");
+        let mentions_sink = |function: &ast::StmtFunctionDef| {
+            let range = Self::range_of(function);
+            let first = sinks.partition_point(|offset| *offset < range.start);
+            sinks.get(first).is_some_and(|offset| *offset < range.end)
+        };
+        let with_sink: Vec<&str> = functions
+            .iter()
+            .filter(|(function, _)| mentions_sink(function))
+            .map(|(function, _)| function.name.id.as_str())
+            .collect();
+        functions.retain(|(function, _)| {
+            let name = function.name.id.as_str();
+            let forwards = imports_project
+                && (function.parameters.vararg.is_some()
+                    || rules::cli::command::name_says_it_runs(name));
+            with_sink.contains(&name)
+                || forwards
+                || rules::cli::command::name_says_it_runs(name)
+                || (!with_sink.is_empty()
+                    && with_sink
+                        .iter()
+                        .any(|runner| text_of(function).contains(runner)))
+        });
+        if functions.is_empty() {
+            return;
+        }
+        for _ in 0..3 {
+            let before = self.runners.len() + self.forwards.len();
+            for (function, top_level) in &functions {
+                if self.runners.contains_key(function.name.id.as_str()) {
+                    continue;
+                }
+                let mut locals = HashMap::new();
+                collect_locals(&function.body, &mut locals);
+                let mut calls = CallCollector::default();
+                for stmt in &function.body {
+                    calls.visit_stmt(stmt);
+                }
+                let params = Params::of(&function.parameters);
+                self.scopes.push(locals);
+                self.parameters.push(
+                    function
+                        .parameters
+                        .iter()
+                        .map(|parameter| parameter.name().id.as_str())
+                        .collect(),
+                );
+                let found = calls
+                    .calls
+                    .iter()
+                    .find_map(|call| runner::signature_of_call(self, &params, call));
+                let forward = match found {
+                    None if imports_project
+                        && !self.forwards.contains_key(function.name.id.as_str()) =>
+                    {
+                        calls
+                            .calls
+                            .iter()
+                            .find_map(|call| runner::forward_of_call(self, &params, call))
+                    }
+                    _ => None,
+                };
+                self.parameters.pop();
+                self.scopes.pop();
+                let name = function.name.id.as_str();
+                if let Some(signature) = found {
+                    if *top_level {
+                        self.exported_runners
+                            .insert(name.to_string(), Helper::Runner(signature.clone()));
+                    }
+                    self.forwards.remove(name);
+                    self.runners.insert(name, signature);
+                } else if let Some(forward) = forward {
+                    if *top_level {
+                        self.exported_runners
+                            .insert(name.to_string(), Helper::Forward(forward.clone()));
+                    }
+                    self.forwards.insert(name, forward);
+                }
+            }
+            if self.runners.len() + self.forwards.len() == before {
+                break;
+            }
+        }
+        // Plain functions only matter where their name alone would make them a runner.
+        for (function, top_level) in &functions {
+            let name = function.name.id.as_str();
+            if self.runners.contains_key(name)
+                || self.forwards.contains_key(name)
+                || !rules::cli::command::name_says_it_runs(name)
+            {
+                continue;
+            }
+            let mut calls = CallCollector::default();
+            for stmt in &function.body {
+                calls.visit_stmt(stmt);
+            }
+            let runs_something = calls
+                .calls
+                .iter()
+                .any(|call| rules::cli::command::may_run_something(self, call));
+            if !runs_something {
+                self.plain.insert(name);
+                if *top_level {
+                    self.exported_runners
+                        .insert(name.to_string(), Helper::Plain);
+                }
+            }
+        }
     }
 
     /// A secret must not hide behind nesting: the string tokens inside expressions the
@@ -365,6 +606,22 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
+            // Relative imports keep their dots (`.util.run_cmd`): only project helpers use them.
+            Stmt::ImportFrom(import) if import.level > 0 => {
+                let dots = ".".repeat(import.level as usize);
+                let module = import
+                    .module
+                    .as_ref()
+                    .map_or(String::new(), |module| format!("{}.", module.id));
+                for alias in &import.names {
+                    if alias.name.id.as_str() == "*" {
+                        continue;
+                    }
+                    let local = alias.asname.as_ref().unwrap_or(&alias.name).id.as_str();
+                    self.imports
+                        .insert(local, format!("{dots}{module}{}", alias.name.id));
+                }
+            }
             Stmt::ImportFrom(import) if import.level == 0 => {
                 let Some(module) = &import.module else { return };
                 for alias in &import.names {
@@ -393,6 +650,174 @@ impl<'a> Checker<'a> {
             (false, Some(offset)) => range.start + offset..range.start + offset + needle.len(),
             _ => range,
         }
+    }
+}
+
+/// Words in a file that may name a process sink (`subprocess`, `os.system`, …).
+const SINK_WORDS: [&str; 5] = [
+    "subprocess",
+    "system",
+    "popen",
+    "pexpect",
+    "create_subprocess",
+];
+
+/// Sink words, then the default CLI programs: one pass over a file finds both.
+static WORD_SEARCHER: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new(SINK_WORDS.iter().chain(DEFAULT_CLOUD_CLIS)).ok()
+    });
+
+/// What one scan of a file found.
+struct Mentions {
+    /// Offsets of sink words, ascending.
+    sinks: Vec<usize>,
+    /// Default CLI programs named as a whole word.
+    clis: Vec<&'static str>,
+}
+
+/// Sink words and CLI names in `text`, in one pass.
+fn scan_mentions(text: &str) -> Mentions {
+    let Some(searcher) = &*WORD_SEARCHER else {
+        // Unreachable with literal patterns; every function and CLI is the safe side.
+        return Mentions {
+            sinks: (0..text.len()).take(1).collect(),
+            clis: DEFAULT_CLOUD_CLIS.to_vec(),
+        };
+    };
+    let bytes = text.as_bytes();
+    let is_word = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_';
+    let mut mentions = Mentions {
+        sinks: Vec::new(),
+        clis: Vec::new(),
+    };
+    for hit in searcher.find_iter(text) {
+        let index = hit.pattern().as_usize();
+        match index.checked_sub(SINK_WORDS.len()) {
+            None => mentions.sinks.push(hit.start()),
+            Some(cli) => {
+                let whole = (hit.start() == 0 || !is_word(bytes[hit.start() - 1]))
+                    && bytes.get(hit.end()).is_none_or(|b| !is_word(*b));
+                if whole
+                    && let Some(name) = DEFAULT_CLOUD_CLIS.get(cli)
+                    && !mentions.clis.contains(name)
+                {
+                    mentions.clis.push(name);
+                }
+            }
+        }
+    }
+    mentions
+}
+
+/// Whether any of `words` occurs in `text` as a whole word.
+fn mentions_word(text: &str, words: &[String]) -> bool {
+    let bytes = text.as_bytes();
+    let is_word = |byte: u8| byte.is_ascii_alphanumeric() || byte == b'_';
+    words.iter().filter(|word| !word.is_empty()).any(|word| {
+        memchr::memmem::find_iter(bytes, word.as_bytes()).any(|start| {
+            let end = start + word.len();
+            (start == 0 || !is_word(bytes[start - 1]))
+                && bytes.get(end).is_none_or(|b| !is_word(*b))
+        })
+    })
+}
+
+/// Every function and method in `body`, nested ones too; `true` for module-level functions.
+fn collect_functions<'a>(
+    body: &'a [Stmt],
+    top_level: bool,
+    out: &mut Vec<(&'a ast::StmtFunctionDef, bool)>,
+) {
+    for stmt in body {
+        match stmt {
+            Stmt::FunctionDef(function) => {
+                out.push((function, top_level));
+                collect_functions(&function.body, false, out);
+            }
+            Stmt::ClassDef(class) => collect_functions(&class.body, false, out),
+            Stmt::If(branch) => {
+                collect_functions(&branch.body, top_level, out);
+                for clause in &branch.elif_else_clauses {
+                    collect_functions(&clause.body, top_level, out);
+                }
+            }
+            Stmt::Try(attempt) => {
+                collect_functions(&attempt.body, top_level, out);
+                for handler in &attempt.handlers {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    collect_functions(&handler.body, top_level, out);
+                }
+                collect_functions(&attempt.orelse, top_level, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A function body's local bindings, flow-insensitively (the last assignment wins).
+fn collect_locals<'a>(body: &'a [Stmt], out: &mut HashMap<&'a str, &'a Expr>) {
+    for stmt in body {
+        match stmt {
+            Stmt::Assign(assign) => {
+                for target in &assign.targets {
+                    if let Expr::Name(name) = target {
+                        out.insert(name.id.as_str(), &assign.value);
+                    }
+                }
+            }
+            Stmt::AnnAssign(assign) => {
+                if let (Expr::Name(name), Some(value)) = (&*assign.target, &assign.value) {
+                    out.insert(name.id.as_str(), value);
+                }
+            }
+            Stmt::If(branch) => {
+                collect_locals(&branch.body, out);
+                for clause in &branch.elif_else_clauses {
+                    collect_locals(&clause.body, out);
+                }
+            }
+            Stmt::With(with) => collect_locals(&with.body, out),
+            Stmt::For(each) => collect_locals(&each.body, out),
+            Stmt::While(each) => collect_locals(&each.body, out),
+            Stmt::Try(attempt) => {
+                collect_locals(&attempt.body, out);
+                for handler in &attempt.handlers {
+                    let ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    collect_locals(&handler.body, out);
+                }
+                collect_locals(&attempt.orelse, out);
+                collect_locals(&attempt.finalbody, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The calls in a function body, nested functions and classes left out.
+#[derive(Default)]
+struct CallCollector<'a> {
+    calls: Vec<&'a ast::ExprCall>,
+    depth: usize,
+}
+
+impl<'a> Visitor<'a> for CallCollector<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+            visitor::walk_stmt(self, stmt);
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.depth >= 200 {
+            return;
+        }
+        if let Expr::Call(call) = expr {
+            self.calls.push(call);
+        }
+        self.depth += 1;
+        visitor::walk_expr(self, expr);
+        self.depth -= 1;
     }
 }
 

@@ -37,6 +37,8 @@ pub enum TokenKind {
     GcpServiceAccountKey,
     PrivateKey,
     Jwt,
+    NpmToken,
+    PyPiToken,
 }
 
 impl TokenKind {
@@ -53,6 +55,8 @@ impl TokenKind {
             TokenKind::GcpServiceAccountKey => "GCP service account key",
             TokenKind::PrivateKey => "private key",
             TokenKind::Jwt => "JSON Web Token",
+            TokenKind::NpmToken => "npm access token",
+            TokenKind::PyPiToken => "PyPI API token",
         }
     }
 
@@ -82,10 +86,10 @@ use self::{bytes::*, credentials::*, names::*, placeholders::*, tokens::*, value
 pub use self::credentials::{
     auth_header_credential, connection_string_password, url_password, url_passwords,
 };
-pub use self::names::is_secret_name;
+pub use self::names::{is_password_name, is_secret_name};
 pub use self::placeholders::is_placeholder;
 pub use self::tokens::find_tokens;
-pub use self::values::looks_like_secret_value;
+pub use self::values::{looks_like_password_value, looks_like_secret_value};
 
 /// Every secret skua recognises in a piece of shown text (a snippet line), as sorted,
 /// non-overlapping byte ranges: known token formats (a PEM block to its end marker or the

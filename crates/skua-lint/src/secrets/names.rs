@@ -97,6 +97,25 @@ pub(super) const KEY_QUALIFIERS: &[&str] = &[
     "openweather",
 ];
 
+/// Words saying what a key may do, between its qualifier and `key` (`api_read_key`).
+pub(super) const KEY_ACCESS_WORDS: &[&str] = &[
+    "read",
+    "write",
+    "readonly",
+    "ro",
+    "rw",
+    "admin",
+    "full",
+    "ingest",
+    "query",
+    "search",
+    "manage",
+    "management",
+    "mgmt",
+    "live",
+    "root",
+];
+
 /// `<qualifier>_token` names that are pagination cursors, idempotency keys,
 /// lexer or ML tokenizer tokens, or counters.
 pub(super) const TOKEN_NON_SECRET_QUALIFIERS: &[&str] = &[
@@ -333,7 +352,15 @@ pub fn is_secret_name(name: &str, extra: &[String]) -> bool {
     }
     match last {
         "token" => return prev.is_none_or(|p| !TOKEN_NON_SECRET_QUALIFIERS.contains(&p)),
-        "key" => return prev.is_some_and(|p| KEY_QUALIFIERS.contains(&p)),
+        // `service_api_read_key`, `app_admin_key`: access words may sit between the
+        // qualifier and `key`.
+        "key" => {
+            return core[..core.len() - 1]
+                .iter()
+                .rev()
+                .find(|word| !KEY_ACCESS_WORDS.contains(&word.as_str()))
+                .is_some_and(|word| KEY_QUALIFIERS.contains(&word.as_str()));
+        }
         "url" | "uri" => {
             return prev == Some("webhook")
                 || (prev == Some("hook")
@@ -351,5 +378,24 @@ pub fn is_secret_name(name: &str, extra: &[String]) -> bool {
             && last.ends_with(suffix)
             && !(*suffix == "token"
                 && TOKEN_NON_SECRET_QUALIFIERS.contains(&&last[..last.len() - suffix.len()]))
+    })
+}
+
+/// Whether the name's last meaningful word is a password (`DB_PASSWORD`, `smtp_pass`,
+/// `MasterUserPassword`), the names a weak literal is still reported for.
+pub fn is_password_name(name: &str, extra: &[String]) -> bool {
+    if !is_secret_name(name, extra) {
+        return false;
+    }
+    let words = split_name_words(name);
+    let core = words
+        .iter()
+        .rev()
+        .find(|word| !is_numeric_word(word) && !NEUTRAL_TRAILING_WORDS.contains(&word.as_str()));
+    core.is_some_and(|word| {
+        matches!(
+            word.as_str(),
+            "password" | "passwd" | "passphrase" | "pwd" | "pass" | "pw" | "pswd"
+        ) || (word.len() > "password".len() && word.ends_with("password"))
     })
 }

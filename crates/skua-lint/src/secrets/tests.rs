@@ -315,6 +315,9 @@ fn ordinary_code_strings_have_no_tokens() {
 #[test]
 fn secret_names() {
     let secret = [
+        "service_api_read_key",
+        "MasterUserPassword",
+        "datadog_app_admin_key",
         "password",
         "PASSWORD",
         "passwd",
@@ -391,6 +394,8 @@ fn secret_names() {
         assert!(is_secret_name(name, &[]), "{name} should be a secret name");
     }
     let not_secret = [
+        "api_cache_key",
+        "read_key",
         "token_url",
         "TOKEN_URL",
         "token_endpoint",

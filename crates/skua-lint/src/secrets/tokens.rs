@@ -17,6 +17,8 @@ pub(super) enum Trigger {
     Jwt,
     AwsSecretContext,
     ServiceAccount,
+    Npm,
+    PyPi,
 }
 
 pub(super) const TRIGGERS: &[(&str, Trigger)] = &[
@@ -52,6 +54,10 @@ pub(super) const TRIGGERS: &[(&str, Trigger)] = &[
     ("SecretAccessKey", Trigger::AwsSecretContext),
     ("secretAccessKey", Trigger::AwsSecretContext),
     ("service_account", Trigger::ServiceAccount),
+    ("npm_", Trigger::Npm),
+    // The macaroon header of pypi.org and test.pypi.org tokens.
+    ("pypi-AgEIcHlwaS5vcmc", Trigger::PyPi),
+    ("pypi-AgENdGVzdC5weXBpLm9yZw", Trigger::PyPi),
 ];
 
 pub(super) static TRIGGER_SEARCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
@@ -107,6 +113,10 @@ pub fn find_tokens(value: &str) -> Vec<TokenMatch> {
                     None
                 }
             }
+            Trigger::Npm => match_body(bytes, start, 4, 36..=36, u8::is_ascii_alphanumeric)
+                .map(|range| (TokenKind::NpmToken, range)),
+            Trigger::PyPi => match_body(bytes, start, 5, 60..=400, |c| is_b64url(*c))
+                .map(|range| (TokenKind::PyPiToken, range)),
         };
         if let Some((kind, range)) = token {
             found.push(TokenMatch { kind, range });
@@ -128,6 +138,26 @@ pub fn find_tokens(value: &str) -> Vec<TokenMatch> {
         return kept;
     }
     found
+}
+
+/// A prefix followed by a random body of `lengths` bytes of `class`, not glued to a word.
+fn match_body(
+    bytes: &[u8],
+    start: usize,
+    prefix_len: usize,
+    lengths: std::ops::RangeInclusive<usize>,
+    class: impl Fn(&u8) -> bool,
+) -> Option<Range<usize>> {
+    if glued_before(bytes, start) {
+        return None;
+    }
+    let body_start = start + prefix_len;
+    let body_len = run_len(bytes, body_start, |c| class(&c));
+    if !lengths.contains(&body_len) {
+        return None;
+    }
+    let end = body_start + body_len;
+    (!is_fake_body(&bytes[body_start..end])).then_some(start..end)
 }
 
 pub(super) fn is_b64url(c: u8) -> bool {

@@ -450,3 +450,82 @@ pub fn looks_like_secret_value(value: &str) -> bool {
         _ => true,
     }
 }
+
+/// Configuration words that a password-named setting holds instead of a password.
+const PASSWORD_SETTING_WORDS: &[&str] = &[
+    "true",
+    "false",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "null",
+    "none",
+    "nil",
+    "required",
+    "optional",
+    "prompt",
+    "ask",
+    "env",
+    "environ",
+    "environment",
+    "file",
+    "stdin",
+    "keyring",
+    "vault",
+    "secret",
+    "secrets",
+    "password",
+    "passwd",
+    "auto",
+    "default",
+    "empty",
+    "unset",
+    "disabled",
+    "enabled",
+    "hidden",
+    "masked",
+    "string",
+    "str",
+    "text",
+    "input",
+    "plain",
+    "plaintext",
+    "md5",
+    "sha256",
+    "scram-sha-256",
+    "trust",
+    "peer",
+    "ident",
+    "basic",
+    "digest",
+    "bcrypt",
+    "argon2",
+    "pbkdf2",
+];
+
+/// The weaker judgement for values bound to a *password*-named key in non-test code: a
+/// hardcoded default password is a finding even when it is a word (`postgres`, `admin`),
+/// as long as it is a single literal word and not a placeholder, reference, setting or name.
+pub fn looks_like_password_value(value: &str) -> bool {
+    let v = value.trim();
+    if looks_like_secret_value(v) {
+        return true;
+    }
+    if is_placeholder(v)
+        || v.chars().count() < 4
+        || v.contains(char::is_whitespace)
+        || v.contains("://")
+        || is_reference(v)
+        || is_env_var_name(v)
+        || is_email(v)
+        || is_numeric_shape(v)
+        || PASSWORD_SETTING_WORDS
+            .iter()
+            .any(|word| word.eq_ignore_ascii_case(v))
+    {
+        return false;
+    }
+    // `db_password`, `auth.password`: the name of another setting.
+    !(v.contains(['_', '.', ':']) && is_identifier_words(v))
+}

@@ -8,10 +8,20 @@ declare_rule! {
     /// `sh`/`plumbum`, or invoke/fabric `c.run()`, whether the command is a list, a shell
     /// string, an f-string, an absolute path, or built in a variable first.
     ///
-    /// Calls of the project's own helpers count too when both the helper's name says it
-    /// runs something (`run`, `sh`, `run_cmd`, `execute`, …) and the argument has the shape
-    /// of a real invocation (`run(["aws", "ec2", "describe-instances"])`), so lists of
-    /// provider names and log messages stay quiet.
+    /// Calls of the project's own runner helpers count too. A function whose body hands a
+    /// parameter to a process sink as the program (`def execute(*args):
+    /// subprocess.run(list(args))`, joined, formatted, `shlex.split`, or through another
+    /// runner) is a runner whatever its name, in the same file or imported from another
+    /// module of the project (`from ops.util import run_cmd`); its calls are judged by what
+    /// they pass: `execute("aws", "sts", "get-caller-identity")`, `run_cmd([tool, "s3",
+    /// "ls"])` with `tool = "aws"`, `self._exec(self.binary, ...)` with `binary = "aws"`.
+    /// Helpers whose body is not visible count when their name says they run something
+    /// (`run`, `sh`, `run_cmd`, `execute`, …), and callables passed in as parameters when
+    /// the program is their own argument (`runner("aws", "s3", "ls")`). In every case the
+    /// command must have the shape of a real invocation (a service and an operation, a
+    /// known verb such as `kubectl get` or `helm list`, or a one-word command such as
+    /// `gcloud version`), so lists of provider names, log helpers and log messages stay
+    /// quiet.
     ///
     /// ## Why is this bad?
     /// Shelling out to `aws` depends on a CLI binary and its version being installed on every

@@ -39,6 +39,9 @@ pub(crate) fn message(command: &Command) -> String {
         "-n",
         "--namespace",
         "--region",
+        "-o",
+        "--output",
+        "--kube-context",
     ]);
     let shown = super::display(command, &words[..words.len().min(2)]);
     let sdk = match (command.program.as_str(), words.first().copied()) {
@@ -52,7 +55,7 @@ pub(crate) fn message(command: &Command) -> String {
         ("az", _) => "the Azure SDK (`azure-identity` with `azure-mgmt-*`)".to_string(),
         ("eksctl", _) => "`boto3.client(\"eks\")`".to_string(),
         ("helm", _) => "the Kubernetes Python client or a Helm library (e.g. `pyhelm3`), or a declarative deploy".to_string(),
-        ("terraform", _) => "a declarative pipeline step (or the CDK for Terraform) instead of driving Terraform from code".to_string(),
+        ("terraform", _) => "a declarative pipeline step (or the CDK for Terraform)".to_string(),
         (program, _) => format!("the SDK behind `{program}`"),
     };
     format!(

@@ -3,6 +3,7 @@
 
 use ruff_python_ast::{Expr, ExprCall};
 
+use super::runner;
 use crate::checker::Checker;
 use crate::checker::eval::{self, PartialString, UNKNOWN};
 
@@ -131,8 +132,124 @@ pub fn executed_commands<'a>(checker: &Checker, call: &'a ExprCall) -> Option<Ex
             items.extend(arguments.args.iter().map(|arg| known_string(checker, arg)));
             Some(argv_execution(items, &call.func))
         }
-        _ => wrapper_execution(checker, call),
+        _ => runner_execution(checker, call).or_else(|| wrapper_execution(checker, call)),
     }
+}
+
+/// Calls of this file's runners (`execute('kubectl', 'get', 'pods')`, `self._exec(cmd)`)
+/// and of callables handed in as parameters (`def deploy(run): run('helm', 'list')`).
+/// The program is only known at the call, so it is reported there; like other wrapper
+/// calls they never count as shell injection.
+fn runner_execution<'a>(checker: &Checker, call: &'a ExprCall) -> Option<Execution<'a>> {
+    let (name, on_self) = match &*call.func {
+        Expr::Name(name) if !checker.is_imported(name.id.as_str()) => (name.id.as_str(), false),
+        Expr::Attribute(attribute) if matches!(&*attribute.value, Expr::Name(owner) if matches!(owner.id.as_str(), "self" | "cls")) => {
+            (attribute.attr.id.as_str(), true)
+        }
+        _ => return None,
+    };
+    if !on_self && checker.is_parameter(name) {
+        return injected_execution(checker, call);
+    }
+    if let Some(signature) = checker.runner(name) {
+        let args = runner::call_args(checker, call);
+        return Some(Execution {
+            commands: runner_commands(signature, &args),
+            shell: false,
+            command_expr: &call.func,
+        });
+    }
+    // `self._exec = executor` in `__init__`: a callable handed in.
+    if on_self
+        && let Some(Expr::Name(bound)) = checker.attribute(name)
+        && checker.runner(bound.id.as_str()).is_none()
+    {
+        return injected_execution(checker, call);
+    }
+    None
+}
+
+/// The commands a runner call runs that have the shape of a real invocation (a list
+/// holding just `["aws"]` is data).
+pub(crate) fn runner_commands(
+    signature: &runner::RunnerSignature,
+    args: &runner::CallArgs,
+) -> Vec<Command> {
+    let mut commands = runner::commands_at_call(signature, args);
+    commands.retain(looks_like_invocation);
+    commands
+}
+
+/// An injected callable is unknown: only a call with the unmistakable shape of a CLI
+/// invocation counts, the program as its own argument (`runner('kubectl', 'get', 'pods')`);
+/// a single list or line needs a name that says it runs it (see [`wrapper_execution`]).
+fn injected_execution<'a>(checker: &Checker, call: &'a ExprCall) -> Option<Execution<'a>> {
+    let program = call.arguments.args.first()?;
+    if call.arguments.args.len() < 2
+        || eval::literal_str(program).is_none_or(|word| word.contains(char::is_whitespace))
+    {
+        return None;
+    }
+    let args = runner::call_args(checker, call);
+    let signature = runner::RunnerSignature {
+        prefix: Vec::new(),
+        index: 0,
+        name: None,
+        variadic: true,
+    };
+    let commands = runner::commands_at_call(&signature, &args);
+    let first = commands.first()?;
+    let is_cli =
+        checker.settings.cloud_clis.contains(&first.program) && looks_like_invocation(first);
+    is_cli.then_some(Execution {
+        commands,
+        shell: false,
+        command_expr: &call.func,
+    })
+}
+
+/// A call of a function imported from another module of the project, to be judged once
+/// that module's runners are known.
+pub fn pending_call(checker: &Checker, call: &ExprCall) -> Option<runner::PendingCall> {
+    if call.arguments.args.is_empty() && call.arguments.keywords.is_empty() {
+        return None;
+    }
+    // A helper of this file handing its arguments to a project import.
+    let local = match &*call.func {
+        Expr::Name(name) if !checker.is_imported(name.id.as_str()) => Some(name.id.as_str()),
+        Expr::Attribute(attribute) if matches!(&*attribute.value, Expr::Name(owner) if matches!(owner.id.as_str(), "self" | "cls")) => {
+            Some(attribute.attr.id.as_str())
+        }
+        _ => None,
+    };
+    let cloud_clis = &checker.settings.cloud_clis;
+    let forward = local.and_then(|name| checker.forward(name));
+    if let Some(forward) = forward {
+        if !checker.mentions_cli() {
+            return None;
+        }
+        let args = runner::call_args(checker, call);
+        return runner::mentions_cli(&args, cloud_clis).then(|| runner::PendingCall {
+            callee: forward.callee.clone(),
+            args: forward.map(&args),
+            range: Checker::range_of(call),
+            fallback: Vec::new(),
+        });
+    }
+    if local.is_some() {
+        return None;
+    }
+    let qualified = checker.qualified_name(&call.func)?;
+    if !checker.is_project_callee(&qualified) || !checker.mentions_cli() {
+        return None;
+    }
+    let args = runner::call_args(checker, call);
+    runner::mentions_cli(&args, cloud_clis).then(|| runner::PendingCall {
+        callee: qualified,
+        args,
+        range: Checker::range_of(call),
+        fallback: Vec::new(),
+    })
 }
 
 /// Words in a function name that say it runs a command: `run`, `sh`, `run_cmd`, `_exec`,
@@ -159,6 +276,32 @@ const EXEC_NAME_WORDS: &[&str] = &[
     "terraform",
 ];
 
+pub(crate) fn name_says_it_runs(name: &str) -> bool {
+    name.to_ascii_lowercase()
+        .split('_')
+        .any(|word| EXEC_NAME_WORDS.contains(&word))
+}
+
+/// Whether a call in a function body could run a process: a sink, a runner, or a callee
+/// whose name says it runs something (`c.run`, `self._exec`).
+pub(crate) fn may_run_something(checker: &Checker, call: &ExprCall) -> bool {
+    let name = match &*call.func {
+        Expr::Name(name) => name.id.as_str(),
+        Expr::Attribute(attribute) => attribute.attr.id.as_str(),
+        _ => return true,
+    };
+    if name_says_it_runs(name) || checker.runner(name).is_some() || checker.forward(name).is_some()
+    {
+        return true;
+    }
+    let qualified = checker.qualified_name(&call.func).unwrap_or_default();
+    let module = qualified.rsplit_once('.').map_or("", |(module, _)| module);
+    matches!(
+        module,
+        "subprocess" | "os" | "asyncio" | "pexpect" | "sh" | "plumbum" | "plumbum.cmd" | "commands"
+    ) || checker.is_project_callee(&qualified)
+}
+
 /// Calls of project-local helpers (`run(["kubectl", "get", "pods"])`, `sh("aws s3 ls")`,
 /// invoke's `c.run(...)`). The callee is unknown, so both its name and the command must
 /// look unmistakably like running a CLI; such calls never count as shell injection.
@@ -168,8 +311,18 @@ fn wrapper_execution<'a>(checker: &Checker, call: &'a ExprCall) -> Option<Execut
         Expr::Attribute(attribute) => attribute.attr.id.as_str(),
         _ => return None,
     };
-    let lower = name.to_ascii_lowercase();
-    if !lower.split('_').any(|word| EXEC_NAME_WORDS.contains(&word)) {
+    if !name_says_it_runs(name) {
+        return None;
+    }
+    // A function of this file whose body runs nothing is no runner, whatever its name.
+    let local = match &*call.func {
+        Expr::Name(_) => !checker.is_imported(name),
+        Expr::Attribute(attribute) => {
+            matches!(&*attribute.value, Expr::Name(owner) if matches!(owner.id.as_str(), "self" | "cls"))
+        }
+        _ => false,
+    };
+    if local && checker.is_plain(name) {
         return None;
     }
     let command = call.arguments.find_positional(0).or_else(|| {
@@ -177,9 +330,26 @@ fn wrapper_execution<'a>(checker: &Checker, call: &'a ExprCall) -> Option<Execut
             .iter()
             .find_map(|key| call.arguments.find_keyword(key).map(|k| &k.value))
     })?;
-    let mut execution = match eval::list_value(checker, command) {
-        Some(items) => argv_execution(items, command),
-        None => shell_execution(checker, command),
+    // `run_cmd("kubectl", "get", "pods")`: the program as its own argument.
+    let variadic = call.arguments.args.len() > 1
+        && eval::literal_str(command).is_some_and(|word| !word.contains(char::is_whitespace));
+    let mut execution = if variadic {
+        let signature = runner::RunnerSignature {
+            prefix: Vec::new(),
+            index: 0,
+            name: None,
+            variadic: true,
+        };
+        Execution {
+            commands: runner::commands_at_call(&signature, &runner::call_args(checker, call)),
+            shell: false,
+            command_expr: command,
+        }
+    } else {
+        match eval::list_value(checker, command) {
+            Some(items) => argv_execution(items, command),
+            None => shell_execution(checker, command),
+        }
     };
     execution.shell = false;
     let first = execution.commands.first()?;
@@ -190,7 +360,7 @@ fn wrapper_execution<'a>(checker: &Checker, call: &'a ExprCall) -> Option<Execut
 
 /// Does the command have the shape of a real invocation of that CLI (a known verb, or a
 /// service and an operation), rather than a list that merely starts with the word?
-fn looks_like_invocation(command: &Command) -> bool {
+pub(crate) fn looks_like_invocation(command: &Command) -> bool {
     let words = command.positional_words(&[
         "-n",
         "--namespace",
@@ -239,6 +409,11 @@ fn looks_like_invocation(command: &Command) -> bool {
                 | "taint"
                 | "certificate"
                 | "cluster-info"
+                | "version"
+                | "api-resources"
+                | "explain"
+                | "proxy"
+                | "attach"
         ),
         "helm" => matches!(
             first,
@@ -264,6 +439,9 @@ fn looks_like_invocation(command: &Command) -> bool {
                 | "show"
                 | "test"
                 | "registry"
+                | "version"
+                | "env"
+                | "plugin"
         ),
         "terraform" => matches!(
             first,
@@ -286,6 +464,7 @@ fn looks_like_invocation(command: &Command) -> bool {
                 | "force-unlock"
                 | "login"
                 | "get"
+                | "version"
                 | "console"
         ),
         "eksctl" => matches!(
@@ -332,7 +511,13 @@ fn looks_like_invocation(command: &Command) -> bool {
                 "digitalocean",
                 "openstack",
             ];
-            words.len() >= 2 && !words.iter().take(2).any(|word| PROVIDERS.contains(word))
+            // One-word commands: `gcloud version`, `az login`.
+            let single = matches!(
+                words.as_slice(),
+                ["version" | "info" | "login" | "logout" | "init" | "upgrade"]
+            );
+            single
+                || (words.len() >= 2 && !words.iter().take(2).any(|word| PROVIDERS.contains(word)))
         }
         _ => !words.is_empty(),
     }

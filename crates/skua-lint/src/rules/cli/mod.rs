@@ -4,6 +4,7 @@ pub mod aws_cli_subprocess;
 pub mod cloud_cli_subprocess;
 pub mod command;
 pub mod kubectl_subprocess;
+pub mod runner;
 
 use ruff_python_ast::{ExprCall, ExprSubscript};
 
@@ -14,7 +15,17 @@ use command::Command;
 
 /// Reports every configured cloud CLI the call runs.
 pub(crate) fn check_call(checker: &mut Checker, call: &ExprCall) {
-    let Some(execution) = command::executed_commands(checker, call) else {
+    let execution = command::executed_commands(checker, call);
+    // A project import is judged by its body once every module is checked; what its name
+    // suggests is only the fallback.
+    if let Some(mut pending) = command::pending_call(checker, call) {
+        pending.fallback = execution
+            .map(|execution| findings(&checker.settings.cloud_clis, execution.commands))
+            .unwrap_or_default();
+        checker.pending.push(pending);
+        return;
+    }
+    let Some(execution) = execution else {
         return;
     };
     report_commands(checker, execution.commands, Checker::range_of(call));
@@ -35,9 +46,19 @@ pub(crate) fn check_subscript(checker: &mut Checker, subscript: &ExprSubscript) 
 }
 
 fn report_commands(checker: &mut Checker, commands: Vec<Command>, range: std::ops::Range<usize>) {
+    for (rule, message) in findings(&checker.settings.cloud_clis, commands) {
+        if checker.enabled(rule) {
+            checker.report(Diagnostic::new(rule, message, range.clone()));
+        }
+    }
+}
+
+/// The CLI finding (rule and message) for each configured cloud CLI among `commands`.
+pub(crate) fn findings(cloud_clis: &[String], commands: Vec<Command>) -> Vec<(Rule, String)> {
+    let mut found = Vec::new();
     for command in commands {
         let program = command.program.as_str();
-        if !checker.settings.cloud_clis.iter().any(|cli| cli == program) {
+        if !cloud_clis.iter().any(|cli| cli == program) {
             continue;
         }
         let (rule, message) = match program {
@@ -54,10 +75,9 @@ fn report_commands(checker: &mut Checker, commands: Vec<Command>, range: std::op
                 cloud_cli_subprocess::message(&command),
             ),
         };
-        if checker.enabled(rule) {
-            checker.report(Diagnostic::new(rule, message, range.clone()));
-        }
+        found.push((rule, message));
     }
+    found
 }
 
 /// `aws s3 cp` style display of the program and its first known subcommand words.

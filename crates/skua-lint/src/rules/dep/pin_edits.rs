@@ -79,7 +79,7 @@ pub(crate) fn pin_fixes(
                 );
             }
         }
-        FileKind::Dotenv => {}
+        FileKind::Dotenv | FileKind::Config => {}
     }
     for range in flagged {
         if !matched.contains(&range) {

@@ -36,24 +36,8 @@ declare_rule! {
 pub fn check_dotenv(text: &str, settings: &Settings) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for entry in entries(text) {
-        let value = &text[entry.value.clone()];
-        let key = &text[entry.key.clone()];
-        let (message, secret) = if let Some(token) = secrets::find_tokens(value).into_iter().next()
-        {
-            let secret = token.range.start + entry.value.start..token.range.end + entry.value.start;
-            (format!("{} in `{key}`", token.kind.description()), secret)
-        } else if let Some(password) = value
-            .contains("://")
-            .then(|| secrets::url_password(value))
-            .flatten()
-        {
-            let secret = password.start + entry.value.start..password.end + entry.value.start;
-            (format!("URL with a password in `{key}`"), secret)
-        } else if secrets::is_secret_name(key, &settings.secret_names)
-            && secrets::looks_like_secret_value(value)
-        {
-            (format!("Secret value for `{key}`"), entry.value.clone())
-        } else {
+        let key = text.get(entry.key.clone()).unwrap_or_default();
+        let Some((message, secret)) = judge_entry(text, key, &entry.value, settings) else {
             continue;
         };
         let shown = secrets::redact(text.get(secret.clone()).unwrap_or_default());
@@ -69,6 +53,37 @@ pub fn check_dotenv(text: &str, settings: &Settings) -> Vec<Diagnostic> {
         );
     }
     diagnostics
+}
+
+/// The judgement of one `key = value` entry of a configuration file: a known token format
+/// in the value, a URL with a password, or a secret-named key with a value that looks real.
+/// Returns what was found and the byte range of the secret.
+pub(crate) fn judge_entry(
+    text: &str,
+    key_text: &str,
+    value: &std::ops::Range<usize>,
+    settings: &Settings,
+) -> Option<(String, std::ops::Range<usize>)> {
+    let value_text = text.get(value.clone())?;
+    if let Some(token) = secrets::find_tokens(value_text).into_iter().next() {
+        let secret = token.range.start + value.start..token.range.end + value.start;
+        return Some((
+            format!("{} in `{key_text}`", token.kind.description()),
+            secret,
+        ));
+    }
+    if value_text.contains("://")
+        && let Some(password) = secrets::url_password(value_text)
+    {
+        let secret = password.start + value.start..password.end + value.start;
+        return Some((format!("URL with a password in `{key_text}`"), secret));
+    }
+    let extra = &settings.secret_names;
+    let real = secrets::is_secret_name(key_text, extra)
+        && (secrets::looks_like_secret_value(value_text)
+            || (secrets::is_password_name(key_text, extra)
+                && secrets::looks_like_password_value(value_text)));
+    real.then(|| (format!("Secret value for `{key_text}`"), value.clone()))
 }
 
 struct Entry {

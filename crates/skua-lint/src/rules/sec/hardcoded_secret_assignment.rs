@@ -46,13 +46,15 @@ pub(crate) fn check_binding(checker: &mut Checker, name: &str, value: &Expr, nod
         return;
     };
     let text = string.value.to_str();
-    if !secrets::is_secret_name(
-        &super::normalized_name(name),
-        &checker.settings.secret_names,
-    ) {
+    let normalized = super::normalized_name(name);
+    let extra = &checker.settings.secret_names;
+    if !secrets::is_secret_name(&normalized, extra) {
         return;
     }
-    check_value(checker, &format!("`{name}`"), text, value, node);
+    // A hardcoded default password is a finding even when it is a word (`"postgres"`).
+    let weak =
+        secrets::is_password_name(&normalized, extra) && secrets::looks_like_password_value(text);
+    check_value(checker, &format!("`{name}`"), text, value, node, weak);
 }
 
 /// A literal password passed by position (basic-auth pairs, `login()`), whatever it is called.
@@ -63,12 +65,19 @@ pub(crate) fn check_password_literal(
     node: &impl Ranged,
 ) {
     if let Expr::StringLiteral(string) = value {
-        check_value(checker, what, string.value.to_str(), value, node);
+        check_value(checker, what, string.value.to_str(), value, node, false);
     }
 }
 
-fn check_value(checker: &mut Checker, target: &str, text: &str, value: &Expr, node: &impl Ranged) {
-    if !secrets::looks_like_secret_value(text) {
+fn check_value(
+    checker: &mut Checker,
+    target: &str,
+    text: &str,
+    value: &Expr,
+    node: &impl Ranged,
+    weak_password: bool,
+) {
+    if !weak_password && !secrets::looks_like_secret_value(text) {
         return;
     }
     // Formats and URL credentials have their own, more specific rules.

@@ -1,5 +1,6 @@
 //! Hardcoded secrets.
 
+pub mod config_file_secret;
 pub mod credentials_in_url;
 pub mod dotenv_secret;
 pub mod hardcoded_auth_header;
