@@ -42,6 +42,7 @@ monitoring prometheus-client datadog sentry-sdk
 slack-bots slack-sdk slack-bolt aiohttp
 web-ops fastapi uvicorn httpx pydantic-settings
 conflict boto3==1.28.0 botocore==1.34.0
+backtracking boto3 botocore<1.31 kubernetes
 airflow apache-airflow[amazon,cncf.kubernetes,postgres,http]==2.10.*
 dagster dagster dagster-aws dagster-k8s
 prefect prefect

@@ -62,6 +62,7 @@ airflow apache-airflow[amazon,cncf.kubernetes,postgres,http]==2.10.*
 dagster dagster dagster-aws dagster-k8s
 prefect prefect
 mlflow mlflow
+backtracking boto3 botocore<1.31 kubernetes
 unsatisfiable boto3<1.20 botocore>=1.30
 SETS
 SMALL_SETS="devops pulumi"
