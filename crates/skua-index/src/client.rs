@@ -62,6 +62,9 @@ pub struct IndexClientBuilder {
     timeout: Duration,
     deadline: Duration,
     max_page_bytes: u64,
+    /// Environment variables above that held something unusable: `build` reports them
+    /// (unless the caller set that value itself) rather than quietly using the default.
+    invalid_settings: Vec<IndexError>,
     retries: u32,
     retry_backoff: Duration,
     concurrency: usize,
@@ -83,23 +86,17 @@ impl IndexClientBuilder {
     /// (`SKUA_HTTP_MAX_PAGE_BYTES`), 3
     /// retries, 50 requests in flight, `.netrc` from `$NETRC` or `~/.netrc`.
     pub fn new(cache: Cache) -> Self {
-        let timeout = std::env::var("SKUA_HTTP_TIMEOUT")
-            .ok()
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .filter(|s| s.is_finite() && *s > 0.0)
-            .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        let mut invalid_settings = Vec::new();
+        let timeout = env_setting("SKUA_HTTP_TIMEOUT", parse_seconds, &mut invalid_settings)
             .unwrap_or(DEFAULT_TIMEOUT);
-        let deadline = std::env::var("SKUA_HTTP_DEADLINE")
-            .ok()
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .filter(|s| s.is_finite() && *s > 0.0)
-            .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        let deadline = env_setting("SKUA_HTTP_DEADLINE", parse_seconds, &mut invalid_settings)
             .unwrap_or(DEFAULT_DEADLINE);
-        let max_page_bytes = std::env::var("SKUA_HTTP_MAX_PAGE_BYTES")
-            .ok()
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .filter(|n| *n > 0)
-            .unwrap_or(DEFAULT_MAX_PAGE_BYTES);
+        let max_page_bytes = env_setting(
+            "SKUA_HTTP_MAX_PAGE_BYTES",
+            parse_bytes,
+            &mut invalid_settings,
+        )
+        .unwrap_or(DEFAULT_MAX_PAGE_BYTES);
         IndexClientBuilder {
             index_url: None,
             extra_index_urls: Vec::new(),
@@ -109,6 +106,7 @@ impl IndexClientBuilder {
             timeout,
             deadline,
             max_page_bytes,
+            invalid_settings,
             retries: DEFAULT_RETRIES,
             retry_backoff: DEFAULT_BACKOFF,
             concurrency: DEFAULT_CONCURRENCY,
@@ -145,6 +143,7 @@ impl IndexClientBuilder {
     /// Connect timeout, and the longest a response may go without sending data.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self.forget_invalid("SKUA_HTTP_TIMEOUT");
         self
     }
 
@@ -152,6 +151,7 @@ impl IndexClientBuilder {
     /// `SKUA_HTTP_DEADLINE` seconds). Downloads get one more second per MiB of their size.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
+        self.forget_invalid("SKUA_HTTP_DEADLINE");
         self
     }
 
@@ -160,7 +160,14 @@ impl IndexClientBuilder {
     /// and not limited.
     pub fn max_page_bytes(mut self, limit: u64) -> Self {
         self.max_page_bytes = limit.max(1);
+        self.forget_invalid("SKUA_HTTP_MAX_PAGE_BYTES");
         self
+    }
+
+    fn forget_invalid(&mut self, variable: &str) {
+        self.invalid_settings.retain(
+            |error| !matches!(error, IndexError::InvalidSetting { name, .. } if *name == variable),
+        );
     }
 
     /// Retries after the first attempt, for transient failures only.
@@ -193,7 +200,10 @@ impl IndexClientBuilder {
         self
     }
 
-    pub fn build(self) -> Result<IndexClient, IndexError> {
+    pub fn build(mut self) -> Result<IndexClient, IndexError> {
+        if !self.invalid_settings.is_empty() {
+            return Err(self.invalid_settings.swap_remove(0));
+        }
         let primary = match self.index_url {
             Some(url) => url,
             None => IndexUrl::parse(PYPI)?,
@@ -1296,6 +1306,46 @@ fn artifact_key(file: &DistFile) -> String {
         Some(sha256) => sha256.hex().to_owned(),
         None => Cache::key(&["url", file.url.as_str()]),
     }
+}
+
+/// The value of the environment variable `name`, parsed; unset or blank is `None`, and so
+/// is a value `parse` refuses, which is recorded in `invalid` to be reported.
+fn env_setting<T>(
+    name: &'static str,
+    parse: fn(&str) -> Result<T, &'static str>,
+    invalid: &mut Vec<IndexError>,
+) -> Option<T> {
+    let value = std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())?;
+    match parse(value.trim()) {
+        Ok(parsed) => Some(parsed),
+        Err(expected) => {
+            invalid.push(IndexError::InvalidSetting {
+                name,
+                value,
+                expected,
+            });
+            None
+        }
+    }
+}
+
+fn parse_seconds(text: &str) -> Result<Duration, &'static str> {
+    const EXPECTED: &str = "a positive number of seconds";
+    let seconds = text.parse::<f64>().map_err(|_| EXPECTED)?;
+    if !seconds.is_finite() || seconds <= 0.0 {
+        return Err(EXPECTED);
+    }
+    Duration::try_from_secs_f64(seconds).map_err(|_| EXPECTED)
+}
+
+fn parse_bytes(text: &str) -> Result<u64, &'static str> {
+    const EXPECTED: &str = "a positive number of bytes";
+    text.parse::<u64>()
+        .ok()
+        .filter(|bytes| *bytes > 0)
+        .ok_or(EXPECTED)
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

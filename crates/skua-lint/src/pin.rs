@@ -162,10 +162,12 @@ impl Pinner for ResolverPinner {
                 (package.name, pin)
             })
             .collect();
-        let warnings = warnings
-            .lock()
-            .map(|mut warnings| std::mem::take(&mut *warnings))
-            .unwrap_or_default();
+        // A resolver thread that panicked must not take the warnings already given with it.
+        let warnings = std::mem::take(
+            &mut *warnings
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
         Ok(Pins { versions, warnings })
     }
 }

@@ -410,3 +410,39 @@ fn lint_show_settings_names_each_source() {
     assert!(rules.contains("\"NQA001\""), "{rules}");
     assert!(!rules.contains("\"NET001\""), "{rules}");
 }
+
+/// The client's tuning variables are honoured or refused by name: a value skua cannot use
+/// is never replaced by the default without a word.
+#[test]
+fn unusable_http_variables_are_errors_naming_them() {
+    let server = IndexServer::start_fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    write(dir, "requirements.in", "skf-simple\n");
+    for (name, value) in [
+        ("SKUA_HTTP_TIMEOUT", "soon"),
+        ("SKUA_HTTP_DEADLINE", "0"),
+        ("SKUA_HTTP_MAX_PAGE_BYTES", "-5"),
+    ] {
+        let output = Command::cargo_bin("skua")
+            .expect("binary")
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .env_remove("SKUA_INDEX_URL")
+            .env_remove("PIP_INDEX_URL")
+            .env("SKUA_CACHE_DIR", dir.join("cache"))
+            .env(name, value)
+            .args(["lock", "requirements.in", "--index-url"])
+            .arg(server.simple_url("primary"))
+            .output()
+            .expect("skua runs");
+        let run = Run::from(output);
+        assert_eq!(run.code, 2, "{name}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!("{name}=\"{value}\" is not a positive number")),
+            "{name}: {}",
+            run.stderr
+        );
+    }
+}
