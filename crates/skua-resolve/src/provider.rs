@@ -73,6 +73,7 @@ struct Prefetcher {
     exclude_newer: Option<skua_types::ExcludeNewer>,
     env: MarkerEnvironment,
     constraints: HashMap<PackageName, Range>,
+    any_platform: bool,
     /// Names whose requirements `--override` replaces: the provider prefetches those itself.
     /// Names not looked up on the index: overridden, or direct references.
     overridden: HashSet<PackageName>,
@@ -142,7 +143,13 @@ impl Prefetcher {
             Some(constraint) => range.intersection(constraint),
             None => range,
         };
-        let list = candidates(&project, &self.target, &self.tags, self.exclude_newer);
+        let list = candidates(
+            &project,
+            &self.target,
+            &self.tags,
+            self.exclude_newer,
+            self.any_platform,
+        );
         let likely = list.iter().find(|candidate| {
             candidate.python_compatible
                 && !candidate.yanked
@@ -210,6 +217,8 @@ pub(crate) struct Provider<'a> {
     client: &'a IndexClient,
     runtime: tokio::runtime::Handle,
     options: &'a ResolverOptions,
+    /// A universal lock's resolution: versions need not have a wheel for the target.
+    any_platform: bool,
     env: MarkerEnvironment,
     /// The target's full Python version, for `Requires-Python` in metadata.
     python: Option<Version>,
@@ -387,6 +396,7 @@ impl<'a> Provider<'a> {
         client: &'a IndexClient,
         runtime: tokio::runtime::Handle,
         progress: Arc<dyn Fn(Progress) + Send + Sync>,
+        any_platform: bool,
     ) -> Result<Self, ResolveError> {
         let env = options.target.marker_environment();
         let mut constraints: HashMap<PackageName, Range> = HashMap::new();
@@ -539,6 +549,7 @@ impl<'a> Provider<'a> {
             exclude_newer: options.exclude_newer,
             env: env.clone(),
             constraints: constraints.clone(),
+            any_platform,
             overridden: overrides
                 .keys()
                 .chain(direct.keys())
@@ -553,6 +564,7 @@ impl<'a> Provider<'a> {
             client,
             runtime,
             options,
+            any_platform,
             tags: options.target.tags(),
             python: Version::from_str(&options.target.python_full).ok(),
             env,
@@ -613,7 +625,7 @@ impl<'a> Provider<'a> {
             return Ok(list);
         }
         if let Some(file) = self.direct.get(name) {
-            let list = Arc::new(vec![direct_candidate(file, &self.tags)]);
+            let list = Arc::new(vec![direct_candidate(file, &self.tags, self.any_platform)]);
             lock(&self.candidates).insert(name.clone(), Arc::clone(&list));
             return Ok(list);
         }
@@ -623,6 +635,7 @@ impl<'a> Provider<'a> {
                 &self.options.target,
                 &self.tags,
                 self.options.exclude_newer,
+                self.any_platform,
             ),
             None => Vec::new(),
         };
@@ -1036,8 +1049,16 @@ pub(crate) fn solve(
     client: &IndexClient,
     runtime: &tokio::runtime::Handle,
     progress: Arc<dyn Fn(Progress) + Send + Sync>,
+    any_platform: bool,
 ) -> Result<Resolution, ResolveError> {
-    let provider = Provider::new(manifest, options, client, runtime.clone(), progress)?;
+    let provider = Provider::new(
+        manifest,
+        options,
+        client,
+        runtime.clone(),
+        progress,
+        any_platform,
+    )?;
     let outcome = loop {
         let outcome = pubgrub::resolve(&provider, Pkg::Root, Version::new([0]));
         let restart = lock(&provider.restart).take();
@@ -1156,6 +1177,7 @@ pub(crate) fn solve(
                             .map(|source| Via::Source(source.clone()))
                             .collect(),
                         extras: BTreeSet::new(),
+                        marker: None,
                     },
                 );
             }
