@@ -304,7 +304,14 @@ pub fn resolve(
     runtime: &tokio::runtime::Handle,
     progress: Arc<dyn Fn(Progress) + Send + Sync>,
 ) -> Result<Resolution, ResolveError> {
-    let mut resolution = provider::solve(manifest, options, client, runtime, progress, false)?;
+    let mut resolution = provider::solve(
+        manifest,
+        options,
+        client,
+        runtime,
+        progress,
+        provider::Mode::single(),
+    )?;
     hash_direct_files(&mut resolution, client, runtime)?;
     Ok(resolution)
 }

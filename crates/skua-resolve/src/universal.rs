@@ -311,6 +311,7 @@ pub fn resolve_universal(
     let mut merged: BTreeMap<(PackageName, Version), Merged> = BTreeMap::new();
     // The picks of the first platform of each Python, kept on its other platforms.
     let mut picked: HashMap<PackageName, Version> = HashMap::new();
+    let shared_candidates: Arc<crate::provider::SharedCandidates> = Arc::default();
     for (position, environment) in grid.environments().enumerate() {
         let target = grid
             .target(environment)
@@ -353,8 +354,15 @@ pub fn resolve_universal(
                 Progress::Chose { .. } if !first => {}
                 event => outer(event),
             });
+        let mode = crate::provider::Mode {
+            any_platform: true,
+            // The first platform of a Python fetched what the others need, but for their
+            // platform-only dependencies.
+            prefetch: first_of_python,
+            shared_candidates: Some(Arc::clone(&shared_candidates)),
+        };
         let resolution =
-            crate::provider::solve(manifest, &env_options, client, runtime, env_progress, true)
+            crate::provider::solve(manifest, &env_options, client, runtime, env_progress, mode)
                 .map_err(|error| match error {
                     ResolveError::NoSolution(no_solution) => ResolveError::NoSolution(Box::new(
                         no_solution.in_environment(target.to_string()),
