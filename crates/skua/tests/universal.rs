@@ -128,6 +128,23 @@ fn each_environment_gets_the_packages_a_lock_for_it_has() {
     let dir = tempfile::tempdir().expect("tempdir");
     universal_lock(dir.path(), &server);
     let universal = skua_sync::read_lock(&dir.path().join("requirements.txt")).expect("read");
+    // The PEP 751 form names each entry's files: every environment has a wheel for every
+    // entry it installs, so the lock installs there without a build.
+    let run = skua(
+        dir.path(),
+        &server,
+        &[
+            "lock",
+            "requirements.in",
+            "--universal",
+            "--python-version",
+            "3.11",
+            "-o",
+            "pylock.toml",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let pylock = skua_sync::read_lock(&dir.path().join("pylock.toml")).expect("read");
     for platform in [
         "x86_64-manylinux_2_28",
         "aarch64-manylinux_2_28",
@@ -164,6 +181,24 @@ fn each_environment_gets_the_packages_a_lock_for_it_has() {
                 .map(|package| format!("{}=={}", package.name, package.version))
                 .collect();
             assert_eq!(names, expected, "{platform} {python}");
+            let tags = target.tags();
+            for package in skua_sync::for_environment(&pylock, &target.marker_environment())
+                .expect("no overlapping entries")
+            {
+                let wheel = package.files.iter().find(|file| {
+                    skua_types::WheelFilename::parse(&file.filename).is_some_and(|wheel| {
+                        tags.rank(&wheel.python_tags, &wheel.abi_tags, &wheel.platform_tags)
+                            .is_some()
+                    })
+                });
+                assert!(
+                    wheel.is_some(),
+                    "{platform} {python}: no wheel of {}=={} fits: {:?}",
+                    package.name,
+                    package.version,
+                    package.files
+                );
+            }
             let want = if python == "3.11" { "1.0.0" } else { "2.0.0" };
             for name in ["skf-uni-pinned", "skf-uni-native"] {
                 assert!(
