@@ -11,6 +11,7 @@ use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Message, SourceFile};
 use crate::discovery::{self, Candidate, FileKind};
 use crate::fix::{Fix, FixMode};
+use crate::manifests::{FileScope, ManifestIndex};
 use crate::noqa::{self, Directive};
 use crate::pin::{PinInput, Pinner};
 use crate::project::{ProjectModules, RunnerTable};
@@ -181,6 +182,31 @@ pub fn lint_and_pin(
             .filter(|(candidate, _, _)| candidate.kind == FileKind::Python)
             .map(|(candidate, _, _)| candidate.path.as_path()),
     );
+    // Which manifests govern each directory of Python files (DEP004), looked up once.
+    let manifests = if with_settings
+        .iter()
+        .any(|(_, _, settings)| settings.rules.contains(Rule::UndeclaredImport))
+    {
+        let dirs: HashSet<PathBuf> = with_settings
+            .iter()
+            .filter(|(candidate, _, _)| {
+                matches!(
+                    candidate.kind,
+                    FileKind::Python | FileKind::ExtensionlessScript
+                )
+            })
+            .filter_map(|(_, absolute_path, _)| Some(normalize_lexically(absolute_path.parent()?)))
+            .collect();
+        ManifestIndex::new(dirs.iter().map(PathBuf::as_path), &|path| {
+            boundary.contains(path)
+        })
+    } else {
+        ManifestIndex::default()
+    };
+    let view = ProjectView {
+        modules: &project,
+        manifests: &manifests,
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(WORKER_STACK_BYTES)
         .build();
@@ -195,7 +221,7 @@ pub fn lint_and_pin(
                     settings,
                     context,
                     options.fix,
-                    Some(&project),
+                    Some(view),
                 )
                 .map(|found| (candidate.path.clone(), candidate.kind, found))
             })
@@ -232,7 +258,7 @@ pub fn lint_and_pin(
             warnings: &mut fix_warnings,
         };
         let project_step = ProjectStep {
-            modules: &project,
+            view,
             runners: &table,
         };
         pin_flagged(
@@ -313,7 +339,7 @@ fn lint_candidate(
     settings: &Settings,
     context: Option<&RequirementsContext>,
     fix: FixMode,
-    project: Option<&ProjectModules>,
+    project: Option<ProjectView<'_>>,
 ) -> Option<FileOutcome> {
     if candidate.kind == FileKind::ExtensionlessScript
         && !candidate.explicit
@@ -369,7 +395,7 @@ fn lint_bytes(
     settings: &Settings,
     context: Option<&RequirementsContext>,
     fix: FixMode,
-    project: Option<&ProjectModules>,
+    project: Option<ProjectView<'_>>,
 ) -> FileOutcome {
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
@@ -548,13 +574,24 @@ fn check_text(
     absolute_path: &Path,
     file_settings: &Settings,
     context: Option<&RequirementsContext>,
-    project: Option<&ProjectModules>,
+    project: Option<ProjectView<'_>>,
 ) -> Checked {
     let mut pending = Vec::new();
     let mut runners = Runners::new();
     let diagnostics = match candidate.kind {
         FileKind::Python | FileKind::ExtensionlessScript => {
-            let module = lint_python_in(text, file_settings, &candidate.path, project);
+            let dir = absolute_path
+                .parent()
+                .map(normalize_lexically)
+                .unwrap_or_default();
+            let scope = project.and_then(|project| project.manifests.file_scope(&dir));
+            let module = lint_python_in(
+                text,
+                file_settings,
+                &candidate.path,
+                project.map(|project| project.modules),
+                Some((scope.as_ref(), dir.as_path())),
+            );
             runners = module.runners;
             pending = module
                 .pending
@@ -696,16 +733,18 @@ fn has_python_shebang(path: &Path) -> bool {
 
 /// Parses and checks Python source.
 pub fn lint_python(text: &str, settings: &Settings, path: &Path) -> Vec<Diagnostic> {
-    lint_python_in(text, settings, path, None).diagnostics
+    lint_python_in(text, settings, path, None, None).diagnostics
 }
 
 /// [`lint_python`] as one module of `project`: also its runners and its calls of
-/// project imports.
+/// project imports, and (with `manifests`: the file's scope and absolute directory) its
+/// undeclared imports.
 fn lint_python_in(
     text: &str,
     settings: &Settings,
     path: &Path,
     project: Option<&ProjectModules>,
+    manifests: Option<(Option<&FileScope<'_>>, &Path)>,
 ) -> crate::checker::CheckedModule {
     let source = text.strip_prefix('\u{feff}').unwrap_or(text);
     let bom = text.len() - source.len();
@@ -720,7 +759,18 @@ fn lint_python_in(
                 .check_module_full(module);
             pending = checked.pending;
             runners = checked.runners;
-            checked.diagnostics
+            let mut diagnostics = checked.diagnostics;
+            if let Some((scope, dir)) = manifests
+                && settings.rules.contains(Rule::UndeclaredImport)
+            {
+                diagnostics.extend(crate::rules::dep::undeclared_import::check(
+                    &module.body,
+                    source,
+                    scope,
+                    dir,
+                ));
+            }
+            diagnostics
         }
         Err(error) => {
             let start = error.location.start().to_usize();
@@ -875,9 +925,16 @@ fn apply_noqa(
     kept
 }
 
+/// What every file's check may consult about the rest of the project.
+#[derive(Clone, Copy)]
+struct ProjectView<'a> {
+    modules: &'a ProjectModules,
+    manifests: &'a ManifestIndex,
+}
+
 /// The project-level knowledge a re-check needs to keep cross-module findings.
 struct ProjectStep<'a> {
-    modules: &'a ProjectModules,
+    view: ProjectView<'a>,
     runners: &'a RunnerTable,
 }
 
@@ -989,7 +1046,7 @@ fn pin_flagged(
                 absolute_path,
                 &file_settings,
                 context,
-                Some(project.modules),
+                Some(project.view),
             );
             let fixed_secrets = secret_ranges(&diagnostics);
             let original_secrets: Vec<std::ops::Range<usize>> = state
