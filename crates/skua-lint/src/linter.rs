@@ -197,9 +197,11 @@ pub fn lint_and_pin(
             })
             .filter_map(|(_, absolute_path, _)| Some(normalize_lexically(absolute_path.parent()?)))
             .collect();
-        ManifestIndex::new(dirs.iter().map(PathBuf::as_path), &|path| {
-            boundary.contains(path)
-        })
+        ManifestIndex::new(
+            dirs.iter().map(PathBuf::as_path),
+            &|path| boundary.contains(path),
+            &|dir| boundary.is_root(dir),
+        )
     } else {
         ManifestIndex::default()
     };
@@ -763,11 +765,16 @@ fn lint_python_in(
             if let Some((scope, dir)) = manifests
                 && settings.rules.contains(Rule::UndeclaredImport)
             {
+                let name = path
+                    .file_name()
+                    .and_then(|name| name.to_str())
+                    .unwrap_or("");
                 diagnostics.extend(crate::rules::dep::undeclared_import::check(
                     &module.body,
                     source,
                     scope,
                     dir,
+                    name,
                 ));
             }
             diagnostics
@@ -1166,6 +1173,11 @@ impl ProjectBoundary {
             })
             .collect();
         ProjectBoundary { roots }
+    }
+
+    /// Whether `dir` is one of the roots: manifests above it are not the project's.
+    fn is_root(&self, dir: &Path) -> bool {
+        std::fs::canonicalize(dir).is_ok_and(|real| self.roots.contains(&real))
     }
 
     /// Whether `target` (symbolic links resolved) is inside the project.

@@ -51,10 +51,33 @@ struct DirInfo {
     first_party: OnceLock<HashSet<String>>,
 }
 
-/// A linted file's view: its manifests (if any) and its first-party module names.
+/// A linted file's view: its manifests (if any) and, on first use, its first-party
+/// module names (reading directories costs, and most files never need them).
 pub struct FileScope<'a> {
     pub scope: Option<&'a Scope>,
-    pub first_party: &'a HashSet<String>,
+    info: &'a DirInfo,
+    index: &'a ManifestIndex,
+}
+
+impl FileScope<'_> {
+    pub fn first_party(&self) -> &HashSet<String> {
+        self.info.first_party.get_or_init(|| {
+            let mut names: HashSet<String> = self
+                .info
+                .walked
+                .iter()
+                .flat_map(|dir| {
+                    let mut names = self.index.modules_in(dir).as_ref().clone();
+                    names.extend(self.index.modules_in(&dir.join("src")).iter().cloned());
+                    names
+                })
+                .collect();
+            if let Some(scope) = &self.info.scope {
+                names.extend(scope.own_modules.iter().cloned());
+            }
+            names
+        })
+    }
 }
 
 /// The manifest scopes of every directory holding linted Python files.
@@ -77,10 +100,13 @@ enum Found {
 
 impl ManifestIndex {
     /// Looks up the manifests of each directory in `dirs` (absolute). `readable` tells
-    /// whether a file a requirements file includes may be read (inside the project).
+    /// whether a file a requirements file includes may be read (inside the project);
+    /// the walk upward stops at a project root (`.git`, `pyproject.toml`) or where
+    /// `stop_at` says (the root of what is being linted), whichever comes first.
     pub fn new<'p>(
         dirs: impl IntoIterator<Item = &'p Path>,
         readable: &dyn Fn(&Path) -> bool,
+        stop_at: &dyn Fn(&Path) -> bool,
     ) -> Self {
         let mut found: HashMap<PathBuf, (Found, bool)> = HashMap::new();
         let mut index = ManifestIndex::default();
@@ -90,11 +116,14 @@ impl ManifestIndex {
             }
             let mut walked = Vec::new();
             let mut scope = None;
+            let mut stopped = false;
             for ancestor in dir.ancestors() {
                 walked.push(ancestor.to_path_buf());
-                let (what, is_root) = found
-                    .entry(ancestor.to_path_buf())
-                    .or_insert_with(|| look_in(ancestor, readable));
+                let (what, is_root) = found.entry(ancestor.to_path_buf()).or_insert_with(|| {
+                    let (what, is_root) = look_in(ancestor, readable);
+                    (what, is_root || stop_at(ancestor))
+                });
+                stopped = true;
                 match what {
                     Found::Declared(found) => {
                         scope = Some(Arc::clone(found));
@@ -102,8 +131,13 @@ impl ManifestIndex {
                     }
                     Found::Unknown => break,
                     Found::Nothing if *is_root => break,
-                    Found::Nothing => {}
+                    Found::Nothing => stopped = false,
                 }
+            }
+            // No project around it (a loose script): only its own directory is importable,
+            // never every directory up to `/`.
+            if !stopped {
+                walked.truncate(1);
             }
             index.dirs.insert(
                 dir.to_path_buf(),
@@ -120,24 +154,10 @@ impl ManifestIndex {
     /// The scope of a file in `dir`; `None` for a directory the index was not built for.
     pub fn file_scope(&self, dir: &Path) -> Option<FileScope<'_>> {
         let info = self.dirs.get(dir)?;
-        let first_party = info.first_party.get_or_init(|| {
-            let mut names: HashSet<String> = info
-                .walked
-                .iter()
-                .flat_map(|dir| {
-                    let mut names = self.modules_in(dir).as_ref().clone();
-                    names.extend(self.modules_in(&dir.join("src")).iter().cloned());
-                    names
-                })
-                .collect();
-            if let Some(scope) = &info.scope {
-                names.extend(scope.own_modules.iter().cloned());
-            }
-            names
-        });
         Some(FileScope {
             scope: info.scope.as_deref(),
-            first_party,
+            info,
+            index: self,
         })
     }
 
@@ -640,5 +660,131 @@ mod tests {
         ] {
             assert!(!is_requirements_name(name), "{name}");
         }
+    }
+
+    fn write(root: &Path, path: &str, text: &str) {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+
+    fn declared(index: &ManifestIndex, dir: &Path) -> Option<Vec<String>> {
+        let scope = index.file_scope(dir)?.scope?;
+        let mut names: Vec<String> = scope.declared.iter().map(ToString::to_string).collect();
+        names.sort();
+        Some(names)
+    }
+
+    #[test]
+    fn the_nearest_manifests_declare_with_their_includes() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path();
+        write(root, ".git/HEAD", "ref: refs/heads/main\n");
+        write(
+            root,
+            "requirements.txt",
+            "-r requirements/base.txt\n-c constraints.txt\n-e ./libs/opskit\nPyYAML==6.0.1\n",
+        );
+        write(root, "requirements/base.txt", "boto3==1.34.69\n");
+        write(root, "requirements/dev.in", "pytest\n");
+        write(root, "constraints.txt", "botocore==1.34.69\n");
+        write(
+            root,
+            "libs/opskit/pyproject.toml",
+            "[project]\nname = \"opskit\"\n",
+        );
+        write(root, "ops/aws/job.py", "import boto3\n");
+        write(
+            root,
+            "tools/inv/pyproject.toml",
+            "[tool.poetry]\nname = \"vm-inventory\"\n[tool.poetry.dependencies]\npython = \"^3.11\"\npyvmomi = \"^8\"\n[tool.poetry.group.dev.dependencies]\npytest = \"^8\"\n",
+        );
+        write(root, "tools/inv/inventory.py", "");
+        write(
+            root,
+            "svc/pyproject.toml",
+            "[project]\nname = \"svc\"\ndynamic = [\"dependencies\"]\n",
+        );
+        write(root, "svc/app.py", "");
+        write(root, "legacy/setup.py", "");
+        write(root, "legacy/checks.py", "");
+        write(
+            root,
+            "loose/pyproject.toml",
+            "[tool.ruff]\nline-length = 100\n",
+        );
+        write(root, "loose/x.py", "");
+        let dirs: Vec<PathBuf> = ["ops/aws", "tools/inv", "svc", "legacy", "loose"]
+            .iter()
+            .map(|dir| root.join(dir))
+            .collect();
+        let index = ManifestIndex::new(dirs.iter().map(PathBuf::as_path), &|_| true, &|_| false);
+        assert_eq!(
+            declared(&index, &root.join("ops/aws")).expect("root manifests"),
+            ["boto3", "opskit", "pytest", "pyyaml"],
+            "constraints declare nothing"
+        );
+        let scope = index
+            .file_scope(&root.join("ops/aws"))
+            .and_then(|file| file.scope)
+            .expect("scope");
+        assert_eq!(scope.manifest, root.join("requirements.txt"));
+        assert_eq!(
+            declared(&index, &root.join("tools/inv")).expect("poetry"),
+            ["pytest", "pyvmomi"]
+        );
+        for unknown in ["svc", "legacy", "loose"] {
+            assert_eq!(declared(&index, &root.join(unknown)), None, "{unknown}");
+        }
+    }
+
+    #[test]
+    fn first_party_modules_and_the_environment_map() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path();
+        write(
+            root,
+            "pyproject.toml",
+            "[project]\nname = \"ops-svc\"\ndependencies = [\"weirdname-dist\"]\n",
+        );
+        write(root, "src/ops_core/__init__.py", "");
+        write(root, "scripts/helpers.py", "");
+        write(root, "scripts/run.py", "");
+        write(root, "deploy/k8s/render.py", "");
+        write(root, "kubernetes/deployment.yaml", "kind: Deployment\n");
+        write(root, ".venv/pyvenv.cfg", "version = 3.12.3\n");
+        write(
+            root,
+            ".venv/lib/python3.12/site-packages/weirdname_dist-2.0.dist-info/RECORD",
+            "wn/__init__.py,,\nwn/registry.py,,\nweirdname_dist-2.0.dist-info/RECORD,,\n",
+        );
+        write(
+            root,
+            ".venv/lib/python3.12/site-packages/acme_sdk-1.0.dist-info/top_level.txt",
+            "acmesdk\n",
+        );
+        let dir = root.join("scripts");
+        let index = ManifestIndex::new([dir.as_path()], &|_| true, &|_| false);
+        let file = index.file_scope(&dir).expect("indexed");
+        let first_party = file.first_party();
+        for name in ["helpers", "run", "scripts", "ops_core", "deploy", "ops_svc"] {
+            assert!(first_party.contains(name), "{name}: {first_party:?}");
+        }
+        assert!(!first_party.contains("kubernetes"), "no Python files in it");
+        let environment = file
+            .scope
+            .and_then(Scope::environment)
+            .expect("the .venv is read");
+        let names = |import: &str| {
+            environment
+                .distributions(import)
+                .map(|dists| dists.iter().map(ToString::to_string).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            names("wn.registry"),
+            Some(vec!["weirdname-dist".to_string()])
+        );
+        assert_eq!(names("acmesdk"), Some(vec!["acme-sdk".to_string()]));
+        assert_eq!(names("yaml"), None);
     }
 }

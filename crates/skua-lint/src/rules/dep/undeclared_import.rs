@@ -19,7 +19,8 @@ declare_rule! {
     ///
     /// Which manifests count: a PEP 723 script is judged by its own block only. Any other
     /// Python file by the nearest directory at or above it (up to the project root: a
-    /// directory with `.git` or `pyproject.toml`) that holds a `pyproject.toml` with a
+    /// directory with `.git` or `pyproject.toml`, or else the directory being linted)
+    /// that holds a `pyproject.toml` with a
     /// `[project]` table (`dependencies`, `optional-dependencies`, `[dependency-groups]`)
     /// or `[tool.poetry]` dependencies (every group), or requirements files
     /// (`requirements*.txt`, `*requirements.in`, everything in `requirements/`, with
@@ -34,7 +35,10 @@ declare_rule! {
     /// ones included), `__future__`, relative imports, first-party modules (modules and
     /// packages in the file's directory and each one up to the manifest's, their `src/`
     /// directories, the project's own name), imports inside `try:` blocks that catch
-    /// `ImportError` (optional dependencies) and under `if TYPE_CHECKING:`.
+    /// `ImportError` (optional dependencies) and under `if TYPE_CHECKING:`, `setup.py`
+    /// (it imports build requirements), and the tool's own modules in files a tool loads
+    /// and runs from its own environment (`fabric`, `invoke` and `paramiko` in
+    /// `fabfile.py`, `invoke` in `tasks.py`, `nox` in `noxfile.py`, `doit` in `dodo.py`).
     ///
     /// An import name maps to its distribution through a table of the packages whose
     /// names differ (`yaml` is `pyyaml`, `jwt` is `pyjwt`, `google.cloud.storage` is
@@ -88,13 +92,32 @@ enum Declared<'a> {
     Manifest(&'a crate::manifests::Scope),
 }
 
+/// Files a tool loads and runs in its own environment, and the modules that tool brings.
+const TOOL_FILES: &[(&str, &[&str])] = &[
+    ("conanfile.py", &["conan", "conans"]),
+    ("dodo.py", &["doit"]),
+    ("fabfile.py", &["fabric", "invoke", "paramiko"]),
+    ("noxfile.py", &["nox"]),
+    ("pavement.py", &["paver"]),
+    ("tasks.py", &["invoke"]),
+];
+
 /// The DEP004 findings of one module. `file_dir` is the file's absolute directory.
 pub(crate) fn check(
     body: &[Stmt],
     source: &str,
     scope: Option<&FileScope<'_>>,
     file_dir: &Path,
+    file_name: &str,
 ) -> Vec<Diagnostic> {
+    // `setup.py` imports build requirements (`[build-system]`), not runtime ones.
+    if file_name == "setup.py" {
+        return Vec::new();
+    }
+    let tool_modules = TOOL_FILES
+        .iter()
+        .find(|(name, _)| *name == file_name)
+        .map_or(&[][..], |(_, modules)| *modules);
     let script = if source.contains("# /// script") {
         match skua_requirements::parse_script_metadata(source) {
             Ok(Some(metadata)) => Some(
@@ -118,12 +141,18 @@ pub(crate) fn check(
         (None, None) => return Vec::new(),
     };
     let empty = HashSet::new();
-    let first_party = scope.map_or(&empty, |scope| scope.first_party);
+    // Read only for a file importing something outside the standard library.
+    let mut first_party: Option<&HashSet<String>> = None;
     let mut diagnostics = Vec::new();
     let mut reported: HashSet<(usize, String)> = HashSet::new();
     for import in collect_imports(body) {
         let top = import.module.split('.').next().unwrap_or(&import.module);
-        if stdlib::is_stdlib(top) || first_party.contains(top) {
+        if stdlib::is_stdlib(top) || tool_modules.contains(&top) {
+            continue;
+        }
+        let first_party =
+            *first_party.get_or_insert_with(|| scope.map_or(&empty, FileScope::first_party));
+        if first_party.contains(top) {
             continue;
         }
         let Some(missing) = undeclared(&import.module, &declared) else {
