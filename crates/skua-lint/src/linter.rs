@@ -39,12 +39,15 @@ pub struct LintResult {
 }
 
 /// How a run treats the paths it is given.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LintOptions {
     /// Apply excludes to paths named explicitly too (pre-commit passes every changed file).
     pub force_exclude: bool,
     /// Which fixes to apply to the text (the messages then describe the fixed text).
     pub fix: FixMode,
+    /// The active virtual environment (`VIRTUAL_ENV`, as the CLI found it): DEP004 maps
+    /// import names through it for projects without a `.venv` of their own.
+    pub environment: Option<PathBuf>,
 }
 
 /// A file the fixes changed.
@@ -201,6 +204,7 @@ pub fn lint_and_pin(
             dirs.iter().map(PathBuf::as_path),
             &|path| boundary.contains(path),
             &|dir| boundary.is_root(dir),
+            options.environment.as_deref(),
         )
     } else {
         ManifestIndex::default()

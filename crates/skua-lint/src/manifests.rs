@@ -28,7 +28,8 @@ pub struct Scope {
     pub declared: HashSet<PackageName>,
     /// Import names of the project itself (`[project] name`, `-` as `_`).
     pub own_modules: Vec<String>,
-    /// A virtual environment beside the manifests (`.venv/`, `venv/`), read on first use.
+    /// A virtual environment beside the manifests (`.venv/`, `venv/`), else the active one
+    /// (`VIRTUAL_ENV`), read on first use.
     environment_path: Option<PathBuf>,
     environment: OnceLock<Environment>,
 }
@@ -107,6 +108,7 @@ impl ManifestIndex {
         dirs: impl IntoIterator<Item = &'p Path>,
         readable: &dyn Fn(&Path) -> bool,
         stop_at: &dyn Fn(&Path) -> bool,
+        active_environment: Option<&Path>,
     ) -> Self {
         let mut found: HashMap<PathBuf, (Found, bool)> = HashMap::new();
         let mut index = ManifestIndex::default();
@@ -120,7 +122,7 @@ impl ManifestIndex {
             for ancestor in dir.ancestors() {
                 walked.push(ancestor.to_path_buf());
                 let (what, is_root) = found.entry(ancestor.to_path_buf()).or_insert_with(|| {
-                    let (what, is_root) = look_in(ancestor, readable);
+                    let (what, is_root) = look_in(ancestor, readable, active_environment);
                     (what, is_root || stop_at(ancestor))
                 });
                 stopped = true;
@@ -222,7 +224,11 @@ fn holds_python(dir: &Path, depth: usize) -> bool {
 }
 
 /// The manifests in `dir`, and whether it is a project root (the walk stops there).
-fn look_in(dir: &Path, readable: &dyn Fn(&Path) -> bool) -> (Found, bool) {
+fn look_in(
+    dir: &Path,
+    readable: &dyn Fn(&Path) -> bool,
+    active_environment: Option<&Path>,
+) -> (Found, bool) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return (Found::Nothing, false);
     };
@@ -301,7 +307,8 @@ fn look_in(dir: &Path, readable: &dyn Fn(&Path) -> bool) -> (Found, bool) {
         .ancestors()
         .take(4)
         .flat_map(|base| [base.join(".venv"), base.join("venv")])
-        .find(|venv| venv.join("pyvenv.cfg").is_file());
+        .find(|venv| venv.join("pyvenv.cfg").is_file())
+        .or_else(|| active_environment.map(Path::to_path_buf));
     let scope = Scope {
         manifest,
         declared: scope.declared,
@@ -333,7 +340,7 @@ fn declares_any(pyproject: &skua_requirements::Pyproject) -> bool {
     listed || poetry
 }
 
-/// `requirements.txt`, `requirements-dev.txt`, `dev-requirements.in`; not constraints.
+/// `requirements.txt`, `requirements-dev.txt`, `test-requirements-ci.in`; not constraints.
 fn is_requirements_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let Some(stem) = lower
@@ -342,7 +349,7 @@ fn is_requirements_name(name: &str) -> bool {
     else {
         return false;
     };
-    stem.starts_with("requirements") || stem.ends_with("requirements")
+    stem.contains("requirements")
 }
 
 #[derive(Default)]
@@ -648,6 +655,7 @@ mod tests {
             "requirements-dev.txt",
             "requirements.in",
             "dev-requirements.txt",
+            "test-requirements-ci.txt",
             "Requirements.txt",
         ] {
             assert!(is_requirements_name(name), "{name}");
@@ -718,7 +726,12 @@ mod tests {
             .iter()
             .map(|dir| root.join(dir))
             .collect();
-        let index = ManifestIndex::new(dirs.iter().map(PathBuf::as_path), &|_| true, &|_| false);
+        let index = ManifestIndex::new(
+            dirs.iter().map(PathBuf::as_path),
+            &|_| true,
+            &|_| false,
+            None,
+        );
         assert_eq!(
             declared(&index, &root.join("ops/aws")).expect("root manifests"),
             ["boto3", "opskit", "pytest", "pyyaml"],
@@ -764,7 +777,7 @@ mod tests {
             "acmesdk\n",
         );
         let dir = root.join("scripts");
-        let index = ManifestIndex::new([dir.as_path()], &|_| true, &|_| false);
+        let index = ManifestIndex::new([dir.as_path()], &|_| true, &|_| false, None);
         let file = index.file_scope(&dir).expect("indexed");
         let first_party = file.first_party();
         for name in ["helpers", "run", "scripts", "ops_core", "deploy", "ops_svc"] {

@@ -23,7 +23,7 @@ declare_rule! {
     /// that holds a `pyproject.toml` with a
     /// `[project]` table (`dependencies`, `optional-dependencies`, `[dependency-groups]`)
     /// or `[tool.poetry]` dependencies (every group), or requirements files
-    /// (`requirements*.txt`, `*requirements.in`, everything in `requirements/`, with
+    /// (`*requirements*.txt`, `*requirements*.in`, everything in `requirements/`, with
     /// their `-r` includes and `-e` projects). Everything declared there counts, dev
     /// and test groups included. A file with no such manifest above it is not checked,
     /// nor one whose nearest manifest cannot be read (`setup.py`, `setup.cfg`, `Pipfile`,
@@ -46,7 +46,7 @@ declare_rule! {
     /// is `psycopg2` or `psycopg2-binary`); otherwise the import name is the distribution
     /// name, in its usual spellings (`python-X`, `pyX`, `X-python`). When the project has
     /// a virtual environment (`.venv/` or `venv/` beside the manifest or up to three
-    /// directories above it), the modules each installed distribution's `RECORD` (or
+    /// directories above it, else the active `VIRTUAL_ENV`), the modules each installed distribution's `RECORD` (or
     /// `top_level.txt`) lists map import names too, so a declared distribution with an
     /// unusual import name is recognised, and a finding names the distribution that
     /// provides the import there.
