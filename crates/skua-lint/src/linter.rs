@@ -1503,7 +1503,7 @@ fn constraint_pins(
 }
 
 /// `a/b/../c` → `a/c` without touching the file system (keeps paths as the user wrote them).
-fn normalize_lexically(path: &Path) -> PathBuf {
+pub(crate) fn normalize_lexically(path: &Path) -> PathBuf {
     let mut normalized = PathBuf::new();
     for component in path.components() {
         match component {

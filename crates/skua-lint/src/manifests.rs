@@ -282,9 +282,7 @@ fn look_in(
             }
         }
     }
-    for file in &requirement_files {
-        scope.add_requirements_file(file, readable, &mut HashSet::new());
-    }
+    scope.add_requirements_files(&requirement_files, readable);
     let manifest = pyproject_manifest.or_else(|| {
         requirement_files
             .iter()
@@ -399,47 +397,48 @@ impl ScopeBuilder {
         }
     }
 
-    /// A requirements file and what it includes with `-r` (constraints declare nothing:
-    /// they pin what something else asks for).
-    fn add_requirements_file(
-        &mut self,
-        path: &Path,
-        readable: &dyn Fn(&Path) -> bool,
-        seen: &mut HashSet<PathBuf>,
-    ) {
-        if !seen.insert(path.to_path_buf()) {
-            return;
-        }
-        let Ok(text) = skua_cache::read_user_file(path) else {
-            return;
-        };
-        let base = path.parent().unwrap_or(Path::new(""));
-        let parsed = skua_requirements::parse_requirements(&text);
-        for entry in &parsed.entries {
-            match &entry.kind {
-                skua_requirements::EntryKind::Requirement(requirement) => {
-                    self.add_requirement(requirement, base, readable);
-                }
-                skua_requirements::EntryKind::Editable { target, .. } => {
-                    let line = skua_requirements::parse_requirements(target);
-                    match line.entries.first().map(|entry| &entry.kind) {
-                        Some(skua_requirements::EntryKind::Requirement(requirement)) => {
-                            self.add_requirement(requirement, base, readable);
+    /// Requirements files and what they include with `-r` (constraints declare nothing:
+    /// they pin what something else asks for). A worklist, not recursion: include chains
+    /// can be as long as a hostile repository makes them.
+    fn add_requirements_files(&mut self, files: &[PathBuf], readable: &dyn Fn(&Path) -> bool) {
+        let mut seen: HashSet<PathBuf> = HashSet::new();
+        let mut queue: Vec<PathBuf> = files.iter().rev().cloned().collect();
+        while let Some(path) = queue.pop() {
+            let path = crate::linter::normalize_lexically(&path);
+            if !seen.insert(path.clone()) {
+                continue;
+            }
+            let Ok(text) = skua_cache::read_user_file(&path) else {
+                continue;
+            };
+            let base = path.parent().unwrap_or(Path::new(""));
+            let parsed = skua_requirements::parse_requirements(&text);
+            for entry in &parsed.entries {
+                match &entry.kind {
+                    skua_requirements::EntryKind::Requirement(requirement) => {
+                        self.add_requirement(requirement, base, readable);
+                    }
+                    skua_requirements::EntryKind::Editable { target, .. } => {
+                        let line = skua_requirements::parse_requirements(target);
+                        match line.entries.first().map(|entry| &entry.kind) {
+                            Some(skua_requirements::EntryKind::Requirement(requirement)) => {
+                                self.add_requirement(requirement, base, readable);
+                            }
+                            _ => self.add_local_project(&base.join(target), readable),
                         }
-                        _ => self.add_local_project(&base.join(target), readable),
                     }
-                }
-                skua_requirements::EntryKind::Include {
-                    kind: skua_requirements::IncludeKind::Requirements,
-                    path: target,
-                    ..
-                } if !target.contains("://") => {
-                    let target = base.join(target);
-                    if target.is_file() && readable(&target) {
-                        self.add_requirements_file(&target, readable, seen);
+                    skua_requirements::EntryKind::Include {
+                        kind: skua_requirements::IncludeKind::Requirements,
+                        path: target,
+                        ..
+                    } if !target.contains("://") => {
+                        let target = base.join(target);
+                        if target.is_file() && readable(&target) {
+                            queue.push(target);
+                        }
                     }
+                    _ => {}
                 }
-                _ => {}
             }
         }
     }
@@ -799,5 +798,29 @@ mod tests {
         );
         assert_eq!(names("acmesdk"), Some(vec!["acme-sdk".to_string()]));
         assert_eq!(names("yaml"), None);
+    }
+
+    #[test]
+    fn include_cycles_and_self_includes_end() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path();
+        write(root, ".git/HEAD", "");
+        write(
+            root,
+            "requirements.txt",
+            "-r requirements/a.txt\nboto3==1.0\n",
+        );
+        write(
+            root,
+            "requirements/a.txt",
+            "-r b.txt\n-r ../requirements/a.txt\nhvac==2.1.0\n",
+        );
+        write(root, "requirements/b.txt", "-r a.txt\nredis==5.0.0\n");
+        write(root, "job.py", "");
+        let index = ManifestIndex::new([root], &|_| true, &|_| false, None);
+        assert_eq!(
+            declared(&index, root).expect("scope"),
+            ["boto3", "hvac", "redis"]
+        );
     }
 }

@@ -13,51 +13,51 @@ use crate::rules::dep::{import_names, stdlib};
 declare_rule! {
     /// ## What it does
     /// Checks for imports of third-party packages that no manifest declares: a PEP 723
-    /// script importing a package its `# /// script` block does not list, or a module of
-    /// an application importing a package missing from the requirements files or
+    /// script importing a package its `# /// script` block does not list, or a module of an
+    /// application importing a package missing from the requirements files or
     /// `pyproject.toml` nearest above it.
     ///
     /// Which manifests count: a PEP 723 script is judged by its own block only. Any other
     /// Python file by the nearest directory at or above it (up to the project root: a
-    /// directory with `.git` or `pyproject.toml`, or else the directory being linted)
-    /// that holds a `pyproject.toml` with a
-    /// `[project]` table (`dependencies`, `optional-dependencies`, `[dependency-groups]`)
-    /// or `[tool.poetry]` dependencies (every group), or requirements files
-    /// (`*requirements*.txt`, `*requirements*.in`, everything in `requirements/`, with
-    /// their `-r` includes and `-e` projects). Everything declared there counts, dev
-    /// and test groups included. A file with no such manifest above it is not checked,
-    /// nor one whose nearest manifest cannot be read (`setup.py`, `setup.cfg`, `Pipfile`,
-    /// `dynamic = ["dependencies"]`). A `pyproject.toml` that lists no dependency at all
-    /// is not a manifest (it packages something else, a binary built with maturin say),
-    /// but it is a project root: the walk stops there.
+    /// directory with `.git` or `pyproject.toml`, or else the directory being linted) that
+    /// holds a `pyproject.toml` with a `[project]` table (`dependencies`,
+    /// `optional-dependencies`, `[dependency-groups]`) or `[tool.poetry]` dependencies
+    /// (every group), or requirements files (`*requirements*.txt`, `*requirements*.in`,
+    /// everything in `requirements/`, with their `-r` includes and `-e` projects).
+    /// Everything declared there counts, dev and test groups included. A file with no such
+    /// manifest above it is not checked, nor one whose nearest manifest cannot be read
+    /// (`setup.py`, `setup.cfg`, `Pipfile`, `dynamic = ["dependencies"]`). A
+    /// `pyproject.toml` that lists no dependency at all is not a manifest (it packages
+    /// something else, a binary built with maturin say), but it is a project root: the walk
+    /// stops there.
     ///
-    /// Not reported: the standard library (every module of Python 3.8 to 3.14, private
-    /// ones included), `__future__`, relative imports, first-party modules (modules and
-    /// packages in the file's directory and each one up to the manifest's, their `src/`
-    /// directories, the project's own name), imports inside `try:` blocks that catch
-    /// `ImportError` (optional dependencies) and under `if TYPE_CHECKING:`, `setup.py`
-    /// (it imports build requirements), and the tool's own modules in files a tool loads
-    /// and runs from its own environment (`fabric`, `invoke` and `paramiko` in
-    /// `fabfile.py`, `invoke` in `tasks.py`, `nox` in `noxfile.py`, `doit` in `dodo.py`).
+    /// Not reported: the standard library (every module of Python 3.8 to 3.14, private ones
+    /// included), `__future__`, relative imports, first-party modules (modules and packages
+    /// in the file's directory and each one up to the manifest's, their `src/` directories,
+    /// the project's own name), imports inside `try:` blocks that catch `ImportError` or
+    /// under `with contextlib.suppress(ImportError):` (optional dependencies) and under
+    /// `if TYPE_CHECKING:`, stub files (`.pyi`), `setup.py` (it imports build requirements),
+    /// and the tool's own modules in files a tool loads and runs from its own environment
+    /// (`fabric`, `invoke` and `paramiko` in `fabfile.py`, `invoke` in `tasks.py`, `nox` in
+    /// `noxfile.py`, `doit` in `dodo.py`).
     ///
-    /// An import name maps to its distribution through a table of the packages whose
-    /// names differ (`yaml` is `pyyaml`, `jwt` is `pyjwt`, `google.cloud.storage` is
-    /// `google-cloud-storage`, `azure.mgmt.compute` is `azure-mgmt-compute`, `psycopg2`
-    /// is `psycopg2` or `psycopg2-binary`); otherwise the import name is the distribution
-    /// name, in its usual spellings (`python-X`, `pyX`, `X-python`). When the project has
-    /// a virtual environment (`.venv/` or `venv/` beside the manifest or up to three
-    /// directories above it, else the active `VIRTUAL_ENV`), the modules each installed distribution's `RECORD` (or
-    /// `top_level.txt`) lists map import names too, so a declared distribution with an
-    /// unusual import name is recognised, and a finding names the distribution that
-    /// provides the import there.
+    /// An import name maps to its distribution through a table of the packages whose names
+    /// differ (`yaml` is `pyyaml`, `jwt` is `pyjwt`, `google.cloud.storage` is
+    /// `google-cloud-storage`, `azure.mgmt.compute` is `azure-mgmt-compute`, `psycopg2` is
+    /// `psycopg2` or `psycopg2-binary`); otherwise the import name is the distribution
+    /// name, in its usual spellings (`python-X`, `pyX`, `X-python`). When the project has a
+    /// virtual environment (`.venv/` or `venv/` beside the manifest or up to three
+    /// directories above it, else the active `VIRTUAL_ENV`), the modules each installed
+    /// distribution's `RECORD` (or `top_level.txt`) lists map import names too, so a
+    /// declared distribution with an unusual import name is recognised, and a finding names
+    /// the distribution that provides the import there.
     ///
     /// A package installed only as a dependency of another is not declared: importing
     /// `botocore` while declaring only `boto3`, or `urllib3` with only `requests`, is
-    /// reported, since the package may stop requiring it or change the versions it
-    /// accepts; the message names the declared package that usually brings it in. One
-    /// exception: a declared Airflow provider
-    /// (`apache-airflow-providers-*`) counts for `airflow`, since DAG folders run inside
-    /// an Airflow image and list only the providers it lacks.
+    /// reported, since the package may stop requiring it or change the versions it accepts;
+    /// the message names the declared package that usually brings it in. One exception: a
+    /// declared Airflow provider (`apache-airflow-providers-*`) counts for `airflow`, since
+    /// DAG folders run inside an Airflow image and list only the providers it lacks.
     ///
     /// ## Why is this bad?
     /// The code runs on the laptop it was written on, where the package happens to be
@@ -110,8 +110,9 @@ pub(crate) fn check(
     file_dir: &Path,
     file_name: &str,
 ) -> Vec<Diagnostic> {
-    // `setup.py` imports build requirements (`[build-system]`), not runtime ones.
-    if file_name == "setup.py" {
+    // `setup.py` imports build requirements (`[build-system]`), not runtime ones; a stub
+    // file's imports only ever reach a type checker.
+    if file_name == "setup.py" || file_name.ends_with(".pyi") {
         return Vec::new();
     }
     let tool_modules = TOOL_FILES
@@ -144,7 +145,6 @@ pub(crate) fn check(
     // Read only for a file importing something outside the standard library.
     let mut first_party: Option<&HashSet<String>> = None;
     let mut diagnostics = Vec::new();
-    let mut reported: HashSet<(usize, String)> = HashSet::new();
     for import in collect_imports(body) {
         let top = import.module.split('.').next().unwrap_or(&import.module);
         if stdlib::is_stdlib(top) || tool_modules.contains(&top) {
@@ -158,9 +158,6 @@ pub(crate) fn check(
         let Some(missing) = undeclared(&import.module, &declared) else {
             continue;
         };
-        if !reported.insert((import.range.start, import.module.clone())) {
-            continue;
-        }
         let message = match &declared {
             Declared::Script(_) => format!(
                 "`{}` is imported but the script's `# /// script` block does not declare its distribution `{missing}`",
@@ -295,7 +292,17 @@ fn collect_imports(body: &[Stmt]) -> Vec<Import> {
                     stack.push(&each.body);
                     stack.push(&each.orelse);
                 }
-                Stmt::With(with) => stack.push(&with.body),
+                // `with contextlib.suppress(ImportError):` is `try`/`except ImportError`.
+                Stmt::With(with) => {
+                    let optional = with.items.iter().any(|item| {
+                        matches!(&item.context_expr, Expr::Call(call)
+                            if is_named(&call.func, "suppress")
+                                && call.arguments.args.iter().any(catches_import_error))
+                    });
+                    if !optional {
+                        stack.push(&with.body);
+                    }
+                }
                 Stmt::Try(attempt) => {
                     let optional = attempt.handlers.iter().any(|handler| {
                         let ast::ExceptHandler::ExceptHandler(handler) = handler;
@@ -326,6 +333,15 @@ fn collect_imports(body: &[Stmt]) -> Vec<Import> {
 
 fn range_of(node: &impl Ranged) -> std::ops::Range<usize> {
     node.range().start().to_usize()..node.range().end().to_usize()
+}
+
+/// `name` or `anything.name`.
+fn is_named(expr: &Expr, name: &str) -> bool {
+    match expr {
+        Expr::Name(named) => named.id.as_str() == name,
+        Expr::Attribute(attribute) => attribute.attr.id.as_str() == name,
+        _ => false,
+    }
 }
 
 /// `TYPE_CHECKING`, `typing.TYPE_CHECKING`, `t.TYPE_CHECKING`.
@@ -381,6 +397,10 @@ try:
     import orjson
 except (ValueError, ModuleNotFoundError):
     orjson = None
+with contextlib.suppress(ImportError):
+    import uvloop
+with open(path) as handle:
+    import toml
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 else:
@@ -398,6 +418,7 @@ class Client:
                 "google.cloud.bigquery",
                 "requests.adapters",
                 "json",
+                "toml",
                 "attr",
                 "paramiko"
             ]
