@@ -15,6 +15,9 @@ pub enum Outcome {
     Findings,
 }
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     install_panic_hook();
     // Long messages carry file paths and suggestions; wrapping them breaks copy-paste and grep.
