@@ -10,6 +10,7 @@ pub mod fingerprint;
 pub mod fix;
 pub mod linter;
 pub mod noqa;
+pub mod notebook;
 pub mod pin;
 pub mod project;
 pub mod registry;

@@ -39,15 +39,38 @@ pub(crate) fn check_text(checker: &mut Checker, node: &impl Ranged, value: &str)
     for found in secrets::find_tokens(value) {
         let secret = value.get(found.range.clone()).unwrap_or_default();
         let secret_range = checker.locate_in(node, secret.lines().next().unwrap_or(secret));
-        let message = format!(
-            "Hardcoded {} `{}`; {}",
-            found.kind.description(),
-            secrets::redact(secret),
-            secrets::MOVE_SECRET
-        );
+        let message = message(found.kind, secret);
         checker.report(
             Diagnostic::new(Rule::HardcodedToken, message, Checker::range_of(node))
                 .with_secret(secret_range),
         );
     }
+}
+
+/// The finding's message: the kind of token and the token redacted.
+pub(crate) fn message(kind: secrets::TokenKind, secret: &str) -> String {
+    format!(
+        "Hardcoded {} `{}`; {}",
+        kind.description(),
+        secrets::redact(secret),
+        secrets::MOVE_SECRET
+    )
+}
+
+/// Known tokens in text that is not a Python string (a notebook's shell command):
+/// `text` sits at `offset` of the file.
+pub(crate) fn tokens_in_text(text: &str, offset: usize) -> Vec<Diagnostic> {
+    secrets::find_tokens(text)
+        .into_iter()
+        .map(|found| {
+            let secret = text.get(found.range.clone()).unwrap_or_default();
+            let range = offset + found.range.start..offset + found.range.end;
+            Diagnostic::new(
+                Rule::HardcodedToken,
+                message(found.kind, secret),
+                range.clone(),
+            )
+            .with_secret(range)
+        })
+        .collect()
 }
