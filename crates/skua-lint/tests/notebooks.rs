@@ -165,3 +165,29 @@ fn invalid_notebooks_are_reported_never_silent() {
         );
     }
 }
+
+#[test]
+fn secrets_in_shell_commands_are_found_and_redacted() {
+    let result = lint_as(
+        "ops.ipynb",
+        notebook(&[
+            "!PGPASSWORD=Lk4mQ8zXv2Rw pg_dump -h db -U etl analytics > dump.sql\n!PGPASSWORD=$PGPASSWORD pg_dump -h db\n",
+            "%%bash\nexport GITHUB_TOKEN=ghp_a9U4UqGWlG6g3Ot1OGMmjxWkI9X7H6aMuFbh\nkubectl create secret generic db --from-literal=password=Hb7rT2xKq9Lm\n",
+        ]),
+        FixMode::Off,
+    );
+    assert_eq!(
+        found(&result),
+        vec![
+            (Some(2), 1, 1, "SEC002"),
+            (Some(3), 2, 21, "SEC001"),
+            (Some(3), 3, 1, "CLI002"),
+            (Some(3), 3, 1, "SEC002"),
+        ]
+    );
+    let full =
+        anstream::adapter::strip_str(&render(&result.messages, OutputFormat::Full)).to_string();
+    for secret in ["Lk4mQ8zXv2Rw", "ghp_a9U4UqGWlG6g3Ot1", "Hb7rT2xKq9Lm"] {
+        assert!(!full.contains(secret), "{secret} shown in:\n{full}");
+    }
+}

@@ -80,6 +80,9 @@ pub(crate) fn check_shell_escape(
     if checker.enabled(Rule::HardcodedToken) {
         crate::rules::sec::hardcoded_token::check_text(checker, node, value);
     }
+    if checker.enabled(Rule::HardcodedSecretAssignment) {
+        crate::rules::sec::hardcoded_secret_assignment::check_embedded(checker, node, value);
+    }
 }
 
 /// The message of a finding in a notebook's shell command.
@@ -183,12 +186,25 @@ pub(crate) fn check_shell_cell(
                 diagnostics.push(Diagnostic::new(rule, from_notebook(&message), span.clone()));
             }
         }
-        if settings.rules.contains(Rule::HardcodedToken) {
-            for line_index in lines.iter().filter(|(at, _)| (start..end).contains(at)) {
-                diagnostics.extend(crate::rules::sec::hardcoded_token::tokens_in_text(
-                    line_index.1,
-                    line_index.0,
-                ));
+        for &(at, line) in lines.iter().filter(|(at, _)| (start..end).contains(at)) {
+            if settings.rules.contains(Rule::HardcodedToken) {
+                diagnostics.extend(crate::rules::sec::hardcoded_token::tokens_in_text(line, at));
+            }
+            if settings.rules.contains(Rule::HardcodedSecretAssignment) {
+                for found in crate::secrets::embedded_secrets(line, &settings.secret_names) {
+                    let secret = line.get(found.value.clone()).unwrap_or_default();
+                    let range = at + found.value.start..at + found.value.end;
+                    diagnostics.push(
+                        Diagnostic::new(
+                            Rule::HardcodedSecretAssignment,
+                            crate::rules::sec::hardcoded_secret_assignment::embedded_message(
+                                &found.key, secret,
+                            ),
+                            span.clone(),
+                        )
+                        .with_secret(range),
+                    );
+                }
             }
         }
     }
