@@ -845,11 +845,15 @@ fn lint_notebook(
 
     let options = ParseOptions::from(PySourceType::Ipynb);
     let ranges = || {
-        cells.cells().iter().filter_map(|cell| {
-            let start = TextSize::try_from(cell.range.start).ok()?;
-            let end = TextSize::try_from(cell.range.end).ok()?;
-            Some(TextRange::new(start, end))
-        })
+        cells
+            .cells()
+            .iter()
+            .filter(|cell| cell.kind != CellKind::Output)
+            .filter_map(|cell| {
+                let start = TextSize::try_from(cell.range.start).ok()?;
+                let end = TextSize::try_from(cell.range.end).ok()?;
+                Some(TextRange::new(start, end))
+            })
     };
     let mut diagnostics = Vec::new();
     let mut broken = HashSet::new();
@@ -882,12 +886,20 @@ fn lint_notebook(
         .check_module_full(parsed.syntax());
     diagnostics.extend(checked.diagnostics);
     for cell in cells.cells() {
-        if cell.kind == CellKind::Shell {
-            diagnostics.extend(crate::rules::cli::check_shell_cell(
+        match cell.kind {
+            CellKind::Shell => diagnostics.extend(crate::rules::cli::check_shell_cell(
                 text,
                 cell.range.clone(),
                 settings,
-            ));
+            )),
+            CellKind::Output if settings.rules.contains(Rule::HardcodedToken) => {
+                let output = text.get(cell.range.clone()).unwrap_or_default();
+                diagnostics.extend(crate::rules::sec::hardcoded_token::tokens_in_output(
+                    output,
+                    cell.range.start,
+                ));
+            }
+            _ => {}
         }
     }
     crate::checker::CheckedModule {

@@ -7,7 +7,9 @@
 //! IPython mode (line magics, `!` shell escapes and `?` help lines are syntax there); a cell
 //! whose first line is a shell cell magic (`%%bash`, `%%sh`, `%%script bash`) is a list of
 //! shell commands; other cell magics (`%%html`, `%%writefile`, `%%sql`) are neither and are
-//! not checked. Cell outputs are not scanned.
+//! not checked. The text of cell outputs (streams, `text/plain` results, tracebacks) follows
+//! the cells, one region per cell, where only known token formats are looked for: a token a
+//! cell printed is committed with the notebook.
 
 use std::ops::Range;
 
@@ -46,6 +48,8 @@ pub enum CellKind {
     Shell,
     /// Another cell magic, or a notebook in another language: not checked.
     Other,
+    /// The text of the cell's outputs: checked for known token formats only.
+    Output,
 }
 
 /// One code cell's place in the joined text.
@@ -110,6 +114,7 @@ impl NotebookSource {
         let mut text = String::new();
         let mut map = Vec::new();
         let mut line = 0;
+        let mut outputs = Vec::new();
         for (position, cell) in cells.iter().enumerate() {
             if cell.get("cell_type").and_then(Value::as_str) != Some("code") {
                 continue;
@@ -139,12 +144,74 @@ impl NotebookSource {
             });
             text.push('\n');
             line += memchr::memchr_iter(b'\n', source.as_bytes()).count() + 1;
+            outputs.push((position + 1, output_text(cell)));
+        }
+        // After every code cell, so the cells' ranges stay consecutive for the parser.
+        for (number, output) in outputs {
+            if output.is_empty() {
+                continue;
+            }
+            let start = text.len();
+            text.push_str(&output);
+            map.push(CodeCell {
+                number,
+                kind: CellKind::Output,
+                range: start..text.len(),
+                first_line: line,
+            });
+            text.push('\n');
+            line += memchr::memchr_iter(b'\n', output.as_bytes()).count() + 1;
         }
         Ok(NotebookSource {
             text,
             cells: CellMap { cells: map },
         })
     }
+}
+
+/// The text a code cell's outputs show: streams, `text/plain` results and error tracebacks
+/// (images and HTML are left out).
+fn output_text(cell: &Value) -> String {
+    fn lines(value: Option<&Value>) -> String {
+        match value {
+            Some(Value::String(text)) => text.clone(),
+            Some(Value::Array(parts)) => parts.iter().filter_map(Value::as_str).collect(),
+            _ => String::new(),
+        }
+    }
+    let mut text = String::new();
+    for output in cell
+        .get("outputs")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let part = match output.get("output_type").and_then(Value::as_str) {
+            Some("stream") => lines(output.get("text")),
+            Some("execute_result" | "display_data") => lines(output.pointer("/data/text~1plain")),
+            Some("error") => output
+                .get("traceback")
+                .and_then(Value::as_array)
+                .map(|frames| {
+                    frames
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        if part.is_empty() {
+            continue;
+        }
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(&part);
+    }
+    text.truncate(text.trim_end_matches('\n').len());
+    text
 }
 
 /// A notebook is Python unless its metadata names another language (an R or Julia kernel).
@@ -231,6 +298,25 @@ mod tests {
         let blanked = python_text(&source.text, &source.cells, &|_| false);
         assert_eq!(blanked.len(), source.text.len());
         assert!(blanked.starts_with("import os\nx = 1\n      \n"));
+    }
+
+    #[test]
+    fn outputs_follow_the_cells() {
+        let json = notebook(
+            r#"{"cell_type": "code", "source": "print(token)", "outputs": [
+                 {"output_type": "stream", "name": "stdout", "text": ["a\n", "b\n"]},
+                 {"output_type": "execute_result", "data": {"text/plain": "'c'", "image/png": "iVBOR"}}]},
+               {"cell_type": "code", "source": "x = 1", "outputs": []}"#,
+        );
+        let source = NotebookSource::parse(&json).unwrap();
+        assert_eq!(source.text, "print(token)\nx = 1\na\nb\n'c'\n");
+        let output = &source.cells.cells()[2];
+        assert_eq!(
+            (output.number, output.kind, output.first_line),
+            (1, CellKind::Output, 2)
+        );
+        let at = source.text.find("'c'").unwrap();
+        assert_eq!(source.cells.cell_at(at).unwrap().kind, CellKind::Output);
     }
 
     #[test]

@@ -90,6 +90,10 @@ fn notebook_markers(relative: &str, text: &str) -> BTreeSet<(String, usize, Stri
         return expected;
     };
     for cell in source.cells.cells() {
+        // Outputs hold no markers.
+        if cell.kind == skua_lint::notebook::CellKind::Output {
+            continue;
+        }
         for (index, line) in source.text[cell.range.clone()].lines().enumerate() {
             let Some(position) = line.find("# error:") else {
                 continue;

@@ -9,12 +9,22 @@ use skua_lint::settings::{Options, SettingsResolver};
 
 /// A notebook of code cells (given as sources) with a markdown cell first.
 fn notebook(cells: &[&str]) -> Vec<u8> {
+    notebook_with_outputs(cells, &[])
+}
+
+/// [`notebook`], with the stdout of some cells (by index into `cells`).
+fn notebook_with_outputs(cells: &[&str], stdout: &[(usize, &str)]) -> Vec<u8> {
     let mut all = vec![serde_json::json!({
         "cell_type": "markdown", "metadata": {}, "source": ["Run `aws s3 ls` first.\n"]
     })];
-    all.extend(cells.iter().map(|source| {
+    all.extend(cells.iter().enumerate().map(|(index, source)| {
+        let outputs: Vec<serde_json::Value> = stdout
+            .iter()
+            .filter(|(cell, _)| *cell == index)
+            .map(|(_, text)| serde_json::json!({"output_type": "stream", "name": "stdout", "text": text}))
+            .collect();
         serde_json::json!({
-            "cell_type": "code", "execution_count": null, "metadata": {}, "outputs": [],
+            "cell_type": "code", "execution_count": null, "metadata": {}, "outputs": outputs,
             "source": source,
         })
     }));
@@ -190,4 +200,32 @@ fn secrets_in_shell_commands_are_found_and_redacted() {
     for secret in ["Lk4mQ8zXv2Rw", "ghp_a9U4UqGWlG6g3Ot1", "Hb7rT2xKq9Lm"] {
         assert!(!full.contains(secret), "{secret} shown in:\n{full}");
     }
+}
+
+#[test]
+fn tokens_printed_in_outputs_are_reported_on_their_cell() {
+    let result = lint_as(
+        "ops.ipynb",
+        notebook_with_outputs(
+            &["!cat ~/.aws/credentials", "print('done')"],
+            &[
+                (
+                    0,
+                    "[default]\naws_access_key_id = AKIAZ7Q3R5T2W8Y4N6PL\nregion = eu-west-1\n",
+                ),
+                (1, "done, password=Xq7#vL2pW9zR\n"),
+            ],
+        ),
+        FixMode::Off,
+    );
+    // Only known token formats: the output's own rows, on the cell that printed it.
+    assert_eq!(found(&result), vec![(Some(2), 2, 21, "SEC001")]);
+    assert!(
+        result.messages[0]
+            .message
+            .starts_with("AWS access key ID `AKIA****` printed in the cell's output")
+    );
+    let full =
+        anstream::adapter::strip_str(&render(&result.messages, OutputFormat::Full)).to_string();
+    assert!(!full.contains("AKIAZ7Q3"), "{full}");
 }
