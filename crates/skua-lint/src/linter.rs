@@ -503,7 +503,8 @@ fn lint_notebook_file(
     outcome.messages = checked
         .diagnostics
         .into_iter()
-        .map(|diagnostic| Message::from_diagnostic(diagnostic, &file))
+        // Fixes that are never applied are not offered (no "fixable with --fix" hint).
+        .map(|diagnostic| Message::from_diagnostic(diagnostic.with_fix(None), &file))
         .collect();
     outcome.pending = checked.pending;
     outcome.file = Some(file);

@@ -229,3 +229,24 @@ fn tokens_printed_in_outputs_are_reported_on_their_cell() {
         anstream::adapter::strip_str(&render(&result.messages, OutputFormat::Full)).to_string();
     assert!(!full.contains("AKIAZ7Q3"), "{full}");
 }
+
+#[test]
+fn continued_escapes_and_stable_fingerprints() {
+    let cells = [
+        "import os",
+        "!aws s3 sync ./out \\\n    s3://ops-reports/daily --delete\nx = 1\n",
+    ];
+    let before = lint_as("ops.ipynb", notebook(&cells), FixMode::Off);
+    assert_eq!(found(&before), vec![(Some(3), 1, 1, "CLI001")]);
+    // A cell inserted above moves the finding to another cell, not to another identity.
+    let after = lint_as(
+        "ops.ipynb",
+        notebook(&["import json", cells[0], cells[1]]),
+        FixMode::Off,
+    );
+    assert_eq!(found(&after), vec![(Some(4), 1, 1, "CLI001")]);
+    assert_eq!(
+        skua_lint::fingerprint::fingerprints(&before.messages),
+        skua_lint::fingerprint::fingerprints(&after.messages)
+    );
+}

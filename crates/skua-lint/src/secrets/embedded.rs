@@ -222,6 +222,12 @@ mod tests {
             keys("user={} password=Xq7vL2pW9zR host={}"),
             [("password".to_string(), "Xq7vL2pW9zR")]
         );
+        assert_eq!(
+            keys(
+                "{\n  \"db\": {\n    \"user\": \"etl\",\n    \"password\": \"Xq7#vL2pW9zR\"\n  }\n}"
+            ),
+            [("password".to_string(), "Xq7#vL2pW9zR")]
+        );
         // `--from-literal=password=…` (kubectl), `--set …auth.password=…` (helm).
         assert_eq!(
             keys("kubectl create secret generic db --from-literal=password=Xq7vL2pW9zR"),
