@@ -250,3 +250,57 @@ fn continued_escapes_and_stable_fingerprints() {
         skua_lint::fingerprint::fingerprints(&after.messages)
     );
 }
+
+/// Every format renders for odd cells and for a notebook cut at every byte: no panic, and
+/// a cut notebook is never reported clean.
+#[test]
+fn odd_and_truncated_notebooks_never_panic() {
+    let odd = [
+        "",
+        "!",
+        "!!",
+        "%%",
+        "%%bash",
+        "%%bash\n\\",
+        "%%script",
+        "x = !",
+        "!{",
+        "!$",
+        "!{cmd} $ {x",
+        "?",
+        "??x",
+        "def f(:\n",
+        "\r\n\r\n!aws s3 ls\r\n",
+        "π = 'ü'\n!echo π\n%%bash",
+        "\t!kubectl get pods",
+        "if True:\n    !helm list\n",
+        "password = '{\"password\": \"Xq7#vL2pW9zR\"'",
+    ];
+    let formats = [
+        OutputFormat::Full,
+        OutputFormat::Concise,
+        OutputFormat::Json,
+        OutputFormat::JsonLines,
+        OutputFormat::Github,
+        OutputFormat::Gitlab,
+        OutputFormat::Junit,
+        OutputFormat::Sarif,
+    ];
+    for cell in odd {
+        let result = lint_as("odd.ipynb", notebook(&[cell, cell]), FixMode::Off);
+        for format in formats {
+            let _ = render(&result.messages, format);
+        }
+    }
+    let whole = notebook(&["import os\n!aws s3 ls\n", "%%bash\nkubectl get pods\n"]);
+    for cut in 0..whole.len() {
+        let result = lint_as("cut.ipynb", whole[..cut].to_vec(), FixMode::Off);
+        assert!(
+            result.messages.iter().any(|m| m.rule.code() == "E999"),
+            "cut at {cut} reported clean"
+        );
+        for format in formats {
+            let _ = render(&result.messages, format);
+        }
+    }
+}
