@@ -9,6 +9,7 @@ pub mod docs;
 pub mod fingerprint;
 pub mod fix;
 pub mod linter;
+pub mod manifests;
 pub mod noqa;
 pub mod notebook;
 pub mod pin;

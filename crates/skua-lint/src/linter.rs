@@ -11,6 +11,7 @@ use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Message, SourceFile};
 use crate::discovery::{self, Candidate, FileKind};
 use crate::fix::{Fix, FixMode};
+use crate::manifests::{FileScope, ManifestIndex};
 use crate::noqa::{self, Directive};
 use crate::pin::{PinInput, Pinner};
 use crate::project::{ProjectModules, RunnerTable};
@@ -38,12 +39,15 @@ pub struct LintResult {
 }
 
 /// How a run treats the paths it is given.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LintOptions {
     /// Apply excludes to paths named explicitly too (pre-commit passes every changed file).
     pub force_exclude: bool,
     /// Which fixes to apply to the text (the messages then describe the fixed text).
     pub fix: FixMode,
+    /// The active virtual environment (`VIRTUAL_ENV`, as the CLI found it): DEP004 maps
+    /// import names through it for projects without a `.venv` of their own.
+    pub environment: Option<PathBuf>,
 }
 
 /// A file the fixes changed.
@@ -181,6 +185,34 @@ pub fn lint_and_pin(
             .filter(|(candidate, _, _)| candidate.kind == FileKind::Python)
             .map(|(candidate, _, _)| candidate.path.as_path()),
     );
+    // Which manifests govern each directory of Python files (DEP004), looked up once.
+    let manifests = if with_settings
+        .iter()
+        .any(|(_, _, settings)| settings.rules.contains(Rule::UndeclaredImport))
+    {
+        let dirs: HashSet<PathBuf> = with_settings
+            .iter()
+            .filter(|(candidate, _, _)| {
+                matches!(
+                    candidate.kind,
+                    FileKind::Python | FileKind::ExtensionlessScript
+                )
+            })
+            .filter_map(|(_, absolute_path, _)| Some(normalize_lexically(absolute_path.parent()?)))
+            .collect();
+        ManifestIndex::new(
+            dirs.iter().map(PathBuf::as_path),
+            &|path| boundary.contains(path),
+            &|dir| boundary.is_root(dir),
+            options.environment.as_deref(),
+        )
+    } else {
+        ManifestIndex::default()
+    };
+    let view = ProjectView {
+        modules: &project,
+        manifests: &manifests,
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(WORKER_STACK_BYTES)
         .build();
@@ -195,7 +227,7 @@ pub fn lint_and_pin(
                     settings,
                     context,
                     options.fix,
-                    Some(&project),
+                    Some(view),
                 )
                 .map(|found| (candidate.path.clone(), candidate.kind, found))
             })
@@ -232,7 +264,7 @@ pub fn lint_and_pin(
             warnings: &mut fix_warnings,
         };
         let project_step = ProjectStep {
-            modules: &project,
+            view,
             runners: &table,
         };
         pin_flagged(
@@ -314,7 +346,7 @@ fn lint_candidate(
     settings: &Settings,
     context: Option<&RequirementsContext>,
     fix: FixMode,
-    project: Option<&ProjectModules>,
+    project: Option<ProjectView<'_>>,
 ) -> Option<FileOutcome> {
     if candidate.kind == FileKind::ExtensionlessScript
         && !candidate.explicit
@@ -370,7 +402,7 @@ fn lint_bytes(
     settings: &Settings,
     context: Option<&RequirementsContext>,
     fix: FixMode,
-    project: Option<&ProjectModules>,
+    project: Option<ProjectView<'_>>,
 ) -> FileOutcome {
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
@@ -458,7 +490,7 @@ fn lint_notebook_file(
     absolute_path: &Path,
     settings: &Settings,
     fix: FixMode,
-    project: Option<&ProjectModules>,
+    project: Option<ProjectView<'_>>,
 ) -> FileOutcome {
     let source = match crate::notebook::NotebookSource::parse(&json) {
         Ok(source) => source,
@@ -614,30 +646,48 @@ fn check_text(
     absolute_path: &Path,
     file_settings: &Settings,
     context: Option<&RequirementsContext>,
-    project: Option<&ProjectModules>,
+    project: Option<ProjectView<'_>>,
     cells: Option<&crate::notebook::CellMap>,
 ) -> Checked {
     let mut pending = Vec::new();
     let mut runners = Runners::new();
     let diagnostics = match candidate.kind {
-        FileKind::Python | FileKind::ExtensionlessScript | FileKind::Notebook => {
+        // DEP004 is not run on notebooks: their imports come from the kernel's environment,
+        // which a project's manifests rarely declare.
+        FileKind::Notebook => {
             let module = match cells {
-                Some(cells) => lint_notebook(text, cells, file_settings, &candidate.path, project),
-                None => lint_python_in(text, file_settings, &candidate.path, project),
+                Some(cells) => lint_notebook(
+                    text,
+                    cells,
+                    file_settings,
+                    &candidate.path,
+                    project.map(|project| project.modules),
+                ),
+                None => crate::checker::CheckedModule {
+                    diagnostics: Vec::new(),
+                    pending: Vec::new(),
+                    runners: Runners::new(),
+                },
             };
             runners = module.runners;
-            pending = module
-                .pending
-                .into_iter()
-                .map(|call| Pending {
-                    call,
-                    allowed: CLI_RULES
-                        .iter()
-                        .copied()
-                        .filter(|rule| file_settings.rules.contains(*rule))
-                        .collect(),
-                })
-                .collect();
+            pending = cli_pending(module.pending, file_settings);
+            module.diagnostics
+        }
+        FileKind::Python | FileKind::ExtensionlessScript => {
+            let dir = absolute_path
+                .parent()
+                .map(normalize_lexically)
+                .unwrap_or_default();
+            let scope = project.and_then(|project| project.manifests.file_scope(&dir));
+            let module = lint_python_in(
+                text,
+                file_settings,
+                &candidate.path,
+                project.map(|project| project.modules),
+                Some((scope.as_ref(), dir.as_path())),
+            );
+            runners = module.runners;
+            pending = cli_pending(module.pending, file_settings);
             module.diagnostics
         }
         FileKind::Requirements => {
@@ -686,6 +736,21 @@ fn check_text(
         pending,
         runners,
     }
+}
+
+/// Calls of project imports, with the CLI rules that may report them.
+fn cli_pending(calls: Vec<PendingCall>, settings: &Settings) -> Vec<Pending> {
+    calls
+        .into_iter()
+        .map(|call| Pending {
+            call,
+            allowed: CLI_RULES
+                .iter()
+                .copied()
+                .filter(|rule| settings.rules.contains(*rule))
+                .collect(),
+        })
+        .collect()
 }
 
 /// Whether the secret a finding masks is a known token format (what test code reports).
@@ -766,16 +831,18 @@ fn has_python_shebang(path: &Path) -> bool {
 
 /// Parses and checks Python source.
 pub fn lint_python(text: &str, settings: &Settings, path: &Path) -> Vec<Diagnostic> {
-    lint_python_in(text, settings, path, None).diagnostics
+    lint_python_in(text, settings, path, None, None).diagnostics
 }
 
 /// [`lint_python`] as one module of `project`: also its runners and its calls of
-/// project imports.
+/// project imports, and (with `manifests`: the file's scope and absolute directory) its
+/// undeclared imports.
 fn lint_python_in(
     text: &str,
     settings: &Settings,
     path: &Path,
     project: Option<&ProjectModules>,
+    manifests: Option<(Option<&FileScope<'_>>, &Path)>,
 ) -> crate::checker::CheckedModule {
     let source = text.strip_prefix('\u{feff}').unwrap_or(text);
     let bom = text.len() - source.len();
@@ -790,7 +857,23 @@ fn lint_python_in(
                 .check_module_full(module);
             pending = checked.pending;
             runners = checked.runners;
-            checked.diagnostics
+            let mut diagnostics = checked.diagnostics;
+            if let Some((scope, dir)) = manifests
+                && settings.rules.contains(Rule::UndeclaredImport)
+            {
+                let name = path
+                    .file_name()
+                    .and_then(|name| name.to_str())
+                    .unwrap_or("");
+                diagnostics.extend(crate::rules::dep::undeclared_import::check(
+                    &module.body,
+                    source,
+                    scope,
+                    dir,
+                    name,
+                ));
+            }
+            diagnostics
         }
         Err(error) => {
             let start = error.location.start().to_usize();
@@ -1027,9 +1110,16 @@ fn apply_noqa(
     kept
 }
 
+/// What every file's check may consult about the rest of the project.
+#[derive(Clone, Copy)]
+struct ProjectView<'a> {
+    modules: &'a ProjectModules,
+    manifests: &'a ManifestIndex,
+}
+
 /// The project-level knowledge a re-check needs to keep cross-module findings.
 struct ProjectStep<'a> {
-    modules: &'a ProjectModules,
+    view: ProjectView<'a>,
     runners: &'a RunnerTable,
 }
 
@@ -1141,7 +1231,7 @@ fn pin_flagged(
                 absolute_path,
                 &file_settings,
                 context,
-                Some(project.modules),
+                Some(project.view),
                 None,
             );
             let fixed_secrets = secret_ranges(&diagnostics);
@@ -1262,6 +1352,11 @@ impl ProjectBoundary {
             })
             .collect();
         ProjectBoundary { roots }
+    }
+
+    /// Whether `dir` is one of the roots: manifests above it are not the project's.
+    fn is_root(&self, dir: &Path) -> bool {
+        std::fs::canonicalize(dir).is_ok_and(|real| self.roots.contains(&real))
     }
 
     /// Whether `target` (symbolic links resolved) is inside the project.
@@ -1583,7 +1678,7 @@ fn constraint_pins(
 }
 
 /// `a/b/../c` → `a/c` without touching the file system (keeps paths as the user wrote them).
-fn normalize_lexically(path: &Path) -> PathBuf {
+pub(crate) fn normalize_lexically(path: &Path) -> PathBuf {
     let mut normalized = PathBuf::new();
     for component in path.components() {
         match component {

@@ -127,6 +127,7 @@ impl Pinner for ResolverPinner {
             upgrade: Upgrade::None,
             command: String::new(),
             sdist_builder: setup.sdist_builder.clone(),
+            universal: None,
         };
         let warnings = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&warnings);

@@ -92,6 +92,7 @@ rule_registry! {
     UnpinnedRequirement => rules::dep::unpinned_requirement::UnpinnedRequirement,
     UnpinnedUrlRequirement => rules::dep::unpinned_url_requirement::UnpinnedUrlRequirement,
     MissingRequiresPython => rules::dep::missing_requires_python::MissingRequiresPython,
+    UndeclaredImport => rules::dep::undeclared_import::UndeclaredImport,
     ShellInjection => rules::inj::shell_injection::ShellInjection,
     VerifyDisabled => rules::tls::verify_disabled::VerifyDisabled,
     UnverifiedSslContext => rules::tls::unverified_ssl_context::UnverifiedSslContext,

@@ -28,6 +28,7 @@ fn lint(root: &Path, relative: &Path, options: Options, fix: FixMode) -> skua_li
     let lint_options = LintOptions {
         force_exclude: false,
         fix,
+        environment: None,
     };
     skua_lint::lint_with(&[relative.to_path_buf()], &resolver, root, lint_options)
         .expect("lint runs")
@@ -250,6 +251,7 @@ fn dep001_pins_match_their_snapshots_and_still_parse() {
         fix: FixMode::Apply {
             unsafe_fixes: false,
         },
+        environment: None,
     };
     let result = skua_lint::linter::lint_and_pin(
         &[PathBuf::from("fixtures/fix-dep")],

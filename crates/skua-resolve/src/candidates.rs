@@ -35,22 +35,26 @@ impl Candidate {
     }
 }
 
-fn wheel_rank(tags: &Tags, file: &DistFile) -> Option<usize> {
+fn wheel_rank(tags: &Tags, file: &DistFile, any_platform: bool) -> Option<usize> {
     match &file.kind {
-        DistKind::Wheel(wheel) => {
-            tags.rank(&wheel.python_tags, &wheel.abi_tags, &wheel.platform_tags)
-        }
+        DistKind::Wheel(wheel) => tags
+            .rank(&wheel.python_tags, &wheel.abi_tags, &wheel.platform_tags)
+            // A wheel for another platform still carries the version's metadata.
+            .or(any_platform.then_some(usize::MAX - 1)),
         // Sdists build anywhere (given a compiler); prefer any wheel over them.
         DistKind::Sdist { .. } => Some(usize::MAX),
     }
 }
 
-/// The versions of `project` usable on `target`, newest first.
+/// The versions of `project` usable on `target`, newest first. With `any_platform` (a
+/// universal lock, as uv has it) a version is usable on the target's Python whatever its
+/// wheels' tags: which files fit is the installer's question, not the resolver's.
 pub(crate) fn candidates(
     project: &Project,
     target: &Target,
     tags: &Tags,
     exclude_newer: Option<skua_types::ExcludeNewer>,
+    any_platform: bool,
 ) -> Vec<Candidate> {
     let python = Version::from_str(&target.python_full).ok();
     let mut by_version: BTreeMap<Version, Vec<(usize, DistFile)>> = BTreeMap::new();
@@ -68,7 +72,7 @@ pub(crate) fn candidates(
             .entry(version.clone())
             .or_default()
             .push(file.clone());
-        let Some(rank) = wheel_rank(tags, file) else {
+        let Some(rank) = wheel_rank(tags, file, any_platform) else {
             continue;
         };
         by_version
@@ -118,8 +122,8 @@ pub(crate) fn candidates(
 
 /// The one candidate of a direct reference: whatever the index has, and whatever the
 /// upload-time cutoff (a direct file has no upload time), this file is the version.
-pub(crate) fn direct_candidate(file: &DistFile, tags: &Tags) -> Candidate {
-    let usable = wheel_rank(tags, file).is_some();
+pub(crate) fn direct_candidate(file: &DistFile, tags: &Tags, any_platform: bool) -> Candidate {
+    let usable = wheel_rank(tags, file, any_platform).is_some();
     Candidate {
         version: file.version().clone(),
         files: if usable {

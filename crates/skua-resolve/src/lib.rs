@@ -11,6 +11,7 @@ pub mod lock;
 mod lockfile;
 mod provider;
 mod report;
+pub mod universal;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -22,8 +23,8 @@ use skua_requirements::Requirement;
 use skua_types::{ExtraName, IndexUrl, PackageName};
 
 pub use lockfile::{
-    LockHeader, RequirementsTxtStyle, read_pins, render_pylock, render_requirements_txt,
-    render_requirements_txt_styled,
+    LockHeader, RequirementsTxtStyle, read_pins, read_pins_for, render_pylock,
+    render_requirements_txt, render_requirements_txt_styled,
 };
 pub use report::{Hint, NoSolution};
 
@@ -135,6 +136,9 @@ pub struct ResolvedPackage {
     pub via: BTreeSet<Via>,
     /// Extras requested of it anywhere in the graph.
     pub extras: BTreeSet<ExtraName>,
+    /// Where it is needed, in a universal lock: a PEP 508 marker (`sys_platform ==
+    /// 'win32'`), `None` for everywhere.
+    pub marker: Option<String>,
 }
 
 /// Why a package is in a resolution: one `# via` annotation.
@@ -190,6 +194,22 @@ impl PartialEq<str> for Via {
 #[derive(Clone, Debug, Default)]
 pub struct Resolution {
     pub packages: BTreeMap<PackageName, ResolvedPackage>,
+    /// A universal lock's further versions of names in `packages`, each where its marker
+    /// says (a package that dropped an old Python, say); empty for one target.
+    pub other_versions: Vec<ResolvedPackage>,
+}
+
+impl Resolution {
+    /// Every pinned entry, by name, then version.
+    pub fn entries(&self) -> Vec<&ResolvedPackage> {
+        let mut entries: Vec<&ResolvedPackage> = self
+            .packages
+            .values()
+            .chain(self.other_versions.iter())
+            .collect();
+        entries.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.version.cmp(&b.version)));
+        entries
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -284,7 +304,14 @@ pub fn resolve(
     runtime: &tokio::runtime::Handle,
     progress: Arc<dyn Fn(Progress) + Send + Sync>,
 ) -> Result<Resolution, ResolveError> {
-    let mut resolution = provider::solve(manifest, options, client, runtime, progress)?;
+    let mut resolution = provider::solve(
+        manifest,
+        options,
+        client,
+        runtime,
+        progress,
+        provider::Mode::single(),
+    )?;
     hash_direct_files(&mut resolution, client, runtime)?;
     Ok(resolution)
 }
@@ -292,12 +319,16 @@ pub fn resolve(
 /// A lock hashes every file; a direct reference is downloaded (once, then in the cache
 /// for the sync) to check the `#sha256=` it was given, or to compute one: metadata read
 /// by range requests says nothing about the file's hash.
-fn hash_direct_files(
+pub(crate) fn hash_direct_files(
     resolution: &mut Resolution,
     client: &IndexClient,
     runtime: &tokio::runtime::Handle,
 ) -> Result<(), ResolveError> {
-    for package in resolution.packages.values_mut() {
+    for package in resolution
+        .packages
+        .values_mut()
+        .chain(resolution.other_versions.iter_mut())
+    {
         if package.direct.is_none() || package.all_files.is_empty() {
             continue;
         }

@@ -8,9 +8,11 @@ use skua_index::IndexError;
 use skua_platform::Target;
 
 use crate::inputs::{InputError, Inputs, ProjectSelection};
+use crate::universal::Grid;
 use crate::{
     LockHeader, PrereleaseMode, Progress, RequirementsTxtStyle, Resolution, ResolveError,
-    ResolverOptions, Upgrade, read_pins, render_pylock, render_requirements_txt_styled,
+    ResolverOptions, Upgrade, read_pins, read_pins_for, render_pylock,
+    render_requirements_txt_styled,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,6 +61,17 @@ pub struct LockRequest {
     /// Builds sdists with dynamic dependencies; `None` fails on them (see
     /// [`crate::ResolverOptions::sdist_builder`]).
     pub sdist_builder: Option<crate::SdistBuilder>,
+    /// `--universal`: one lock for every platform; `target` is then used only for its
+    /// Python, when nothing else names the floor.
+    pub universal: Option<UniversalLock>,
+}
+
+/// How a universal lock is made.
+#[derive(Clone, Debug, Default)]
+pub struct UniversalLock {
+    /// The lowest Python it holds for (`--python-version`); `None`: the lower bound of the
+    /// inputs' `requires-python`, else the target's Python.
+    pub python_floor: Option<(u16, u16)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +84,10 @@ pub enum LockError {
     Index(#[from] IndexError),
     #[error("no inputs: pass a requirements file, a pyproject.toml or `--script`")]
     NoInputs,
+    #[error("requires-python `{0}` admits no Python 3 version a universal lock can hold for")]
+    NoPythonFloor(String),
+    #[error(transparent)]
+    Platform(#[from] skua_platform::PlatformError),
 }
 
 pub struct Locked {
@@ -87,19 +104,30 @@ pub fn lock(
     progress: Arc<dyn Fn(Progress) + Send + Sync>,
 ) -> Result<Locked, LockError> {
     let (inputs, resolution) = resolve_request(request, context, progress)?;
+    let grid = universal_grid(request, &inputs)?;
     let header = LockHeader {
         command: request.command.clone(),
-        target: request.target.to_string(),
+        target: match &grid {
+            Some(grid) => grid.description(),
+            None => request.target.to_string(),
+        },
     };
     let text = match request.format {
         LockFormat::RequirementsTxt => {
             render_requirements_txt_styled(&resolution, &header, request.style)
         }
         LockFormat::Pylock => {
+            let floor = match &grid {
+                Some(grid) => {
+                    let (major, minor) = grid.floor();
+                    format!("{major}.{minor}")
+                }
+                None => request.target.python_version_string(),
+            };
             let requires_python = inputs
                 .requires_python
                 .clone()
-                .unwrap_or_else(|| format!(">={}", request.target.python_version_string()));
+                .unwrap_or_else(|| format!(">={floor}"));
             render_pylock(&resolution, &header, &requires_python)
         }
     };
@@ -140,16 +168,15 @@ pub fn resolve_request(
     );
     let client = context.client_for(&indexes)?;
 
-    let preferences = match &request.output {
+    let existing = match &request.output {
         Some(path)
             if request.upgrade != Upgrade::All && request.format == LockFormat::RequirementsTxt =>
         {
-            std::fs::read_to_string(path)
-                .map(|text| read_pins(&text))
-                .unwrap_or_default()
+            std::fs::read_to_string(path).ok()
         }
-        _ => Default::default(),
+        _ => None,
     };
+    let preferences = existing.as_deref().map(read_pins).unwrap_or_default();
     let options = ResolverOptions {
         target: request.target.clone(),
         prerelease: request.prerelease,
@@ -158,14 +185,55 @@ pub fn resolve_request(
         upgrade: request.upgrade.clone(),
         sdist_builder: request.sdist_builder.clone(),
     };
-    let resolution = crate::resolve(
-        &inputs.manifest,
-        &options,
-        &client,
-        context.runtime(),
-        progress,
-    )?;
+    let resolution = match universal_grid(request, &inputs)? {
+        Some(grid) => crate::universal::resolve_universal(
+            &inputs.manifest,
+            &options,
+            &grid,
+            &|env| {
+                existing
+                    .as_deref()
+                    .map(|text| read_pins_for(text, Some(env)))
+                    .unwrap_or_default()
+            },
+            &client,
+            context.runtime(),
+            progress,
+        )?,
+        None => crate::resolve(
+            &inputs.manifest,
+            &options,
+            &client,
+            context.runtime(),
+            progress,
+        )?,
+    };
     Ok((inputs, resolution))
+}
+
+/// The environments of a universal request: from `--python-version`, else the lowest
+/// Python the inputs' `requires-python` admits, else the target's.
+fn universal_grid(request: &LockRequest, inputs: &Inputs) -> Result<Option<Grid>, LockError> {
+    let Some(universal) = &request.universal else {
+        return Ok(None);
+    };
+    let floor = match (universal.python_floor, &inputs.requires_python) {
+        (Some(floor), _) => floor,
+        (None, Some(requires_python)) => lowest_python(requires_python)
+            .ok_or_else(|| LockError::NoPythonFloor(requires_python.clone()))?,
+        (None, None) => request.target.python,
+    };
+    Ok(Some(Grid::new(floor)?))
+}
+
+/// The lowest `3.x` (as `3.x.0`) that `requires_python` admits.
+fn lowest_python(requires_python: &str) -> Option<(u16, u16)> {
+    let specifiers = skua_requirements::parse_specifiers_lenient(requires_python)
+        .ok()?
+        .value;
+    (0..=crate::universal::NEWEST_PYTHON.1)
+        .find(|minor| specifiers.contains(&pep440_rs::Version::new([3, u64::from(*minor)])))
+        .map(|minor| (3, minor))
 }
 
 /// The lock without its comment header, so `--check` ignores how the file was generated.

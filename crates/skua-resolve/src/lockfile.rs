@@ -63,7 +63,7 @@ pub fn render_requirements_txt_styled(
         let _ = writeln!(out, "#    {}", header.command);
         let _ = writeln!(out, "#");
     }
-    for package in resolution.packages.values() {
+    for package in resolution.entries() {
         let mut hashes: Vec<&str> = package
             .all_files
             .iter()
@@ -95,6 +95,9 @@ pub fn render_requirements_txt_styled(
             None => {
                 let _ = write!(out, "{}{extras}=={}", package.name, package.version);
             }
+        }
+        if let Some(marker) = &package.marker {
+            let _ = write!(out, " ; {marker}");
         }
         for hash in &hashes {
             let _ = write!(out, " \\\n    --hash=sha256:{hash}");
@@ -156,7 +159,7 @@ pub fn render_pylock(
     let _ = writeln!(out, "lock-version = \"1.0\"");
     let _ = writeln!(out, "requires-python = {}", toml_string(requires_python));
     let _ = writeln!(out, "created-by = \"skua\"");
-    for package in resolution.packages.values() {
+    for package in resolution.entries() {
         let _ = writeln!(out, "\n[[packages]]");
         let _ = writeln!(out, "name = {}", toml_string(package.name.as_str()));
         let _ = writeln!(
@@ -164,6 +167,9 @@ pub fn render_pylock(
             "version = {}",
             toml_string(&package.version.to_string())
         );
+        if let Some(marker) = &package.marker {
+            let _ = writeln!(out, "marker = {}", toml_string(marker));
+        }
         if let Some(index) = &package.index {
             let _ = writeln!(out, "index = {}", toml_string(&index.to_string()));
         }
@@ -239,9 +245,23 @@ fn write_pylock_file(out: &mut String, file: &DistFile) {
 
 /// Exact pins (`name==version`) in an existing requirements file, to keep them stable.
 pub fn read_pins(text: &str) -> HashMap<PackageName, Version> {
+    read_pins_for(text, None)
+}
+
+/// [`read_pins`] of the entries whose markers hold for `env` (a universal lock's entries
+/// for one environment); every entry when `env` is `None`.
+pub fn read_pins_for(
+    text: &str,
+    env: Option<&skua_requirements::MarkerEnvironment>,
+) -> HashMap<PackageName, Version> {
     let mut pins = HashMap::new();
     for entry in skua_requirements::parse_requirements(text).entries {
         if let EntryKind::Requirement(requirement) = entry.kind
+            && env.is_none_or(|env| match requirement.parsed_marker() {
+                None => true,
+                Some(Ok(marker)) => marker.evaluate(env, &[]),
+                Some(Err(_)) => false,
+            })
             && requirement.is_pinned()
             && let Some(version) = requirement
                 .specifiers

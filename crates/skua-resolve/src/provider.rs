@@ -58,6 +58,30 @@ impl Pkg {
 
 type Range = Ranges<Version>;
 
+/// Candidate lists of a universal lock's resolutions, by name and Python: with wheel tags
+/// out of the question, the platforms of one Python see the same versions.
+pub(crate) type SharedCandidates = Mutex<HashMap<(PackageName, (u16, u16)), Arc<Vec<Candidate>>>>;
+
+/// How a resolution is made: for one target, or as one environment of a universal lock.
+#[derive(Clone, Default)]
+pub(crate) struct Mode {
+    /// Versions need not have a wheel for the target (uv's universal rule).
+    pub any_platform: bool,
+    /// Fetch ahead of the solver; off when earlier resolutions fetched it all.
+    pub prefetch: bool,
+    pub shared_candidates: Option<Arc<SharedCandidates>>,
+}
+
+impl Mode {
+    /// One target: its own wheels, prefetching.
+    pub(crate) fn single() -> Mode {
+        Mode {
+            prefetch: true,
+            ..Mode::default()
+        }
+    }
+}
+
 /// Conflicts on a package after which the metadata of its next versions is fetched in a
 /// batch: on Airflow with providers the first conflict already starts a long walk.
 const BATCH_AFTER_CONFLICTS: u32 = 1;
@@ -73,6 +97,7 @@ struct Prefetcher {
     exclude_newer: Option<skua_types::ExcludeNewer>,
     env: MarkerEnvironment,
     constraints: HashMap<PackageName, Range>,
+    any_platform: bool,
     /// Names whose requirements `--override` replaces: the provider prefetches those itself.
     /// Names not looked up on the index: overridden, or direct references.
     overridden: HashSet<PackageName>,
@@ -142,7 +167,13 @@ impl Prefetcher {
             Some(constraint) => range.intersection(constraint),
             None => range,
         };
-        let list = candidates(&project, &self.target, &self.tags, self.exclude_newer);
+        let list = candidates(
+            &project,
+            &self.target,
+            &self.tags,
+            self.exclude_newer,
+            self.any_platform,
+        );
         let likely = list.iter().find(|candidate| {
             candidate.python_compatible
                 && !candidate.yanked
@@ -210,6 +241,8 @@ pub(crate) struct Provider<'a> {
     client: &'a IndexClient,
     runtime: tokio::runtime::Handle,
     options: &'a ResolverOptions,
+    /// How this resolution is one of a universal lock's (see [`Mode`]).
+    mode: Mode,
     env: MarkerEnvironment,
     /// The target's full Python version, for `Requires-Python` in metadata.
     python: Option<Version>,
@@ -387,7 +420,9 @@ impl<'a> Provider<'a> {
         client: &'a IndexClient,
         runtime: tokio::runtime::Handle,
         progress: Arc<dyn Fn(Progress) + Send + Sync>,
+        mode: Mode,
     ) -> Result<Self, ResolveError> {
+        let any_platform = mode.any_platform;
         let env = options.target.marker_environment();
         let mut constraints: HashMap<PackageName, Range> = HashMap::new();
         let mut explicit_prereleases = HashSet::new();
@@ -539,6 +574,7 @@ impl<'a> Provider<'a> {
             exclude_newer: options.exclude_newer,
             env: env.clone(),
             constraints: constraints.clone(),
+            any_platform,
             overridden: overrides
                 .keys()
                 .chain(direct.keys())
@@ -553,6 +589,7 @@ impl<'a> Provider<'a> {
             client,
             runtime,
             options,
+            mode,
             tags: options.target.tags(),
             python: Version::from_str(&options.target.python_full).ok(),
             env,
@@ -613,9 +650,20 @@ impl<'a> Provider<'a> {
             return Ok(list);
         }
         if let Some(file) = self.direct.get(name) {
-            let list = Arc::new(vec![direct_candidate(file, &self.tags)]);
+            let list = Arc::new(vec![direct_candidate(
+                file,
+                &self.tags,
+                self.mode.any_platform,
+            )]);
             lock(&self.candidates).insert(name.clone(), Arc::clone(&list));
             return Ok(list);
+        }
+        let shared_key = (name.clone(), self.options.target.python);
+        if let Some(shared) = &self.mode.shared_candidates
+            && let Some(found) = lock(shared).get(&shared_key)
+        {
+            lock(&self.candidates).insert(name.clone(), Arc::clone(found));
+            return Ok(Arc::clone(found));
         }
         let list = match self.project(name)? {
             Some(project) => candidates(
@@ -623,10 +671,14 @@ impl<'a> Provider<'a> {
                 &self.options.target,
                 &self.tags,
                 self.options.exclude_newer,
+                self.mode.any_platform,
             ),
             None => Vec::new(),
         };
         let list = Arc::new(list);
+        if let Some(shared) = &self.mode.shared_candidates {
+            lock(shared).insert(shared_key, Arc::clone(&list));
+        }
         lock(&self.candidates).insert(name.clone(), Arc::clone(&list));
         Ok(list)
     }
@@ -634,7 +686,8 @@ impl<'a> Provider<'a> {
     /// Starts fetching `name`'s page, the metadata of its likely pick in `range`, and,
     /// from that metadata, the same for its dependencies, in the background.
     fn prefetch(&self, name: &PackageName, range: &Range, extras: &[ExtraName]) {
-        if self.overrides.contains_key(name)
+        if !self.mode.prefetch
+            || self.overrides.contains_key(name)
             || self.direct.contains_key(name)
             || self.local.contains_key(name)
         {
@@ -1036,8 +1089,9 @@ pub(crate) fn solve(
     client: &IndexClient,
     runtime: &tokio::runtime::Handle,
     progress: Arc<dyn Fn(Progress) + Send + Sync>,
+    mode: Mode,
 ) -> Result<Resolution, ResolveError> {
-    let provider = Provider::new(manifest, options, client, runtime.clone(), progress)?;
+    let provider = Provider::new(manifest, options, client, runtime.clone(), progress, mode)?;
     let outcome = loop {
         let outcome = pubgrub::resolve(&provider, Pkg::Root, Version::new([0]));
         let restart = lock(&provider.restart).take();
@@ -1156,6 +1210,7 @@ pub(crate) fn solve(
                             .map(|source| Via::Source(source.clone()))
                             .collect(),
                         extras: BTreeSet::new(),
+                        marker: None,
                     },
                 );
             }

@@ -734,12 +734,31 @@ impl fmt::Display for Hint {
 pub struct NoSolution {
     tree: Tree,
     hints: Vec<Hint>,
+    /// The environment of a universal lock the requirements fail on.
+    environment: Option<String>,
 }
 
 impl NoSolution {
     pub(crate) fn new(mut tree: Tree, hints: Vec<Hint>, available: &Available) -> NoSolution {
         simplify(&mut tree, available);
-        NoSolution { tree, hints }
+        NoSolution {
+            tree,
+            hints,
+            environment: None,
+        }
+    }
+
+    /// The same failure, found while resolving a universal lock for `environment`.
+    pub(crate) fn in_environment(self, environment: String) -> NoSolution {
+        NoSolution {
+            environment: Some(environment),
+            ..self
+        }
+    }
+
+    /// The environment of a universal lock the requirements fail on.
+    pub fn environment(&self) -> Option<&str> {
+        self.environment.as_deref()
     }
 
     /// The derivation as sentences in PEP 440 terms, ending with the conclusion: each
@@ -775,6 +794,12 @@ impl NoSolution {
 impl fmt::Display for NoSolution {
     /// The explanation, then one `note:` line per hint.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(environment) = &self.environment {
+            writeln!(
+                f,
+                "For {environment} (one environment of the universal lock):"
+            )?;
+        }
         f.write_str(&self.explanation())?;
         for hint in &self.hints {
             write!(f, "\nnote: {hint}")?;

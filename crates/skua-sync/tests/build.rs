@@ -153,6 +153,7 @@ fn resolves_and_installs_a_dynamic_sdist() {
         .packages
         .values()
         .map(|package| LockedPackage {
+            marker: None,
             tree: None,
             name: package.name.clone(),
             version: package.version.clone(),

@@ -102,6 +102,7 @@ impl Setup {
         let sha256 = skua_index::Sha256::from_hex(&hex).expect("sha256");
         let url = self.server.file_url("primary", &filename);
         LockedPackage {
+            marker: None,
             tree: None,
             name: PackageName::new(name).expect("name"),
             version: version.parse().expect("version"),
@@ -118,6 +119,7 @@ impl Setup {
 /// A package of the fixture index, any file (the lock has no hashes for it).
 fn from_index(name: &str, version: &str) -> LockedPackage {
     LockedPackage {
+        marker: None,
         tree: None,
         name: PackageName::new(name).expect("name"),
         version: version.parse().expect("version"),

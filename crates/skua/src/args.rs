@@ -236,6 +236,9 @@ pub struct LockArgs {
     /// The platform to resolve for: linux, macos, windows, or a target like x86_64-manylinux_2_28 [default: this machine]
     #[arg(long, value_name = "PLATFORM")]
     pub python_platform: Option<String>,
+    /// Lock for every platform (Linux, macOS, Windows; x86_64 and arm64) and every Python from the `requires-python` lower bound (or `--python-version`) up, with markers on the entries that differ, as `uv pip compile --universal` does.
+    #[arg(long, conflicts_with = "python_platform")]
+    pub universal: bool,
     /// When to choose pre-releases.
     #[arg(long, value_enum, default_value_t = PrereleaseArg::IfNecessary)]
     pub prerelease: PrereleaseArg,

@@ -20,6 +20,7 @@ fn skua(cwd: &Path) -> Command {
     command
         .current_dir(cwd)
         .env_remove("SKUA_OUTPUT_FORMAT")
+        .env_remove("VIRTUAL_ENV")
         .env("NO_COLOR", "1");
     command
 }
@@ -752,4 +753,56 @@ fn credentials_in_requirement_index_options_are_reported() {
     );
     let full = run(root, &["lint", ".", "--output-format", "full"]);
     assert!(!full.stdout.contains("Zq8vR2pLx7Nw"), "{}", full.stdout);
+}
+
+#[test]
+fn undeclared_imports_are_reported_once_per_import_and_can_be_suppressed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "pyproject.toml",
+        "[project]\nname = \"ops-jobs\"\nrequires-python = \">=3.11\"\ndependencies = [\"requests==2.31.0\", \"acme-sdk==1.0\"]\n\n[tool.skua.per-file-ignores]\n\"scripts/**\" = [\"DEP004\"]\n",
+    );
+    write(dir.path(), "jobs/__init__.py", "");
+    write(dir.path(), "jobs/util.py", "def retry():\n    pass\n");
+    write(
+        dir.path(),
+        "jobs/main.py",
+        "import json\n\nimport requests\nimport yaml\nimport boto3  # noqa: DEP004\nimport acmesdk\n\nfrom jobs.util import retry\nfrom .util import retry as again\n",
+    );
+    write(dir.path(), "scripts/adhoc.py", "import click\n");
+    let out = run(dir.path(), &["lint", "--output-format", "concise"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains(
+            "jobs/main.py:4:8: DEP004 `yaml` is imported but no manifest declares its distribution `pyyaml` (nearest manifest: ../pyproject.toml)"
+        ),
+        "{}",
+        out.stdout
+    );
+    // `acmesdk` is `acme-sdk` only where an environment says so.
+    assert!(
+        out.stdout.contains("`acmesdk` is imported"),
+        "{}",
+        out.stdout
+    );
+    let venv = tempfile::tempdir().expect("tempdir");
+    write(venv.path(), "pyvenv.cfg", "version = 3.12.3\n");
+    write(
+        venv.path(),
+        "lib/python3.12/site-packages/acme_sdk-1.0.dist-info/top_level.txt",
+        "acmesdk\n",
+    );
+    let output = skua(dir.path())
+        .args(["lint", "--output-format", "concise"])
+        .env("VIRTUAL_ENV", venv.path())
+        .output()
+        .expect("skua runs");
+    let out = Run::from(output);
+    assert_eq!(out.stdout.matches("DEP004").count(), 1, "{}", out.stdout);
+    let out = run(
+        dir.path(),
+        &["lint", "--output-format", "concise", "--ignore", "DEP004"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stdout);
 }

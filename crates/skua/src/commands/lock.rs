@@ -9,7 +9,7 @@ use std::time::Duration;
 use miette::{IntoDiagnostic, LabeledSpan, NamedSource, miette};
 use skua_platform::Target;
 use skua_resolve::inputs::ProjectSelection;
-use skua_resolve::lock::{LockError, LockFormat, LockRequest, is_up_to_date};
+use skua_resolve::lock::{LockError, LockFormat, LockRequest, UniversalLock, is_up_to_date};
 use skua_resolve::{
     Hint, NoSolution, PrereleaseMode, Progress, RequirementsTxtStyle, ResolveError, Upgrade,
 };
@@ -46,6 +46,36 @@ pub(crate) fn target(settings: &PackageSettings) -> miette::Result<Target> {
             Target::new(&version, platform).map_err(|error| miette!("{error}"))
         }
     }
+}
+
+/// The Python a universal lock starts from when the inputs name none: `--python-version`,
+/// else the local `python3`'s. The platform is every platform, so none may be configured.
+fn universal_target(settings: &PackageSettings) -> miette::Result<Target> {
+    if let Some(platform) = &settings.python_platform.value {
+        return Err(miette!(
+            help = "remove it, or lock for that platform without --universal",
+            "--universal locks for every platform, but python-platform is set to `{platform}` ({})",
+            settings.python_platform.source
+        ));
+    }
+    match &settings.python_version.value {
+        Some(version) => Target::new(version, "linux").map_err(|error| miette!("{error}")),
+        None => target(settings),
+    }
+}
+
+/// `--python-version` (flag, environment or config) as a universal lock's floor.
+fn universal_floor(settings: &PackageSettings) -> miette::Result<Option<(u16, u16)>> {
+    settings
+        .python_version
+        .value
+        .as_deref()
+        .map(|version| {
+            skua_platform::parse_python_version(version)
+                .map(|(major, minor, _)| (major, minor))
+                .map_err(|error| miette!("{error}"))
+        })
+        .transpose()
 }
 
 /// The command that regenerates the output, for the file header.
@@ -169,7 +199,11 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
             annotate: !args.no_annotate,
             strip_extras: args.strip_extras,
         },
-        target: target(&resolved)?,
+        target: if args.universal {
+            universal_target(&resolved)?
+        } else {
+            target(&resolved)?
+        },
         prerelease: match args.prerelease {
             PrereleaseArg::Allow => PrereleaseMode::Allow,
             PrereleaseArg::IfNecessary => PrereleaseMode::IfNecessary,
@@ -179,6 +213,11 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
         upgrade,
         command: command_line(),
         sdist_builder: None,
+        universal: args
+            .universal
+            .then(|| universal_floor(&resolved))
+            .transpose()?
+            .map(|python_floor| UniversalLock { python_floor }),
     };
     let context = settings::context(&resolved, None)?;
     // Packages published only as sdists with dynamic metadata are built (PEP 517) with the
@@ -215,7 +254,7 @@ pub fn run(args: LockArgs) -> miette::Result<Outcome> {
         Err(other) => return Err(other).into_diagnostic(),
     };
 
-    let count = locked.resolution.packages.len();
+    let count = locked.resolution.entries().len();
     match &args.output_file {
         Some(path) if args.check => {
             if is_up_to_date(path, &locked.text) {

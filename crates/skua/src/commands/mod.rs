@@ -130,6 +130,11 @@ fn lint(args: LintArgs) -> miette::Result<Outcome> {
         let options = skua_lint::LintOptions {
             force_exclude: args.force_exclude,
             fix: fix_mode,
+            // DEP004 maps import names through the active environment when the project
+            // has no `.venv` of its own.
+            environment: std::env::var_os("VIRTUAL_ENV")
+                .filter(|value| !value.is_empty())
+                .map(PathBuf::from),
         };
         let first = skua_lint::settings::absolute(&paths[0], &cwd);
         let start = if first.is_dir() {

@@ -1,7 +1,11 @@
-//! Dependency hygiene: pins, immutable references, the supported Python range.
+//! Dependency hygiene: pins, immutable references, the supported Python range, imports
+//! the manifests do not declare.
 
+mod import_names;
 pub mod missing_requires_python;
 pub(crate) mod pin_edits;
+mod stdlib;
+pub mod undeclared_import;
 pub mod unpinned_requirement;
 pub mod unpinned_url_requirement;
 
