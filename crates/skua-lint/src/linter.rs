@@ -492,10 +492,12 @@ fn lint_notebook_file(
     fix: FixMode,
     project: Option<ProjectView<'_>>,
 ) -> FileOutcome {
-    let source = match crate::notebook::NotebookSource::parse(&json) {
+    // A byte-order mark (some Windows editors write one) is not JSON.
+    let bom = if json.starts_with('\u{feff}') { 3 } else { 0 };
+    let source = match crate::notebook::NotebookSource::parse(&json[bom..]) {
         Ok(source) => source,
         Err(error) => {
-            let offset = error.offset(&json);
+            let offset = bom + error.offset(&json[bom..]);
             let file = SourceFile::new(candidate.path.clone(), json);
             let diagnostic = Diagnostic::new(
                 Rule::SyntaxError,

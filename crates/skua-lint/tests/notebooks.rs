@@ -159,6 +159,14 @@ fn every_format_names_the_cell() {
 }
 
 #[test]
+fn a_byte_order_mark_is_not_an_error() {
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(notebook(&["!kubectl get pods"]));
+    let result = lint_as("ops.ipynb", bytes, FixMode::Off);
+    assert_eq!(found(&result), vec![(Some(2), 1, 1, "CLI002")]);
+}
+
+#[test]
 fn invalid_notebooks_are_reported_never_silent() {
     for (bytes, problem) in [
         (b"{\"cells\": [".to_vec(), "invalid notebook JSON"),
