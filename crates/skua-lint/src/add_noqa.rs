@@ -32,7 +32,7 @@ pub fn plan(messages: &[Message]) -> Vec<NoqaEdit> {
         if message.rule.is_always_on()
             || matches!(
                 classify(&message.file.path),
-                Some(FileKind::Dotenv | FileKind::Config)
+                Some(FileKind::Dotenv | FileKind::Config | FileKind::Notebook)
             )
             || message.file.text.is_empty()
         {
@@ -47,6 +47,17 @@ pub fn plan(messages: &[Message]) -> Vec<NoqaEdit> {
         .into_iter()
         .filter_map(|(path, messages)| plan_file(path, &messages))
         .collect()
+}
+
+/// Notebooks with findings `plan` leaves alone: their text is JSON, which a directive
+/// cannot be appended to line by line (the CLI warns about each).
+pub fn skipped_notebooks(messages: &[Message]) -> Vec<PathBuf> {
+    let paths: BTreeSet<PathBuf> = messages
+        .iter()
+        .filter(|message| message.file.cells.is_some() && !message.rule.is_always_on())
+        .map(|message| message.file.path.clone())
+        .collect();
+    paths.into_iter().collect()
 }
 
 fn plan_file(path: PathBuf, messages: &[&Message]) -> Option<NoqaEdit> {

@@ -16,6 +16,8 @@ pub enum FileKind {
     /// A configuration file checked for secrets (YAML, JSON, INI, TOML, tfvars, .npmrc,
     /// .netrc, Dockerfile).
     Config,
+    /// A Jupyter notebook: its code cells, checked as Python.
+    Notebook,
 }
 
 /// Dotenv files that hold placeholders by convention.
@@ -32,6 +34,9 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         let suffix = name.rsplit('.').next().unwrap_or("");
         let is_template = DOTENV_TEMPLATES.contains(&suffix.to_ascii_lowercase().as_str());
         return (!is_template && name != ".envrc").then_some(FileKind::Dotenv);
+    }
+    if name.ends_with(".ipynb") {
+        return Some(FileKind::Notebook);
     }
     if crate::rules::sec::config_file_secret::ConfigFormat::of(path).is_some() {
         return Some(FileKind::Config);
@@ -329,5 +334,6 @@ mod tests {
         assert_eq!(kind(".env.template"), None);
         assert_eq!(kind("bin/healthcheck"), Some(FileKind::ExtensionlessScript));
         assert_eq!(kind(".gitignore"), None);
+        assert_eq!(kind("notebooks/etl.ipynb"), Some(FileKind::Notebook));
     }
 }

@@ -11,6 +11,7 @@ pub mod fix;
 pub mod linter;
 pub mod manifests;
 pub mod noqa;
+pub mod notebook;
 pub mod pin;
 pub mod project;
 pub mod registry;

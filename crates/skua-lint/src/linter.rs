@@ -280,8 +280,9 @@ pub fn lint_and_pin(
     fixed.sort_by(|a, b| a.path.cmp(&b.path));
     fix_warnings.sort();
     messages.sort_by(|a, b| {
-        (a.file.path.as_path(), a.location, a.rule).cmp(&(
+        (a.file.path.as_path(), a.cell, a.location, a.rule).cmp(&(
             b.file.path.as_path(),
+            b.cell,
             b.location,
             b.rule,
         ))
@@ -418,6 +419,9 @@ fn lint_bytes(
             return FileOutcome::messages(io_error(candidate, message));
         }
     };
+    if candidate.kind == FileKind::Notebook {
+        return lint_notebook_file(candidate, text, absolute_path, settings, fix, project);
+    }
     let file_settings = settings.for_file(absolute_path);
     let check = |text: &str| {
         check_text(
@@ -427,6 +431,7 @@ fn lint_bytes(
             &file_settings,
             context,
             project,
+            None,
         )
     };
     let mut checked = check(&text);
@@ -471,6 +476,69 @@ fn lint_bytes(
     outcome.messages = diagnostics
         .into_iter()
         .map(|diagnostic| Message::from_diagnostic(diagnostic, &file))
+        .collect();
+    outcome.pending = checked.pending;
+    outcome.file = Some(file);
+    outcome
+}
+
+/// Checks a notebook: its code cells as one source, locations per cell. Fixes are not
+/// applied (writing them back means re-serializing the JSON); `--fix` says so.
+fn lint_notebook_file(
+    candidate: &Candidate,
+    json: String,
+    absolute_path: &Path,
+    settings: &Settings,
+    fix: FixMode,
+    project: Option<ProjectView<'_>>,
+) -> FileOutcome {
+    // A byte-order mark (some Windows editors write one) is not JSON.
+    let bom = if json.starts_with('\u{feff}') { 3 } else { 0 };
+    let source = match crate::notebook::NotebookSource::parse(&json[bom..]) {
+        Ok(source) => source,
+        Err(error) => {
+            let offset = bom + error.offset(&json[bom..]);
+            let file = SourceFile::new(candidate.path.clone(), json);
+            let diagnostic = Diagnostic::new(
+                Rule::SyntaxError,
+                format!("SyntaxError: {error}"),
+                offset..offset,
+            );
+            return FileOutcome::messages(vec![Message::from_diagnostic(diagnostic, &file)]);
+        }
+    };
+    let file_settings = settings.for_file(absolute_path);
+    let checked = check_text(
+        candidate,
+        &source.text,
+        absolute_path,
+        &file_settings,
+        None,
+        project,
+        Some(&source.cells),
+    );
+    let mut outcome = FileOutcome::messages(Vec::new());
+    let fixable = checked.diagnostics.iter().any(|diagnostic| {
+        diagnostic
+            .fix
+            .as_ref()
+            .is_some_and(|found| fix.applies(found))
+    });
+    if fix.is_on() && fixable {
+        outcome.warnings.push(format!(
+            "fixes are not applied to notebooks: {}",
+            candidate.path.display()
+        ));
+    }
+    if checked.diagnostics.is_empty() && checked.pending.is_empty() {
+        return outcome;
+    }
+    let file = SourceFile::notebook(candidate.path.clone(), source.text, source.cells);
+    outcome.messages = checked
+        .diagnostics
+        .into_iter()
+        // Fixes that are never applied are not offered (no "fixable with --fix" hint).
+        .map(|diagnostic| Message::from_diagnostic(diagnostic.with_fix(None), &file))
         .collect();
     outcome.pending = checked.pending;
     outcome.file = Some(file);
@@ -568,7 +636,7 @@ pub fn breaks_syntax(kind: FileKind, before: &str, after: &str) -> bool {
             .iter()
             .any(|entry| matches!(entry.kind, skua_requirements::EntryKind::Invalid { .. })),
         FileKind::Pyproject => skua_requirements::parse_pyproject(text).is_err(),
-        FileKind::Dotenv | FileKind::Config => false,
+        FileKind::Dotenv | FileKind::Config | FileKind::Notebook => false,
     };
     broken(after) && !broken(before)
 }
@@ -581,10 +649,32 @@ fn check_text(
     file_settings: &Settings,
     context: Option<&RequirementsContext>,
     project: Option<ProjectView<'_>>,
+    cells: Option<&crate::notebook::CellMap>,
 ) -> Checked {
     let mut pending = Vec::new();
     let mut runners = Runners::new();
     let diagnostics = match candidate.kind {
+        // DEP004 is not run on notebooks: their imports come from the kernel's environment,
+        // which a project's manifests rarely declare.
+        FileKind::Notebook => {
+            let module = match cells {
+                Some(cells) => lint_notebook(
+                    text,
+                    cells,
+                    file_settings,
+                    &candidate.path,
+                    project.map(|project| project.modules),
+                ),
+                None => crate::checker::CheckedModule {
+                    diagnostics: Vec::new(),
+                    pending: Vec::new(),
+                    runners: Runners::new(),
+                },
+            };
+            runners = module.runners;
+            pending = cli_pending(module.pending, file_settings);
+            module.diagnostics
+        }
         FileKind::Python | FileKind::ExtensionlessScript => {
             let dir = absolute_path
                 .parent()
@@ -599,18 +689,7 @@ fn check_text(
                 Some((scope.as_ref(), dir.as_path())),
             );
             runners = module.runners;
-            pending = module
-                .pending
-                .into_iter()
-                .map(|call| Pending {
-                    call,
-                    allowed: CLI_RULES
-                        .iter()
-                        .copied()
-                        .filter(|rule| file_settings.rules.contains(*rule))
-                        .collect(),
-                })
-                .collect();
+            pending = cli_pending(module.pending, file_settings);
             module.diagnostics
         }
         FileKind::Requirements => {
@@ -659,6 +738,21 @@ fn check_text(
         pending,
         runners,
     }
+}
+
+/// Calls of project imports, with the CLI rules that may report them.
+fn cli_pending(calls: Vec<PendingCall>, settings: &Settings) -> Vec<Pending> {
+    calls
+        .into_iter()
+        .map(|call| Pending {
+            call,
+            allowed: CLI_RULES
+                .iter()
+                .copied()
+                .filter(|rule| settings.rules.contains(*rule))
+                .collect(),
+        })
+        .collect()
 }
 
 /// Whether the secret a finding masks is a known token format (what test code reports).
@@ -817,6 +911,88 @@ fn lint_python_in(
         diagnostics,
         pending,
         runners,
+    }
+}
+
+/// Checks a notebook's joined code cells (`text`): the Python cells parsed in IPython mode,
+/// each on its own as ruff does (a cell with a syntax error is reported and left out), the
+/// shell cells line by line.
+fn lint_notebook(
+    text: &str,
+    cells: &crate::notebook::CellMap,
+    settings: &Settings,
+    path: &Path,
+    project: Option<&ProjectModules>,
+) -> crate::checker::CheckedModule {
+    use crate::notebook::{CellKind, python_text};
+    use ruff_python_ast::PySourceType;
+    use ruff_python_parser::ParseOptions;
+    use ruff_text_size::{TextRange, TextSize};
+
+    let options = ParseOptions::from(PySourceType::Ipynb);
+    let ranges = || {
+        cells
+            .cells()
+            .iter()
+            .filter(|cell| cell.kind != CellKind::Output)
+            .filter_map(|cell| {
+                let start = TextSize::try_from(cell.range.start).ok()?;
+                let end = TextSize::try_from(cell.range.end).ok()?;
+                Some(TextRange::new(start, end))
+            })
+    };
+    let mut diagnostics = Vec::new();
+    let mut broken = HashSet::new();
+    let mut python = python_text(text, cells, &|_| false);
+    {
+        let parsed = ruff_python_parser::parse_cells_unchecked(&python, ranges(), &options);
+        for error in parsed.errors() {
+            let start = error.location.start().to_usize();
+            let end = error.location.end().to_usize().max(start);
+            let Some(cell) = cells.cell_at(start) else {
+                continue;
+            };
+            // The first error of a cell; the rest follow from it.
+            if broken.insert(cell.number) {
+                diagnostics.push(Diagnostic::new(
+                    Rule::SyntaxError,
+                    format!("SyntaxError: {}", error.error),
+                    start..end,
+                ));
+            }
+        }
+    }
+    if !broken.is_empty() {
+        python = python_text(text, cells, &|cell| broken.contains(&cell.number));
+    }
+    let parsed = ruff_python_parser::parse_cells_unchecked(&python, ranges(), &options);
+    let checked = Checker::new(&python, settings, path)
+        .with_tokens(parsed.tokens())
+        .with_project(project)
+        .check_module_full(parsed.syntax());
+    diagnostics.extend(checked.diagnostics);
+    for cell in cells.cells() {
+        match cell.kind {
+            CellKind::Shell => diagnostics.extend(crate::rules::cli::check_shell_cell(
+                text,
+                cell.range.clone(),
+                settings,
+            )),
+            CellKind::Output if settings.rules.contains(Rule::HardcodedToken) => {
+                let output = text.get(cell.range.clone()).unwrap_or_default();
+                diagnostics.extend(crate::rules::sec::hardcoded_token::tokens_in_output(
+                    output,
+                    cell.range.start,
+                ));
+            }
+            _ => {}
+        }
+    }
+    crate::checker::CheckedModule {
+        diagnostics,
+        pending: checked.pending,
+        // Nothing imports a notebook.
+        runners: Runners::new(),
     }
 }
 
@@ -996,7 +1172,7 @@ fn pin_flagged(
             FileKind::Python | FileKind::ExtensionlessScript => {
                 (PinInput::Script(absolute_path.clone()), path.clone())
             }
-            FileKind::Dotenv | FileKind::Config => continue,
+            FileKind::Dotenv | FileKind::Config | FileKind::Notebook => continue,
         };
         groups
             .entry(input)
@@ -1058,6 +1234,7 @@ fn pin_flagged(
                 &file_settings,
                 context,
                 Some(project.view),
+                None,
             );
             let fixed_secrets = secret_ranges(&diagnostics);
             let original_secrets: Vec<std::ops::Range<usize>> = state

@@ -47,13 +47,17 @@ fn actual(root: &Path) -> BTreeSet<Finding> {
         .iter()
         .filter(|message| !matches!(message.rule.family(), "E" | "NQA"))
         .map(|message| {
-            let path = message
+            let mut path = message
                 .file
                 .path
                 .strip_prefix(&corpus)
                 .expect("inside corpus")
                 .display()
                 .to_string();
+            // Notebook findings are labelled as reported: `nb.ipynb:cell 3`, row in the cell.
+            if let Some(cell) = message.cell {
+                path = format!("{path}:cell {cell}");
+            }
             (
                 path,
                 message.location.row,

@@ -16,6 +16,9 @@ fn repo_root() -> PathBuf {
         .expect("repo root")
 }
 
+/// Notebooks exercise several rules each: checked for every marker, not per rule.
+const NOTEBOOKS: &str = "notebooks";
+
 fn files_under(path: &Path) -> Vec<PathBuf> {
     if path.is_file() {
         return vec![path.to_path_buf()];
@@ -47,6 +50,13 @@ fn expected_markers(root: &Path, fixture: &Path) -> BTreeSet<(String, usize, Str
             .expect("inside root")
             .display()
             .to_string();
+        if file
+            .extension()
+            .is_some_and(|extension| extension == "ipynb")
+        {
+            expected.extend(notebook_markers(&relative, &text));
+            continue;
+        }
         let is_dotenv = file
             .file_name()
             .is_some_and(|n| n.to_string_lossy().contains(".env"));
@@ -72,6 +82,48 @@ fn expected_markers(root: &Path, fixture: &Path) -> BTreeSet<(String, usize, Str
     expected
 }
 
+/// The markers of a notebook's code cells, as (`path:cell N`, row in the cell, code): how
+/// findings in notebooks are located. An unreadable notebook has none.
+fn notebook_markers(relative: &str, text: &str) -> BTreeSet<(String, usize, String)> {
+    let mut expected = BTreeSet::new();
+    let Ok(source) = skua_lint::notebook::NotebookSource::parse(text) else {
+        return expected;
+    };
+    for cell in source.cells.cells() {
+        // Outputs hold no markers.
+        if cell.kind == skua_lint::notebook::CellKind::Output {
+            continue;
+        }
+        for (index, line) in source.text[cell.range.clone()].lines().enumerate() {
+            let Some(position) = line.find("# error:") else {
+                continue;
+            };
+            // An own-line marker names the next line (a shell command continued with `\`
+            // cannot end its first line with a comment).
+            let own_line = line.trim_start().starts_with("# error:");
+            for code in line[position + "# error:".len()..].split(',') {
+                let code = code.split_whitespace().next().unwrap_or("");
+                if !code.is_empty() {
+                    expected.insert((
+                        format!("{relative}:cell {}", cell.number),
+                        index + 1 + usize::from(own_line),
+                        code.to_string(),
+                    ));
+                }
+            }
+        }
+    }
+    expected
+}
+
+/// Where a message is, as markers name it.
+fn shown_path(message: &skua_lint::Message) -> String {
+    match message.cell {
+        Some(cell) => format!("{}:cell {cell}", message.file.path.display()),
+        None => message.file.path.display().to_string(),
+    }
+}
+
 fn lint(root: &Path, fixture: &Path) -> skua_lint::LintResult {
     let resolver =
         Arc::new(SettingsResolver::new(Options::default(), None, root).expect("settings"));
@@ -89,6 +141,7 @@ fn fixtures_report_exactly_their_markers() {
     let mut fixtures: Vec<PathBuf> = std::fs::read_dir(&fixtures_dir)
         .expect("fixtures/lint exists")
         .map(|entry| entry.expect("entry").path())
+        .filter(|path| !path.ends_with(NOTEBOOKS))
         .collect();
     fixtures.sort();
     let mut failures = Vec::new();
@@ -105,13 +158,7 @@ fn fixtures_report_exactly_their_markers() {
             .messages
             .iter()
             .filter(|message| message.rule.code() == code)
-            .map(|message| {
-                (
-                    message.file.path.display().to_string(),
-                    message.location.row,
-                    code.clone(),
-                )
-            })
+            .map(|message| (shown_path(message), message.location.row, code.clone()))
             .collect();
         let expected: BTreeSet<_> = expected
             .into_iter()
@@ -131,7 +178,7 @@ fn fixtures_report_exactly_their_markers() {
             let message = result
                 .messages
                 .iter()
-                .find(|m| m.file.path.display().to_string() == extra.0 && m.location.row == extra.1)
+                .find(|m| shown_path(m) == extra.0 && m.location.row == extra.1)
                 .map(|m| m.message.clone())
                 .unwrap_or_default();
             failures.push(format!(
@@ -158,6 +205,7 @@ fn fixture_reports_match_snapshots() {
     let mut fixtures: Vec<PathBuf> = std::fs::read_dir(root.join("fixtures/lint"))
         .expect("fixtures/lint exists")
         .map(|entry| entry.expect("entry").path())
+        .filter(|path| !path.ends_with(NOTEBOOKS))
         .collect();
     fixtures.sort();
     for fixture in fixtures {
@@ -175,4 +223,46 @@ fn fixture_reports_match_snapshots() {
         let text = anstream::adapter::strip_str(&render(&own, OutputFormat::Full)).to_string();
         insta::assert_snapshot!(code, text);
     }
+}
+
+#[test]
+fn notebooks_report_exactly_their_markers() {
+    let root = repo_root();
+    let fixture = root.join("fixtures/lint").join(NOTEBOOKS);
+    let expected = expected_markers(&root, &fixture);
+    let result = lint(&root, &fixture);
+    let actual: BTreeSet<(String, usize, String)> = result
+        .messages
+        .iter()
+        .filter(|message| message.rule.code() != "E999")
+        .map(|message| {
+            (
+                shown_path(message),
+                message.location.row,
+                message.rule.code().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(actual, expected);
+    // The invalid notebook is one syntax error naming the problem, never silence.
+    let broken: Vec<_> = result
+        .messages
+        .iter()
+        .filter(|message| message.file.path.ends_with("broken.ipynb"))
+        .collect();
+    assert_eq!(broken.len(), 1);
+    assert_eq!(broken[0].rule.code(), "E999");
+    assert!(broken[0].message.contains("invalid notebook JSON"));
+    let full =
+        anstream::adapter::strip_str(&render(&result.messages, OutputFormat::Full)).to_string();
+    assert!(
+        !full.contains("ghp_a9U4"),
+        "the token is redacted in snippets"
+    );
+    insta::assert_snapshot!("notebooks_full", full);
+    let concise =
+        anstream::adapter::strip_str(&render(&result.messages, OutputFormat::Concise)).to_string();
+    insta::assert_snapshot!("notebooks_concise", concise);
+    let json = render(&result.messages, OutputFormat::Json);
+    insta::assert_snapshot!("notebooks_json", json);
 }

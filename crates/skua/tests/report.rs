@@ -638,3 +638,63 @@ fn findings_on_one_huge_line_do_not_multiply_the_output() {
     );
     assert!(run.stdout.contains('…'));
 }
+
+/// A notebook with an escape that runs aws, a fixable finding and a printed secret.
+const NOTEBOOK: &str = r#"{
+ "cells": [
+  {"cell_type": "markdown", "metadata": {}, "source": ["Sync with `aws s3 sync`.\n"]},
+  {"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [],
+   "source": ["import requests\n", "requests.get(\"https://status.internal\", verify=False)\n", "!aws s3 sync ./out s3://ops-reports/"]}
+ ],
+ "metadata": {"language_info": {"name": "python"}},
+ "nbformat": 4,
+ "nbformat_minor": 5
+}
+"#;
+
+#[test]
+fn notebooks_are_reported_per_cell_and_never_edited() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "reports.ipynb", NOTEBOOK);
+    let run = lint(root, &["reports.ipynb", "--output-format", "concise"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("reports.ipynb:cell 2:2:41: TLS001"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("reports.ipynb:cell 2:3:1: CLI001"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("fixable"), "{}", run.stdout);
+    let fixed = lint(root, &["reports.ipynb", "--fix", "--unsafe-fixes"]);
+    assert!(
+        fixed
+            .stderr
+            .contains("warning: fixes are not applied to notebooks: reports.ipynb"),
+        "{}",
+        fixed.stderr
+    );
+    let noqa = lint(root, &["reports.ipynb", "--add-noqa"]);
+    assert!(
+        noqa.stderr
+            .contains("noqa directives are not added to notebooks: reports.ipynb"),
+        "{}",
+        noqa.stderr
+    );
+    let text = std::fs::read_to_string(root.join("reports.ipynb")).expect("read");
+    assert_eq!(text, NOTEBOOK, "the notebook is byte for byte unchanged");
+    write(root, "broken.ipynb", "{\"cells\": [");
+    let broken = lint(root, &["broken.ipynb"]);
+    assert_eq!(broken.code, 1, "{}", broken.stdout);
+    assert!(
+        broken
+            .stdout
+            .contains("E999 SyntaxError: invalid notebook JSON"),
+        "{}",
+        broken.stdout
+    );
+}

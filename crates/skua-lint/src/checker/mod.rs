@@ -838,6 +838,11 @@ impl<'a> Visitor<'a> for Checker<'a> {
             Stmt::FunctionDef(function) => {
                 rules::check_parameters(self, &function.parameters);
             }
+            Stmt::IpyEscapeCommand(escape) => {
+                if let Some(command) = shell_command(escape.kind, &escape.value) {
+                    rules::cli::check_shell_escape(self, command, escape);
+                }
+            }
             _ => {}
         }
 
@@ -924,6 +929,11 @@ impl<'a> Visitor<'a> for Checker<'a> {
             Expr::Dict(dict) => rules::check_dict(self, dict),
             Expr::Compare(compare) => rules::check_compare(self, compare),
             Expr::Subscript(subscript) => rules::check_subscript(self, subscript),
+            Expr::IpyEscapeCommand(escape) => {
+                if let Some(command) = shell_command(escape.kind, &escape.value) {
+                    rules::cli::check_shell_escape(self, command, escape);
+                }
+            }
             _ => {}
         }
         // Walk binary-operator chains iteratively: `1 + 1 + …` with 50,000 terms is a
@@ -943,5 +953,18 @@ impl<'a> Visitor<'a> for Checker<'a> {
             visitor::walk_expr(self, expr);
         }
         self.depth -= 1;
+    }
+}
+
+/// The shell command of an IPython escape: `!cmd`, `!!cmd`, and the `%sx` / `%system`
+/// magics that do the same.
+fn shell_command(kind: ast::IpyEscapeKind, value: &str) -> Option<&str> {
+    match kind {
+        ast::IpyEscapeKind::Shell | ast::IpyEscapeKind::ShCap => Some(value),
+        ast::IpyEscapeKind::Magic => {
+            let (name, rest) = value.trim_start().split_once(char::is_whitespace)?;
+            matches!(name, "sx" | "system").then_some(rest)
+        }
+        _ => None,
     }
 }

@@ -11,7 +11,11 @@ pub(super) fn render(messages: &[Message]) -> String {
         .zip(fingerprints(messages))
         .map(|(message, fingerprint)| {
             json!({
-                "description": format!("{} {}", message.rule.code(), message.message),
+                // Code Quality has no notion of notebook cells: the rows are the cell's.
+                "description": match message.cell {
+                    Some(cell) => format!("{} {} (cell {cell})", message.rule.code(), message.message),
+                    None => format!("{} {}", message.rule.code(), message.message),
+                },
                 "check_name": message.rule.code(),
                 "fingerprint": fingerprint,
                 // Every skua finding fails the gate; GitLab ranks `major` above `minor`.

@@ -47,8 +47,10 @@ pub(super) fn render(messages: &[Message]) -> String {
         );
         for message in findings {
             let location = format!(
-                "{path}:{}:{}",
-                message.location.row, message.location.column
+                "{path}:{}{}:{}",
+                super::cell_prefix(message),
+                message.location.row,
+                message.location.column
             );
             let _ = writeln!(
                 out,

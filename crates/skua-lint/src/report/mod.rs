@@ -42,9 +42,21 @@ fn styled(style: Style, text: impl std::fmt::Display) -> String {
     format!("{}{text}{}", style.render(), style.render_reset())
 }
 
+/// `cell 3:` before the row of a finding in a notebook, as ruff prints it.
+pub(crate) fn cell_prefix(message: &Message) -> String {
+    message
+        .cell
+        .map(|cell| format!("cell {cell}:"))
+        .unwrap_or_default()
+}
+
 fn header(message: &Message) -> String {
+    let cell = message
+        .cell
+        .map(|cell| format!("{}cell {cell}", styled(DIM, ":")))
+        .unwrap_or_default();
     format!(
-        "{}{}{}{}{}{} {} {}",
+        "{}{cell}{}{}{}{}{} {} {}",
         styled(PATH, message.file.path.display()),
         styled(DIM, ":"),
         message.location.row,
@@ -111,7 +123,7 @@ fn snippet(message: &Message, cache: &mut LineSecrets) -> String {
     // The first line locates the finding; a whole multi-line call underlined adds noise.
     const MAX_LINES: usize = 1;
     let shown_last = last_line.min(first_line + MAX_LINES - 1);
-    let width = (shown_last + 1).to_string().len();
+    let width = file.shown_line(shown_last).to_string().len();
     let mut out = String::new();
     let _ = writeln!(out, "{} {}", " ".repeat(width), styled(GUTTER, "|"));
     for line in first_line..=shown_last {
@@ -133,7 +145,7 @@ fn snippet(message: &Message, cache: &mut LineSecrets) -> String {
         let _ = writeln!(
             out,
             "{:>width$} {} {}",
-            line + 1,
+            file.shown_line(line),
             styled(GUTTER, "|"),
             display
         );
@@ -346,7 +358,7 @@ fn json_fix<'a>(message: &'a Message) -> Option<JsonFix<'a>> {
     let fix = message.fix.as_ref()?;
     let file = &message.file;
     let at = |offset: usize| {
-        let location = file.index.location(&file.text, offset.min(file.text.len()));
+        let (_, location) = file.locate(offset.min(file.text.len()));
         JsonLocation {
             row: location.row,
             column: location.column,
@@ -373,6 +385,9 @@ struct JsonMessage<'a> {
     name: &'a str,
     message: &'a str,
     filename: String,
+    /// The notebook cell (ruff's `cell`); absent for other files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cell: Option<usize>,
     location: JsonLocation,
     end_location: JsonLocation,
     fix: Option<JsonFix<'a>>,
@@ -389,6 +404,7 @@ fn json_messages(messages: &[Message]) -> Vec<JsonMessage<'_>> {
             name: message.rule.name(),
             message: &message.message,
             filename: message.file.path.display().to_string(),
+            cell: message.cell,
             location: JsonLocation {
                 row: message.location.row,
                 column: message.location.column,
@@ -428,7 +444,8 @@ fn github(message: &Message) -> String {
             .replace('\n', "%0A")
     };
     format!(
-        "::error title=skua ({code}),file={file},line={row},col={col},endLine={end_row},endColumn={end_col}::{file}:{row}:{col}: {code} {text}\n",
+        "::error title=skua ({code}),file={file},line={row},col={col},endLine={end_row},endColumn={end_col}::{file}:{cell}{row}:{col}: {code} {text}\n",
+        cell = cell_prefix(message),
         code = message.rule.code(),
         file = escape(&message.file.path.display().to_string())
             .replace(',', "%2C")

@@ -40,7 +40,10 @@ pub(super) fn render(messages: &[Message]) -> String {
                 "ruleId": message.rule.code(),
                 "ruleIndex": rule_index,
                 "level": "error",
-                "message": { "text": message.message },
+                "message": { "text": match message.cell {
+                    Some(cell) => format!("{} (cell {cell})", message.message),
+                    None => message.message.clone(),
+                } },
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": {

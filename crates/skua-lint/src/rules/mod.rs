@@ -164,11 +164,29 @@ pub(crate) fn check_parameters(checker: &mut Checker, parameters: &ast::Paramete
 
 pub(crate) fn check_string_literal(checker: &mut Checker, string: &ast::ExprStringLiteral) {
     check_string_text(checker, string, string.value.to_str());
+    if checker.enabled(Rule::HardcodedSecretAssignment) && !checker.in_docstring {
+        // Each part of an implicit concatenation on its own: a command line built over
+        // several lines is reported on the line holding the secret.
+        if string.value.is_implicit_concatenated() {
+            for part in string.value.iter() {
+                sec::hardcoded_secret_assignment::check_embedded(checker, part, &part.value);
+            }
+        } else {
+            sec::hardcoded_secret_assignment::check_embedded(
+                checker,
+                string,
+                string.value.to_str(),
+            );
+        }
+    }
 }
 
 pub(crate) fn check_fstring(checker: &mut Checker, fstring: &ast::ExprFString) {
     let text = sec::fstring_text(fstring);
     check_string_text(checker, fstring, &text);
+    if checker.enabled(Rule::HardcodedSecretAssignment) && !checker.in_docstring {
+        sec::hardcoded_secret_assignment::check_embedded(checker, fstring, &text);
+    }
 }
 
 fn check_string_text(checker: &mut Checker, node: &impl ruff_text_size::Ranged, text: &str) {

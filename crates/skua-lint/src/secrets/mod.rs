@@ -72,6 +72,7 @@ impl TokenKind {
 
 mod bytes;
 mod credentials;
+mod embedded;
 mod names;
 mod placeholders;
 mod tokens;
@@ -81,11 +82,14 @@ mod values;
 mod tests;
 
 #[allow(unused_imports)]
-use self::{bytes::*, credentials::*, names::*, placeholders::*, tokens::*, values::*};
+use self::{
+    bytes::*, credentials::*, embedded::*, names::*, placeholders::*, tokens::*, values::*,
+};
 
 pub use self::credentials::{
     auth_header_credential, connection_string_password, url_password, url_passwords,
 };
+pub use self::embedded::{EmbeddedSecret, embedded_secrets};
 pub use self::names::{is_password_name, is_secret_name};
 pub use self::placeholders::is_placeholder;
 pub use self::tokens::find_tokens;
@@ -94,8 +98,8 @@ pub use self::values::{looks_like_password_value, looks_like_secret_value};
 /// Every secret skua recognises in a piece of shown text (a snippet line), as sorted,
 /// non-overlapping byte ranges: known token formats (a PEM block to its end marker or the
 /// end of the text, so a one-line `\n`-escaped key is hidden whole), passwords in URLs
-/// (every URL, not just the first), connection-string passwords and Authorization
-/// credentials. The output layer masks them all, whichever finding the text belongs to.
+/// (every URL, not just the first), connection-string passwords, Authorization
+/// credentials and secret-named keys with secret values (`password=…`, `"token": "…"`). The output layer masks them all, whichever finding the text belongs to.
 pub fn secrets_in_text(text: &str) -> Vec<Range<usize>> {
     let mut ranges: Vec<Range<usize>> = Vec::new();
     for token in find_tokens(text) {
@@ -121,6 +125,12 @@ pub fn secrets_in_text(text: &str) -> Vec<Range<usize>> {
     ranges.extend(url_passwords(text));
     ranges.extend(connection_string_password(text));
     ranges.extend(auth_header_credential(text));
+    // Secret-named keys in JSON or `key=value` text (a command line a CLI finding shows).
+    ranges.extend(
+        embedded_secrets(text, &[])
+            .into_iter()
+            .map(|found| found.value),
+    );
     // Scanners run on raw source here, not on a literal's value: a closing quote is code.
     for range in &mut ranges {
         while range.end > range.start

@@ -232,6 +232,12 @@ fn lint(args: LintArgs) -> miette::Result<Outcome> {
                 "--add-noqa edits files; it cannot be used with `-` (stdin)"
             ));
         }
+        for notebook in skua_lint::add_noqa::skipped_notebooks(&messages) {
+            eprintln!(
+                "warning: noqa directives are not added to notebooks: {}",
+                notebook.display()
+            );
+        }
         let edits = skua_lint::add_noqa::plan(&messages);
         let (mut added, mut unplaceable) = (0, 0);
         for edit in &edits {

@@ -23,6 +23,10 @@ declare_rule! {
     /// `gcloud version`), so lists of provider names, log helpers and log messages stay
     /// quiet.
     ///
+    /// In Jupyter notebooks, shell escapes (`!aws s3 sync …`, `files = !aws s3 ls`,
+    /// `!{cmd}` with `cmd` a known string, `%sx`) and the lines of `%%bash`, `%%sh` and
+    /// `%%script bash` cells are shell commands like `subprocess.run(…, shell=True)`.
+    ///
     /// ## Why is this bad?
     /// Shelling out to `aws` depends on a CLI binary and its version being installed on every
     /// machine that runs the script, hides errors in exit codes and text on stderr, parses

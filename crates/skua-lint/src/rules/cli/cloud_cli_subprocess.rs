@@ -5,7 +5,8 @@ declare_rule! {
     /// ## What it does
     /// Checks for code that runs other cloud and infrastructure CLIs in a subprocess:
     /// `gcloud`, `gsutil`, `az`, `helm`, `terraform`, `eksctl` by default, plus any program
-    /// added to `cloud-clis`.
+    /// added to `cloud-clis`, in any of the ways `CLI001` knows (notebook shell escapes and
+    /// `%%bash` cells included).
     ///
     /// ## Why is this bad?
     /// Like `aws` and `kubectl`, these CLIs print for humans, need the binary (in a compatible

@@ -3,8 +3,9 @@ use crate::registry::declare_rule;
 
 declare_rule! {
     /// ## What it does
-    /// Checks for code that runs `kubectl` in a subprocess (any of the ways `CLI001` knows),
-    /// and names the Kubernetes Python client call that does the same job.
+    /// Checks for code that runs `kubectl` in a subprocess (any of the ways `CLI001` knows,
+    /// notebook shell escapes and `%%bash` cells included), and names the Kubernetes Python
+    /// client call that does the same job.
     ///
     /// ## Why is this bad?
     /// `kubectl` output is meant for people: scripts that parse it break between versions,

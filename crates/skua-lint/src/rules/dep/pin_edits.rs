@@ -79,7 +79,7 @@ pub(crate) fn pin_fixes(
                 );
             }
         }
-        FileKind::Dotenv | FileKind::Config => {}
+        FileKind::Dotenv | FileKind::Config | FileKind::Notebook => {}
     }
     for range in flagged {
         if !matched.contains(&range) {

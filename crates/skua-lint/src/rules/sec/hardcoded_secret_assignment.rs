@@ -19,6 +19,14 @@ declare_rule! {
     /// variable names, prompts, template references (`{{ vault_password }}`, `${DB_PASS}`)
     /// and placeholders (`changeme`, `<token>`, `xxx`) are not reported.
     ///
+    /// Secret-named keys inside the text of a string count too: JSON or dict-like pairs
+    /// (`'--cli-input-json \'{"MasterUserPassword": "…"}\''`, `'{"db": {"password": "…"}}'`)
+    /// and `key=value` words of a command line (`"DB_PASSWORD=… psql …"`, `"--conf
+    /// spark.hadoop.fs.s3a.secret.key=…"`), judged the same way; templates (`password={pw}`,
+    /// `password=$DB_PASSWORD`, `%(password)s`), placeholders, empty values, references
+    /// (`os.environ[...]`) and help text (`--password=PASSWORD`) are not. Connection-string
+    /// passwords are `SEC003`'s.
+    ///
     /// ## Why is this bad?
     /// Passwords and API keys in code end up in every clone, CI log and backup, cannot be
     /// rotated without a deploy, and are shared with everyone who can read the repository.
@@ -67,6 +75,41 @@ pub(crate) fn check_password_literal(
     if let Expr::StringLiteral(string) = value {
         check_value(checker, what, string.value.to_str(), value, node, false);
     }
+}
+
+/// Secret-named keys inside a string's text: JSON handed to a CLI, `key=value` words of a
+/// command line (`DB_PASSWORD=… psql`, `--conf …secret.key=…`). Reported at the string,
+/// naming the key.
+pub(crate) fn check_embedded(checker: &mut Checker, node: &impl Ranged, text: &str) {
+    // A `password=` in a connection string is SEC003's.
+    let connection = secrets::connection_string_password(text);
+    for found in secrets::embedded_secrets(text, &checker.settings.secret_names) {
+        if connection
+            .as_ref()
+            .is_some_and(|range| range.start < found.value.end && found.value.start < range.end)
+        {
+            continue;
+        }
+        let secret = text.get(found.value.clone()).unwrap_or_default();
+        let secret_range = checker.locate_in(node, secret);
+        checker.report(
+            Diagnostic::new(
+                Rule::HardcodedSecretAssignment,
+                embedded_message(&found.key, secret),
+                Checker::range_of(node),
+            )
+            .with_secret(secret_range),
+        );
+    }
+}
+
+/// The message of a secret found inside a string's text.
+pub(crate) fn embedded_message(key: &str, secret: &str) -> String {
+    format!(
+        "Hardcoded secret `{}` for key `{key}` inside a string; {}",
+        secrets::redact(secret),
+        secrets::MOVE_SECRET
+    )
 }
 
 fn check_value(
