@@ -14,7 +14,9 @@ use crate::error::{InstallError, IoContext};
 use crate::names::{is_project, metadata_name_version, parse_wheel_filename, split_dist_info_name};
 use crate::owners::Owners;
 use crate::paths::relative_record_path;
-use crate::record::{RecordEntry, hash_file, parse_record, sha256_record_hash, write_record};
+use crate::record::{
+    RecordEntry, hash_file, parse_record, same_hash, sha256_record_hash, write_record,
+};
 use crate::venv::{FileCheck, INSTALLING_MARKER, InstalledDist, Venv};
 
 /// Files a wheel may carry in its `.dist-info` that describe one particular install; they
@@ -145,17 +147,20 @@ fn install_planned(
     };
     // Only paths that exist can be overwritten; the RECORDs of the whole environment are
     // read only when there is one.
-    let occupied: Vec<PathBuf> = match occupied {
+    let shebang_line = shebang(&venv.python());
+    let occupied: Vec<(PathBuf, Option<String>)> = match occupied {
         Occupied::Check => plan
-            .targets(venv)
-            .filter(|target| fs::symlink_metadata(target).is_ok())
+            .targets_with_hashes(venv, &shebang_line)
+            .filter(|(target, _)| fs::symlink_metadata(target).is_ok())
             .collect(),
         Occupied::CheckedByCaller => Vec::new(),
     };
     if !occupied.is_empty() {
         let mut owners = Owners::read(venv, &[])?;
-        for target in &occupied {
-            if let Some(owner) = owners.owner(target) {
+        for (target, hash) in &occupied {
+            if let Some((owner, owner_hash)) = owners.owner(target)
+                && !same_content(hash.as_deref(), owner_hash)
+            {
                 return Err(InstallError::FileConflict {
                     wheel: filename.to_owned(),
                     path: target.clone(),
@@ -232,10 +237,13 @@ pub fn check_conflicts(
     replaced: &[InstalledDist],
 ) -> Result<(), InstallError> {
     let mut owners = Owners::read(venv, replaced)?;
-    let mut claimed: HashMap<PathBuf, (String, String)> = HashMap::new();
+    let mut claimed: HashMap<PathBuf, (String, String, Option<String>)> = HashMap::new();
+    let shebang = shebang(&venv.python());
     for InstallPlan { plan, filename } in plans {
-        for target in plan.targets(venv) {
-            if let Some(owner) = owners.owner(&target) {
+        for (target, hash) in plan.targets_with_hashes(venv, &shebang) {
+            if let Some((owner, owner_hash)) = owners.owner(&target)
+                && !same_content(hash.as_deref(), owner_hash)
+            {
                 return Err(InstallError::FileConflict {
                     wheel: (*filename).to_owned(),
                     path: target,
@@ -246,8 +254,11 @@ pub fn check_conflicts(
             let this = (
                 format!("{} {}", plan.project, plan.version),
                 (*filename).to_owned(),
+                hash.clone(),
             );
-            if let Some((other, other_wheel)) = claimed.insert(key, this) {
+            if let Some((other, other_wheel, other_hash)) = claimed.insert(key, this)
+                && !same_content(hash.as_deref(), other_hash.as_deref())
+            {
                 return Err(InstallError::FileConflict {
                     wheel: (*filename).to_owned(),
                     path: target,
@@ -257,6 +268,13 @@ pub fn check_conflicts(
         }
     }
     Ok(())
+}
+
+/// The same bytes at the same path are no conflict, as pip and uv see it (`mlflow` and
+/// `mlflow-skinny` ship identical modules and the same console script); an unknown hash
+/// on either side is.
+fn same_content(ours: Option<&str>, theirs: Option<&str>) -> bool {
+    matches!((ours, theirs), (Some(ours), Some(theirs)) if same_hash(ours, theirs))
 }
 
 /// Where every file of an unpacked wheel goes, worked out (and the wheel checked) before
@@ -359,6 +377,35 @@ impl Plan {
                 .iter()
                 .map(|entry_point| venv.scripts.join(&entry_point.name)),
         )
+    }
+
+    /// Every path the wheel installs, with the RECORD hash of what it writes there when
+    /// that is known before writing (not for `.data/scripts`, whose `#!python` line
+    /// changes).
+    fn targets_with_hashes<'a>(
+        &'a self,
+        venv: &'a Venv,
+        shebang: &'a str,
+    ) -> impl Iterator<Item = (PathBuf, Option<String>)> + 'a {
+        self.files
+            .iter()
+            .map(|file| {
+                let hash = (!file.script)
+                    .then(|| {
+                        self.known
+                            .get(&file.rel)
+                            .and_then(|entry| entry.hash.clone())
+                    })
+                    .flatten();
+                (file.target.clone(), hash)
+            })
+            .chain(self.entry_points.iter().map(move |entry_point| {
+                let launcher = entry_point.launcher(shebang);
+                (
+                    venv.scripts.join(&entry_point.name),
+                    Some(sha256_record_hash(launcher.as_bytes())),
+                )
+            }))
     }
 }
 

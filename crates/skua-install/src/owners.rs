@@ -12,8 +12,8 @@ use crate::venv::{InstalledDist, Venv};
 
 pub(crate) struct Owners {
     dists: Vec<InstalledDist>,
-    /// Path key (see [`Owners::key`]) → index into `dists`.
-    by_path: HashMap<PathBuf, usize>,
+    /// Path key (see [`Owners::key`]) → index into `dists`, and the RECORD hash.
+    by_path: HashMap<PathBuf, (usize, Option<String>)>,
     /// Resolved directories, since the same few are asked about again and again.
     resolved: HashMap<PathBuf, Option<PathBuf>>,
 }
@@ -49,17 +49,19 @@ impl Owners {
                     continue;
                 }
                 let key = owners.key(&path);
-                owners.by_path.entry(key).or_insert(index);
+                owners.by_path.entry(key).or_insert((index, entry.hash));
             }
             owners.dists.push(dist);
         }
         Ok(owners)
     }
 
-    /// The distribution whose RECORD lists `path`, if any.
-    pub(crate) fn owner(&mut self, path: &Path) -> Option<&InstalledDist> {
+    /// The distribution whose RECORD lists `path`, if any, and the hash RECORD gives it.
+    pub(crate) fn owner(&mut self, path: &Path) -> Option<(&InstalledDist, Option<&str>)> {
         let key = self.key(path);
-        self.by_path.get(&key).map(|&index| &self.dists[index])
+        self.by_path
+            .get(&key)
+            .map(|(index, hash)| (&self.dists[*index], hash.as_deref()))
     }
 
     /// `path` normalized, with its deepest existing directory resolved through symlinks:

@@ -57,19 +57,22 @@ pub fn uninstall(venv: &Venv, dist: &InstalledDist) -> Result<(), InstallError> 
             Err(e) => return Err(e).at("read", &path),
         }
     }
-    // A planned file may never have been written, and another distribution may have
-    // installed one at that path since (the interrupted install owned nothing, so
-    // nothing stopped it): that file is not this distribution's to remove.
-    if !planned.is_empty() {
-        let mut owners = Owners::read(venv, std::slice::from_ref(dist))?;
-        let listed: HashSet<String> = entries.iter().map(|e| e.path.clone()).collect();
-        for entry in planned {
-            let path = normalize_lexically(&join_record_path(&base, &entry.path));
-            if !listed.contains(&entry.path) && owners.owner(&path).is_none() {
-                entries.push(entry);
-            }
-        }
-    }
+    // A file another distribution also lists stays: two distributions may ship the same
+    // bytes at one path (`mlflow` and `mlflow-skinny`), and a planned file may never have
+    // been written, with another distribution installing one at that path since (the
+    // interrupted install owned nothing, so nothing stopped it).
+    let mut owners = Owners::read(venv, std::slice::from_ref(dist))?;
+    let listed: HashSet<String> = entries.iter().map(|e| e.path.clone()).collect();
+    entries.extend(
+        planned
+            .into_iter()
+            .filter(|entry| !listed.contains(&entry.path)),
+    );
+    entries.retain(|entry| {
+        owners
+            .owner(&normalize_lexically(&join_record_path(&base, &entry.path)))
+            .is_none()
+    });
 
     let root = &venv.root;
     let root_canonical = fs::canonicalize(root).at("resolve", root)?;

@@ -854,7 +854,7 @@ fn a_wheel_cannot_take_another_packages_files() {
             "intruder",
             "1.0",
             true,
-            vec![member("skf_tool/__init__.py", "")],
+            vec![member("skf_tool/__init__.py", "# not skf-tool's\n")],
         ),
     );
     let unpacked = unpack_wheel(&wheel, &dir.path().join("cache-lost")).unwrap();
@@ -888,6 +888,63 @@ fn a_wheel_cannot_take_another_packages_files() {
         text.contains(other) && text.contains("intruder 1.0") && text.contains("same sync"),
         "{text}"
     );
+}
+
+/// Two distributions that ship the same bytes at the same path (`mlflow` and
+/// `mlflow-skinny` share modules and their console script) install side by side, as with
+/// pip and uv, in one sync or one after the other; uninstalling one keeps what the other
+/// still lists. Different bytes at that path stay a conflict.
+#[test]
+fn identical_files_of_two_distributions_are_shared() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = new_venv(dir.path());
+    let shared = |name: &str, body: &str| {
+        with_metadata(
+            name,
+            "1.0",
+            true,
+            vec![
+                member("sharedpkg/__init__.py", body),
+                member(
+                    &format!("{name}-1.0.dist-info/entry_points.txt"),
+                    "[console_scripts]\nsharedpkg = sharedpkg:main\n",
+                ),
+            ],
+        )
+    };
+    let unpacked = |name: &str, body: &str| {
+        let filename = format!("{name}-1.0-py3-none-any.whl");
+        let wheel = write_wheel(dir.path(), &filename, &shared(name, body));
+        (
+            unpack_wheel(&wheel, &dir.path().join(format!("cache-{name}"))).unwrap(),
+            filename,
+        )
+    };
+    let body = "def main():\n    print('shared')\n";
+    let (full, full_name) = unpacked("fullpkg", body);
+    let (skinny, skinny_name) = unpacked("skinnypkg", body);
+    check_conflicts(
+        &venv,
+        &[
+            plan(&venv, &full, &full_name),
+            plan(&venv, &skinny, &skinny_name),
+        ],
+        &[],
+    )
+    .unwrap();
+    let installed = install_wheel(&venv, &full, &full_name, None).unwrap();
+    check_conflicts(&venv, &[plan(&venv, &skinny, &skinny_name)], &[]).unwrap();
+    install_wheel(&venv, &skinny, &skinny_name, None).unwrap();
+    assert_eq!(run_ok(venv.scripts.join("sharedpkg"), &[]), "shared");
+    skua_install::uninstall(&venv, &installed).unwrap();
+    assert!(venv.site_packages.join("sharedpkg/__init__.py").is_file());
+    assert_eq!(run_ok(venv.scripts.join("sharedpkg"), &[]), "shared");
+
+    let (different, different_name) = unpacked("otherpkg", "def main():\n    print('other')\n");
+    let err = check_conflicts(&venv, &[plan(&venv, &different, &different_name)], &[]).unwrap_err();
+    assert!(matches!(err, InstallError::FileConflict { .. }), "{err}");
+    let err = install_wheel(&venv, &different, &different_name, None).unwrap_err();
+    assert!(matches!(err, InstallError::FileConflict { .. }), "{err}");
 }
 
 /// What a kill leaves at its different moments, built by hand: each is reported as
