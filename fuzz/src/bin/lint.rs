@@ -25,14 +25,21 @@ fn main() {
         let Some((&kind, rest)) = data.split_first() else {
             return;
         };
-        let name = match kind % 4 {
+        let name = match kind % 5 {
             0 => "fuzzed.py",
             1 => ".env",
             2 => "pyproject.toml",
+            3 => "fuzzed.ipynb",
             _ => "requirements.txt",
         };
+        // The high bit also runs the fix engine (unsafe fixes included) on the input.
+        let fix = if kind & 0x80 != 0 {
+            skua_lint::fix::FixMode::Apply { unsafe_fixes: true }
+        } else {
+            skua_lint::fix::FixMode::Off
+        };
         let (resolver, cwd) = resolver();
-        let Ok(result) = skua_lint::lint_stdin(rest.to_vec(), Path::new(name), resolver, cwd)
+        let Ok(result) = skua_lint::lint_stdin(rest.to_vec(), Path::new(name), resolver, cwd, fix)
         else {
             return;
         };
