@@ -1197,13 +1197,36 @@ impl RangeSource for RemoteSource<'_> {
                 return Ok(bytes[from..from + (end - start) as usize].to_vec());
             }
         }
+        if start >= end {
+            return Ok(Vec::new());
+        }
+        // A central directory that began before the tail: only the part in front of the
+        // bytes already here is fetched.
+        let covered_tail = self
+            .chunks
+            .iter()
+            .filter(|(chunk_start, bytes)| {
+                start < *chunk_start && *chunk_start < end && end <= chunk_start + bytes.len() as u64
+            })
+            .map(|(chunk_start, _)| *chunk_start)
+            .min();
+        if let Some(chunk_start) = covered_tail {
+            let mut head = self.fetch_range(start, chunk_start).await?;
+            let rest = Box::pin(self.read(chunk_start, end)).await?;
+            head.extend_from_slice(&rest);
+            return Ok(head);
+        }
+        self.fetch_range(start, end).await
+    }
+}
+
+impl RemoteSource<'_> {
+    /// Bytes `start..end` of the file by one range request, kept for later reads.
+    async fn fetch_range(&mut self, start: u64, end: u64) -> Result<Vec<u8>, IndexError> {
         let malformed = |message: String| IndexError::Malformed {
             url: redact_url(self.url),
             message,
         };
-        if start >= end {
-            return Ok(Vec::new());
-        }
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
         if let Some(range) = header_value(&format!("bytes={start}-{}", end - 1)) {

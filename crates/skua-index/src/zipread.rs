@@ -10,7 +10,11 @@ use crate::IndexError;
 /// The EOCD record lives in the last 22 + 65535 (max comment) bytes; one request of this
 /// size usually also covers a wheel's central directory and its `.dist-info` files,
 /// which the wheel spec has writers put last.
-pub(crate) const TAIL_SIZE: u64 = 64 * 1024;
+/// The first read from the end of a remote wheel. uv guesses 16 KiB for the central
+/// directory too: a wheel of a few hundred files fits, and a bigger guess costs every
+/// metadata read of a small wheel (an unsatisfiable boto3 set reads ~900 of them) more
+/// bytes than the extra request of a big one.
+pub(crate) const TAIL_SIZE: u64 = 16 * 1024;
 const EOCD_MAX_DISTANCE: u64 = 22 + 65535;
 /// Upper bound for a central directory or a decompressed metadata file; real ones are
 /// orders of magnitude smaller, and the bound stops a hostile archive from exhausting
