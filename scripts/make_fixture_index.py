@@ -37,6 +37,8 @@ Spec keys (unknown keys are errors, so a typo cannot silently drop a scenario):
                      data {"scripts/x" = "text"} (the wheel's .data directory),
                      files {"pkg/mod.py" = "text"} (replaces the default module),
                      padding-kib (incompressible bytes, for range-request tests),
+                     module-count (that many extra empty modules: a central directory
+                     bigger than a range reader's first read of the tail),
                      metadata-headers [..] (raw lines written verbatim into METADATA and
                      PKG-INFO after Summary, before Requires-Python and Requires-Dist:
                      folded fields, whitespace-only lines, a second Requires-Python that
@@ -117,6 +119,7 @@ RELEASE_KEYS = {
     "data",
     "files",
     "padding-kib",
+    "module-count",
     "metadata-headers",
     "per-file",
 }
@@ -165,6 +168,7 @@ class Release:
     data: dict[str, str]
     files: dict[str, str] | None
     padding_kib: int
+    module_count: int = 0
     metadata_headers: list[str] = field(default_factory=list)
     # Wheel tag or "sdist" -> upload-time / yanked of that one file.
     per_file: dict[str, dict] = field(default_factory=dict)
@@ -256,6 +260,9 @@ def parse_release(
     padding = rel.get("padding-kib", 0)
     if not isinstance(padding, int) or padding < 0:
         raise SpecError(f"{rwhere}: padding-kib must be a non-negative integer")
+    module_count = rel.get("module-count", 0)
+    if not isinstance(module_count, int) or module_count < 0:
+        raise SpecError(f"{rwhere}: module-count must be a non-negative integer")
     metadata_headers = str_list(rel.get("metadata-headers", []), rwhere)
     if any("\n" in line or "\r" in line for line in metadata_headers):
         raise SpecError(f"{rwhere}: metadata-headers lines cannot contain line breaks")
@@ -290,6 +297,7 @@ def parse_release(
         data=data,
         files=files,
         padding_kib=padding,
+        module_count=module_count,
         metadata_headers=metadata_headers,
         per_file=per_file,
     )
@@ -477,6 +485,8 @@ def package_files(project: Project, rel: Release) -> dict[str, bytes]:
     if rel.padding_kib:
         seed = f"{project.normalized}-{rel.version}"
         files[f"{module}/_padding.bin"] = padding_bytes(seed, rel.padding_kib)
+    for i in range(rel.module_count):
+        files[f"{module}/generated/module_with_a_long_name_{i:05}.py"] = b""
     return files
 
 

@@ -1206,7 +1206,9 @@ impl RangeSource for RemoteSource<'_> {
             .chunks
             .iter()
             .filter(|(chunk_start, bytes)| {
-                start < *chunk_start && *chunk_start < end && end <= chunk_start + bytes.len() as u64
+                start < *chunk_start
+                    && *chunk_start < end
+                    && end <= chunk_start + bytes.len() as u64
             })
             .map(|(chunk_start, _)| *chunk_start)
             .min();

@@ -159,6 +159,48 @@ async fn metadata_through_range_requests() {
     );
 }
 
+/// A central directory bigger than the first read of the tail: the rest of it is fetched
+/// without asking again for the bytes the tail read already brought, so no byte of the
+/// wheel crosses the wire twice.
+#[tokio::test]
+async fn a_big_central_directory_is_read_without_fetching_any_byte_twice() {
+    let server = IndexServer::start_fixture();
+    let cache = tempfile::tempdir().unwrap();
+    let client = builder(cache.path(), &primary(&server)).build().unwrap();
+    let project = client.project(&pn("skf-bigcd")).await.unwrap();
+    let wheel = file(&project, "skf_bigcd-1.0.0-py3-none-any.whl");
+    let size = wheel.size.expect("size on the page");
+    server.clear_requests();
+    let metadata = client.metadata(wheel).await.unwrap();
+    assert_eq!(metadata.requires_dist, ["skf-simple>=1.0"]);
+
+    // Each request as the byte range of the file it asked for.
+    let mut ranges: Vec<(u64, u64)> = server
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("/files/"))
+        .map(|r| {
+            let range = r.range.as_deref().expect("only range requests");
+            let spec = range.strip_prefix("bytes=").expect("a byte range");
+            match spec.split_once('-') {
+                Some(("", suffix)) => (size - suffix.parse::<u64>().unwrap(), size),
+                Some((start, end)) => (start.parse().unwrap(), end.parse::<u64>().unwrap() + 1),
+                None => panic!("{range}"),
+            }
+        })
+        .collect();
+    assert!(
+        ranges.len() >= 3,
+        "tail, the rest of the central directory, METADATA: {ranges:?}"
+    );
+    ranges.sort_unstable();
+    for pair in ranges.windows(2) {
+        assert!(pair[0].1 <= pair[1].0, "bytes fetched twice: {ranges:?}");
+    }
+    let transferred: u64 = ranges.iter().map(|(start, end)| end - start).sum();
+    assert!(transferred < size / 2, "{transferred} of {size} bytes");
+}
+
 #[tokio::test]
 async fn sdist_pkg_info_through_a_download() {
     let server = IndexServer::start_fixture();
