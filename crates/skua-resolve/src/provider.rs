@@ -83,11 +83,13 @@ impl Mode {
 }
 
 /// Conflicts on a package after which the metadata of its next versions is fetched in a
-/// batch, and how many: uv batches after repeated conflicts too. One conflict and 50
-/// versions fetched twice uv's bytes on Airflow with providers (most of them never read);
-/// three and ten fetch fewer bytes than uv and keep the walk ahead of the solver.
-const BATCH_AFTER_CONFLICTS: u32 = 3;
-const BATCH_SIZE: usize = 10;
+/// batch, as uv batches after repeated conflicts. The batch grows with the conflicts: a
+/// provider of Airflow walks back a few releases (a fixed 50 fetched twice uv's bytes,
+/// most never read), while an unsatisfiable boto3 walks back hundreds (a fixed 10 left the
+/// solver waiting on each round trip).
+const BATCH_AFTER_CONFLICTS: u32 = 2;
+const BATCH_PER_CONFLICT: usize = 4;
+const MAX_BATCH: usize = 50;
 
 /// What the background prefetch tasks share. They run on the runtime while the solver
 /// blocks its own thread, and walk the dependency graph ahead of it, so that requests
@@ -1030,15 +1032,20 @@ impl DependencyProvider for Provider<'_> {
         let version = chosen.map(|candidate| candidate.version.clone());
         // After repeated conflicts the solver walks this package's versions one by one,
         // each waiting for its metadata: fetch the next ones together instead, as uv does.
+        let conflicts = lock(&self.conflicts).get(name).copied().unwrap_or(0);
         if let Some(version) = &version
-            && lock(&self.conflicts).get(name).copied().unwrap_or(0) >= BATCH_AFTER_CONFLICTS
+            && conflicts >= BATCH_AFTER_CONFLICTS
         {
+            let batch = usize::try_from(conflicts)
+                .unwrap_or(usize::MAX)
+                .saturating_mul(BATCH_PER_CONFLICT)
+                .min(MAX_BATCH);
             let files = list
                 .iter()
                 .filter(|candidate| {
                     &candidate.version < version && self.usable(candidate, range, allow_prerelease)
                 })
-                .take(BATCH_SIZE)
+                .take(batch)
                 .filter_map(|candidate| {
                     Some((
                         candidate.version.clone(),
