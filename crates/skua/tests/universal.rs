@@ -42,7 +42,8 @@ fn pins(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn universal_lock(dir: &Path, server: &IndexServer) -> String {
+/// A universal lock of [`REQUIREMENTS`] from Python 3.11 up, written to `output`.
+fn universal_lock_to(dir: &Path, server: &IndexServer, output: &str) -> String {
     write(dir, "requirements.in", REQUIREMENTS);
     let run = skua(
         dir,
@@ -54,11 +55,15 @@ fn universal_lock(dir: &Path, server: &IndexServer) -> String {
             "--python-version",
             "3.11",
             "-o",
-            "requirements.txt",
+            output,
         ],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    std::fs::read_to_string(dir.join("requirements.txt")).expect("lock written")
+    std::fs::read_to_string(dir.join(output)).expect("lock written")
+}
+
+fn universal_lock(dir: &Path, server: &IndexServer) -> String {
+    universal_lock_to(dir, server, "requirements.txt")
 }
 
 #[test]
@@ -95,21 +100,7 @@ fn markers_say_where_each_entry_is_needed() {
     assert_eq!(native.matches("--hash=sha256:").count(), 15, "{native}");
 
     // The same lock as PEP 751: one [[packages]] per entry, each with its marker.
-    let run = skua(
-        dir.path(),
-        &server,
-        &[
-            "lock",
-            "requirements.in",
-            "--universal",
-            "--python-version",
-            "3.11",
-            "-o",
-            "pylock.toml",
-        ],
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let pylock = std::fs::read_to_string(dir.path().join("pylock.toml")).expect("pylock");
+    let pylock = universal_lock_to(dir.path(), &server, "pylock.toml");
     assert_eq!(pylock.matches("[[packages]]").count(), 9, "{pylock}");
     assert!(
         pylock.contains(
@@ -130,20 +121,7 @@ fn each_environment_gets_the_packages_a_lock_for_it_has() {
     let universal = skua_sync::read_lock(&dir.path().join("requirements.txt")).expect("read");
     // The PEP 751 form names each entry's files: every environment has a wheel for every
     // entry it installs, so the lock installs there without a build.
-    let run = skua(
-        dir.path(),
-        &server,
-        &[
-            "lock",
-            "requirements.in",
-            "--universal",
-            "--python-version",
-            "3.11",
-            "-o",
-            "pylock.toml",
-        ],
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    universal_lock_to(dir.path(), &server, "pylock.toml");
     let pylock = skua_sync::read_lock(&dir.path().join("pylock.toml")).expect("read");
     for platform in [
         "x86_64-manylinux_2_28",
