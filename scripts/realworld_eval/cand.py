@@ -1,6 +1,7 @@
 import os,re,json,glob,sys,collections
 found=collections.defaultdict(set)  # (file) -> set of (code,row)
-for f in glob.glob('out/*.json'):
+OUT=sys.argv[1] if len(sys.argv)>1 else 'out'
+for f in glob.glob(OUT+'/*.json'):
     for x in json.load(open(f)):
         found[x['filename']].add((x['code'][:3],x['location']['row']))
 pats={

@@ -1,7 +1,8 @@
 import ast,os,sys,json,glob,re,collections,tomllib
 std=set(sys.stdlib_module_names)|{'__future__'}
 found=collections.defaultdict(set)
-for f in glob.glob('out/*.json'):
+OUT=sys.argv[1] if len(sys.argv)>1 else 'out'
+for f in glob.glob(OUT+'/*.json'):
     for x in json.load(open(f)):
         if x['code']=='DEP004':
             found[x['filename']].add(x['location']['row'])

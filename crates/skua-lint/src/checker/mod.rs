@@ -880,6 +880,20 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 visitor::walk_stmt(self, stmt);
                 self.in_docstring = false;
             }
+            // An Ansible module's `DOCUMENTATION`, `EXAMPLES` and `RETURN`: YAML prose with
+            // option choices, Jinja variables and sample values, read like a docstring.
+            Stmt::Assign(assign)
+                if self.scopes.len() == 1
+                    && assign.value.is_string_literal_expr()
+                    && assign.targets.iter().any(|target| {
+                        matches!(target, Expr::Name(name)
+                            if matches!(name.id.as_str(), "DOCUMENTATION" | "EXAMPLES" | "RETURN"))
+                    }) =>
+            {
+                self.in_docstring = true;
+                visitor::walk_stmt(self, stmt);
+                self.in_docstring = false;
+            }
             _ => visitor::walk_stmt(self, stmt),
         }
 

@@ -10,7 +10,8 @@ use crate::rules::edits::remove_argument;
 declare_rule! {
     /// ## What it does
     /// Checks for HTTP and AWS clients with certificate verification turned off:
-    /// `verify=False` on `requests`, `httpx`, sessions and boto3 clients, `ssl=False` /
+    /// `verify=False` on `requests`, `httpx`, sessions, boto3 clients and Airflow's AWS
+    /// operators, sensors, triggers and hooks (`airflow.providers.amazon`), `ssl=False` /
     /// `verify_ssl=False` on `aiohttp`, `session.verify = False`, and the Kubernetes client's
     /// `configuration.verify_ssl = False` (or `verify_ssl=False` on its calls).
     ///
@@ -71,6 +72,10 @@ fn is_http_call(checker: &Checker, call: &ExprCall) -> bool {
                 | "websockets"
                 | "kubernetes"
         ) {
+            return true;
+        }
+        // Airflow's AWS operators, sensors, triggers and hooks hand `verify` to botocore.
+        if qualified.starts_with("airflow.providers.amazon.") {
             return true;
         }
     }
