@@ -10,7 +10,8 @@ declare_rule! {
     /// ## What it does
     /// Checks for secret-named targets bound to literal values that look like real secrets:
     /// variables, attributes, keyword arguments, dictionary keys, subscript assignments,
-    /// default argument values, comparisons, fallback values of `os.getenv()` /
+    /// default argument values, comparisons (outside `assert` statements, which state a
+    /// test's expectations), fallback values of `os.getenv()` /
     /// `dict.get()`, `Variable.set("token", "…")`, basic-auth pairs (`auth=("user", "…")`,
     /// `HTTPBasicAuth`) and `login(user, "…")` calls (smtplib, ftplib, imaplib, docker).
     ///
