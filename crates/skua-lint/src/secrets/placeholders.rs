@@ -330,7 +330,7 @@ pub fn is_placeholder(value: &str) -> bool {
     }) {
         return true;
     }
-    // A mask inside a longer value: `T00000000?token=XXXXXXXXXXXXXXXXXXXXXXXX`.
+    // A mask inside a longer value: `W0000000?key=XXXXXXXXXXXXXXXXXXXXXXXX`.
     if memmem::find(b, b"XXXXXX").is_some() || memmem::find(b, b"xxxxxx").is_some() {
         return true;
     }

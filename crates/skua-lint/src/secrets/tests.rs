@@ -552,7 +552,7 @@ fn placeholders() {
         "<your-token>",
         "<...>",
         "<TOKEN>",
-        "T00000000?token=XXXXXXXXXXXXXXXXXXXXXXXX",
+        "W0000000?key=XXXXXXXXXXXXXXXXXXXXXXXXXXXX",
         "${VAR}",
         "${DB_PASSWORD}",
         "$VAR",
