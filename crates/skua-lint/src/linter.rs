@@ -716,21 +716,23 @@ fn check_text(
             }
         }
     };
-    // Test code holds fake credentials by design (fixtures, mocked services): there, only
-    // secrets recognised by their format are findings, unless `test-secrets = "all"`.
-    let diagnostics =
-        if !file_settings.all_test_secrets && file_settings.is_test_code(absolute_path) {
-            diagnostics
-                .into_iter()
-                .filter(|diagnostic| {
-                    diagnostic.rule.family() != "SEC"
-                        || diagnostic.rule == Rule::HardcodedToken
-                        || is_known_token(text, diagnostic)
-                })
-                .collect()
-        } else {
-            diagnostics
-        };
+    // Test code holds fake credentials by design (fixtures, mocked services), and so do the
+    // example files of API documentation (`examples-1.json`, `config.sample.yaml`): there,
+    // only secrets recognised by their format are findings, unless `test-secrets = "all"`.
+    let fake_by_design = file_settings.is_test_code(absolute_path)
+        || (candidate.kind == FileKind::Config && is_documentation_example(absolute_path));
+    let diagnostics = if !file_settings.all_test_secrets && fake_by_design {
+        diagnostics
+            .into_iter()
+            .filter(|diagnostic| {
+                diagnostic.rule.family() != "SEC"
+                    || diagnostic.rule == Rule::HardcodedToken
+                    || is_known_token(text, diagnostic)
+            })
+            .collect()
+    } else {
+        diagnostics
+    };
     let diagnostics = apply_noqa(diagnostics, text, file_settings, &mut pending);
     pending.retain(|pending| !pending.allowed.is_empty());
     Checked {
@@ -738,6 +740,18 @@ fn check_text(
         pending,
         runners,
     }
+}
+
+/// A configuration file that documents by example (`examples-1.json`,
+/// `settings.example.yaml`, `config-sample.ini`), by a word of its name.
+fn is_documentation_example(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| {
+            name.to_ascii_lowercase()
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|word| matches!(word, "example" | "examples" | "sample" | "samples"))
+        })
 }
 
 /// Calls of project imports, with the CLI rules that may report them.

@@ -50,6 +50,8 @@ struct DirInfo {
     /// modules and packages are first-party.
     walked: Vec<PathBuf>,
     first_party: OnceLock<HashSet<String>>,
+    /// The directory is inside an Ansible collection (see [`is_collection_root`]).
+    ansible_collection: bool,
 }
 
 /// A linted file's view: its manifests (if any) and, on first use, its first-party
@@ -61,6 +63,12 @@ pub struct FileScope<'a> {
 }
 
 impl FileScope<'_> {
+    /// Whether the file belongs to an Ansible collection: ansible-core runs its code, and
+    /// ansible-galaxy installs the collections it depends on.
+    pub fn in_ansible_collection(&self) -> bool {
+        self.info.ansible_collection
+    }
+
     pub fn first_party(&self) -> &HashSet<String> {
         self.info.first_party.get_or_init(|| {
             let mut names: HashSet<String> = self
@@ -111,6 +119,8 @@ impl ManifestIndex {
         active_environment: Option<&Path>,
     ) -> Self {
         let mut found: HashMap<PathBuf, (Found, bool)> = HashMap::new();
+        // Per directory: is it an Ansible collection's root, and does the walk stop there.
+        let mut collections: HashMap<PathBuf, (bool, bool)> = HashMap::new();
         let mut index = ManifestIndex::default();
         for dir in dirs {
             if index.dirs.contains_key(dir) {
@@ -141,12 +151,35 @@ impl ManifestIndex {
             if !stopped {
                 walked.truncate(1);
             }
+            // The collection's root may sit above the nearest manifest
+            // (`tests/unit/requirements.txt`), so this walk goes on to the project root.
+            let mut ansible_collection = false;
+            for ancestor in dir.ancestors() {
+                let (is_collection, is_root) = *collections
+                    .entry(ancestor.to_path_buf())
+                    .or_insert_with(|| {
+                        (
+                            is_collection_root(ancestor),
+                            ancestor.join(".git").exists()
+                                || ancestor.join("pyproject.toml").is_file()
+                                || stop_at(ancestor),
+                        )
+                    });
+                if is_collection {
+                    ansible_collection = true;
+                    break;
+                }
+                if is_root {
+                    break;
+                }
+            }
             index.dirs.insert(
                 dir.to_path_buf(),
                 DirInfo {
                     scope,
                     walked,
                     first_party: OnceLock::new(),
+                    ansible_collection,
                 },
             );
         }
@@ -175,6 +208,41 @@ impl ManifestIndex {
         }
         names
     }
+}
+
+/// A requirements file of development tools only (`dev-requirements.txt`,
+/// `requirements-test.txt`, `requirements/lint.txt`), by its name.
+fn is_development_requirements(path: &Path) -> bool {
+    const WORDS: &[&str] = &[
+        "dev",
+        "devel",
+        "develop",
+        "development",
+        "test",
+        "tests",
+        "testing",
+        "lint",
+        "docs",
+        "doc",
+        "ci",
+        "tox",
+        "typing",
+        "bench",
+    ];
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| {
+            name.to_ascii_lowercase()
+                .split(['-', '_', '.'])
+                .any(|word| WORDS.contains(&word))
+        })
+}
+
+/// An Ansible collection's root: `meta/runtime.yml` beside `galaxy.yml` (its source
+/// repository) or `MANIFEST.json` (a built or installed collection).
+fn is_collection_root(dir: &Path) -> bool {
+    dir.join("meta").join("runtime.yml").is_file()
+        && (dir.join("galaxy.yml").is_file() || dir.join("MANIFEST.json").is_file())
 }
 
 /// `x.py`, `x.pyi` and `x/` holding Python files (directly or one level down: namespace
@@ -281,6 +349,18 @@ fn look_in(
                 scope.add_own_name(pyproject.project_name.as_deref());
             }
         }
+    }
+    // `setup.py` declares the runtime dependencies and the requirements files beside it
+    // only the tools of development (`dev-requirements.txt`): what the code imports is
+    // not known.
+    if unknown
+        && pyproject_manifest.is_none()
+        && !requirement_files.is_empty()
+        && requirement_files
+            .iter()
+            .all(|path| is_development_requirements(path))
+    {
+        return (Found::Unknown, is_root);
     }
     scope.add_requirements_files(&requirement_files, readable);
     let manifest = pyproject_manifest.or_else(|| {

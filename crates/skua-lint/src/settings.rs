@@ -48,6 +48,7 @@ pub const DEFAULT_CLOUD_CLIS: &[&str] = &[
     "helm",
     "terraform",
     "eksctl",
+    "bq",
 ];
 
 pub use skua_settings::{ConfigError, Options};
@@ -346,7 +347,8 @@ impl Settings {
     }
 
     /// Test code by its path below the configuration's root: anything in a `tests`, `test`,
-    /// `testing` or `__tests__` directory (their `fixtures/` included), `test_*.py`,
+    /// `testing`, `__tests__`, `integration`, `integration_tests` or `e2e` directory (their
+    /// `fixtures/` included), `test_*.py`,
     /// `*_test.py` or `conftest.py`. A top-level `fixtures/` alone is not enough: it is as
     /// often deployment data as test data.
     pub fn is_test_code(&self, path: &Path) -> bool {
@@ -355,7 +357,15 @@ impl Settings {
             dir.components().any(|component| {
                 matches!(
                     component.as_os_str().to_str(),
-                    Some("tests" | "test" | "testing" | "__tests__")
+                    Some(
+                        "tests"
+                            | "test"
+                            | "testing"
+                            | "__tests__"
+                            | "integration"
+                            | "integration_tests"
+                            | "e2e"
+                    )
                 )
             })
         });

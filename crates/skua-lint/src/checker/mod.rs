@@ -64,6 +64,8 @@ pub struct Checker<'a> {
     tokens: Option<&'a ruff_python_ast::token::Tokens>,
     /// Inside a bare string statement (a docstring): prose with examples, not configuration.
     pub in_docstring: bool,
+    /// Inside an `assert` statement: its comparisons state what a test expects.
+    pub in_assert: bool,
     /// `self.X = value`, `cls.X = value` and class-level `X = value` anywhere in the file,
     /// by attribute name (flow-insensitive: methods use attributes set in `__init__`).
     attributes: HashMap<&'a str, &'a Expr>,
@@ -113,6 +115,7 @@ impl<'a> Checker<'a> {
             truncated: Vec::new(),
             tokens: None,
             in_docstring: false,
+            in_assert: false,
             attributes: HashMap::default(),
             session_factories: HashSet::default(),
             classes: HashMap::default(),
@@ -876,6 +879,26 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 self.scopes.pop();
             }
             Stmt::Expr(expression) if expression.value.is_string_literal_expr() => {
+                self.in_docstring = true;
+                visitor::walk_stmt(self, stmt);
+                self.in_docstring = false;
+            }
+            Stmt::Assert(_) => {
+                let outer = self.in_assert;
+                self.in_assert = true;
+                visitor::walk_stmt(self, stmt);
+                self.in_assert = outer;
+            }
+            // An Ansible module's `DOCUMENTATION`, `EXAMPLES` and `RETURN`: YAML prose with
+            // option choices, Jinja variables and sample values, read like a docstring.
+            Stmt::Assign(assign)
+                if self.scopes.len() == 1
+                    && assign.value.is_string_literal_expr()
+                    && assign.targets.iter().any(|target| {
+                        matches!(target, Expr::Name(name)
+                            if matches!(name.id.as_str(), "DOCUMENTATION" | "EXAMPLES" | "RETURN"))
+                    }) =>
+            {
                 self.in_docstring = true;
                 visitor::walk_stmt(self, stmt);
                 self.in_docstring = false;

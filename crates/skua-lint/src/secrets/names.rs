@@ -119,6 +119,12 @@ pub(super) const KEY_ACCESS_WORDS: &[&str] = &[
 /// `<qualifier>_token` names that are pagination cursors, idempotency keys,
 /// lexer or ML tokenizer tokens, or counters.
 pub(super) const TOKEN_NON_SECRET_QUALIFIERS: &[&str] = &[
+    // AWS concurrency and lifecycle tokens (`ChangeToken`, `update_token`,
+    // `LifecycleActionToken`): ids that say which change or action is meant.
+    "change",
+    "update",
+    "action",
+    "resumption",
     "next",
     "page",
     "pagination",

@@ -306,7 +306,7 @@ pub(super) fn is_template(value: &str) -> bool {
 /// Is this literal value obviously not a real secret?
 ///
 /// Empty or shorter than 4 characters, templates/substitutions, masks
-/// (`***`, `XXXX-XXXX`), anything containing "example" (this covers the AWS
+/// (`***`, `XXXX-XXXX`, a run of six `X` anywhere), anything containing "example" (this covers the AWS
 /// documentation keys), truncated samples ("abc..."), and values made only
 /// of placeholder words ("your-api-key-here", "CHANGE_ME", "dummy").
 pub fn is_placeholder(value: &str) -> bool {
@@ -328,6 +328,10 @@ pub fn is_placeholder(value: &str) -> bool {
             b'x' | b'X' | b'*' | b'.' | b'#' | b'-' | b'_' | b'?' | b' ' | b'0' | b'/' | b':'
         )
     }) {
+        return true;
+    }
+    // A mask inside a longer value: `W0000000?key=XXXXXXXXXXXXXXXXXXXXXXXX`.
+    if memmem::find(b, b"XXXXXX").is_some() || memmem::find(b, b"xxxxxx").is_some() {
         return true;
     }
     if contains_ci(b, b"example")

@@ -261,6 +261,16 @@ fn private_keys_need_material() {
         "X".repeat(128)
     );
     assert_no_token(&masked);
+    // The rest of a key whose header was split off by concatenation (`"-----BEGIN
+    // OPENSSH " + "PRIVATE KEY-----…"`): found when it opens the string.
+    let tail = format!("\n    PRIVATE KEY-----\n{PEM_BODY}-----END OPENSSH PRIVATE KEY-----\n");
+    assert_eq!(kinds(&tail), [TokenKind::PrivateKey]);
+    assert_no_token(&format!(
+        "see PRIVATE KEY-----\n{PEM_BODY}-----END OPENSSH PRIVATE KEY-----"
+    ));
+    assert_no_token(&format!(
+        "PRIVATE KEY-----\n{PEM_BODY}-----END CERTIFICATE-----"
+    ));
 }
 
 #[test]
@@ -454,6 +464,9 @@ fn secret_names() {
         "NextToken",
         "next_token",
         "nextToken",
+        "ChangeToken",
+        "update_token",
+        "LifecycleActionToken",
         "page_token",
         "pagination_token",
         "ClientRequestToken",
@@ -539,6 +552,7 @@ fn placeholders() {
         "<your-token>",
         "<...>",
         "<TOKEN>",
+        "W0000000?key=XXXXXXXXXXXXXXXXXXXXXXXXXXXX",
         "${VAR}",
         "${DB_PASSWORD}",
         "$VAR",

@@ -14,6 +14,9 @@ pub(super) enum Trigger {
     Stripe,
     Google,
     Pem,
+    /// `PRIVATE KEY-----` opening a string: the rest of a header split off by
+    /// concatenation (`"-----BEGIN OPENSSH " + """PRIVATE KEY-----…"""`).
+    PemSplit,
     Jwt,
     AwsSecretContext,
     ServiceAccount,
@@ -43,6 +46,7 @@ pub(super) const TRIGGERS: &[(&str, Trigger)] = &[
     ("rk_live_", Trigger::Stripe),
     ("AIza", Trigger::Google),
     ("-----BEGIN ", Trigger::Pem),
+    ("PRIVATE KEY-----", Trigger::PemSplit),
     ("eyJ", Trigger::Jwt),
     // Case variants are listed instead of building a case-insensitive
     // automaton: that would also fire on "asia", "acca" etc. in prose.
@@ -100,6 +104,9 @@ pub fn find_tokens(value: &str) -> Vec<TokenMatch> {
             Trigger::Google => match_google(bytes, start),
             Trigger::Pem => {
                 match_private_key(bytes, start).map(|range| (TokenKind::PrivateKey, range))
+            }
+            Trigger::PemSplit => {
+                match_split_private_key(bytes, start).map(|range| (TokenKind::PrivateKey, range))
             }
             Trigger::Jwt => match_jwt(bytes, start),
             Trigger::AwsSecretContext => match_aws_secret(bytes, hit.end()),
@@ -554,9 +561,31 @@ pub(super) fn match_private_key(bytes: &[u8], start: usize) -> Option<Range<usiz
             (body_start + len, body_start + len)
         }
     };
-    let body = &bytes[body_start..body_end];
-    if memmem::find(body, b"...").is_some() || memmem::find(body, "…".as_bytes()).is_some() {
+    is_key_material(&bytes[body_start..body_end]).then_some(start..end)
+}
+
+/// The rest of a private key whose header was split off by string concatenation: the
+/// text opens with `PRIVATE KEY-----` and has real key material up to an
+/// `-----END … PRIVATE KEY-----` footer.
+pub(super) fn match_split_private_key(bytes: &[u8], start: usize) -> Option<Range<usize>> {
+    if !bytes[..start].iter().all(u8::is_ascii_whitespace) {
         return None;
+    }
+    let body_start = start + "PRIVATE KEY-----".len();
+    let body_end = body_start + memmem::find(bytes.get(body_start..)?, b"-----END ")?;
+    let footer_start = body_end + "-----END ".len();
+    let footer_len = memmem::find(bytes.get(footer_start..)?, b"-----")?;
+    let footer = &bytes[footer_start..footer_start + footer_len];
+    if !footer.ends_with(b"PRIVATE KEY") {
+        return None;
+    }
+    is_key_material(&bytes[body_start..body_end]).then_some(start..footer_start + footer_len + 5)
+}
+
+/// A PEM body with real key material: base64, long and varied enough, not elided.
+fn is_key_material(body: &[u8]) -> bool {
+    if memmem::find(body, b"...").is_some() || memmem::find(body, "…".as_bytes()).is_some() {
+        return false;
     }
     let mut material = 0usize;
     let mut i = 0;
@@ -571,8 +600,5 @@ pub(super) fn match_private_key(bytes: &[u8], start: usize) -> Option<Range<usiz
         }
         i += 1;
     }
-    if material < 64 || distinct_bytes(body) < 16 {
-        return None;
-    }
-    Some(start..end)
+    material >= 64 && distinct_bytes(body) >= 16
 }

@@ -4,7 +4,7 @@ use crate::registry::declare_rule;
 declare_rule! {
     /// ## What it does
     /// Checks for code that runs other cloud and infrastructure CLIs in a subprocess:
-    /// `gcloud`, `gsutil`, `az`, `helm`, `terraform`, `eksctl` by default, plus any program
+    /// `gcloud`, `gsutil`, `bq`, `az`, `helm`, `terraform`, `eksctl` by default, plus any program
     /// added to `cloud-clis`, in any of the ways `CLI001` knows (notebook shell escapes and
     /// `%%bash` cells included).
     ///
@@ -50,6 +50,7 @@ pub(crate) fn message(command: &Command) -> String {
         ("gcloud", Some("compute")) => "`google.cloud.compute_v1`".to_string(),
         ("gcloud", Some("secrets")) => "`google.cloud.secretmanager.SecretManagerServiceClient()`".to_string(),
         ("gcloud", Some("container")) => "`google.cloud.container_v1.ClusterManagerClient()`".to_string(),
+        ("bq", _) => "`google.cloud.bigquery.Client()`".to_string(),
         ("gcloud", _) => "the Google Cloud client libraries (`google-cloud-*`)".to_string(),
         ("az", Some("storage")) => "`azure.storage.blob.BlobServiceClient`".to_string(),
         ("az", Some("keyvault")) => "`azure.keyvault.secrets.SecretClient`".to_string(),

@@ -311,7 +311,7 @@ fn wrapper_execution<'a>(checker: &Checker, call: &'a ExprCall) -> Option<Execut
         Expr::Attribute(attribute) => attribute.attr.id.as_str(),
         _ => return None,
     };
-    if !name_says_it_runs(name) {
+    if !name_says_it_runs(name) || is_mock_expectation(checker, call, name) {
         return None;
     }
     // A function of this file whose body runs nothing is no runner, whatever its name.
@@ -356,6 +356,23 @@ fn wrapper_execution<'a>(checker: &Checker, call: &'a ExprCall) -> Option<Execut
     let is_cli =
         checker.settings.cloud_clis.contains(&first.program) && looks_like_invocation(first);
     is_cli.then_some(execution)
+}
+
+/// A test's expectation about calls, not a call that runs anything: `mock.call([...])`,
+/// `call([...])` from `unittest.mock`, `mocker.call(...)`, `m.assert_any_call([...])`.
+fn is_mock_expectation(checker: &Checker, call: &ExprCall, name: &str) -> bool {
+    if name.starts_with("assert_") {
+        return true;
+    }
+    if name != "call" {
+        return false;
+    }
+    let qualified = checker.qualified_name(&call.func).unwrap_or_default();
+    if qualified == "unittest.mock.call" || qualified == "mock.call" {
+        return true;
+    }
+    matches!(&*call.func, Expr::Attribute(attribute)
+        if matches!(&*attribute.value, Expr::Name(owner) if matches!(owner.id.as_str(), "mock" | "mocker")))
 }
 
 /// Does the command have the shape of a real invocation of that CLI (a known verb, or a
@@ -479,6 +496,27 @@ pub(crate) fn looks_like_invocation(command: &Command) -> bool {
                 | "set"
                 | "unset"
                 | "enable"
+        ),
+        // The BigQuery CLI of the Cloud SDK.
+        "bq" => matches!(
+            first,
+            "query"
+                | "ls"
+                | "mk"
+                | "rm"
+                | "show"
+                | "load"
+                | "extract"
+                | "cp"
+                | "head"
+                | "insert"
+                | "update"
+                | "wait"
+                | "cancel"
+                | "partition"
+                | "add-iam-policy-binding"
+                | "get-iam-policy"
+                | "set-iam-policy"
         ),
         "gsutil" => matches!(
             first,

@@ -20,14 +20,20 @@ const KNOWN: &[(&str, &[&str])] = &[
     ("_cffi_backend", &["cffi"]),
     ("_pytest", &["pytest"]),
     ("airflow", &["apache-airflow"]),
+    ("airspeed", &["airspeed", "airspeed-ext"]),
+    ("amazon_kclpy", &["amazon-kclpy", "kclpy-ext"]),
     ("ansible", &["ansible", "ansible-core"]),
+    ("antlr4", &["antlr4-python3-runtime"]),
     ("apiclient", &["google-api-python-client"]),
     ("apscheduler", &["apscheduler"]),
     ("atlassian", &["atlassian-python-api"]),
     ("attr", &["attrs"]),
+    ("aws_cdk", &["aws-cdk-lib"]),
     ("bs4", &["beautifulsoup4"]),
     ("bson", &["pymongo"]),
     ("cassandra", &["cassandra-driver"]),
+    ("cfn_tools", &["cfn-flip"]),
+    ("cfnlint", &["cfn-lint"]),
     ("consul", &["python-consul", "py-consul", "python-consul2"]),
     ("crontab", &["python-crontab", "crontab"]),
     (
@@ -74,6 +80,7 @@ const KNOWN: &[(&str, &[&str])] = &[
     ("hcl2", &["python-hcl2"]),
     ("hydra", &["hydra-core"]),
     ("jenkins", &["python-jenkins"]),
+    ("jpype", &["jpype1"]),
     ("jose", &["python-jose"]),
     ("jwt", &["pyjwt"]),
     ("kafka", &["kafka-python", "kafka-python-ng"]),
@@ -82,6 +89,7 @@ const KNOWN: &[(&str, &[&str])] = &[
     ("libcloud", &["apache-libcloud"]),
     ("magic", &["python-magic"]),
     ("memcache", &["python-memcached"]),
+    ("moto", &["moto", "moto-ext"]),
     ("multipart", &["python-multipart"]),
     ("nacl", &["pynacl"]),
     ("nmap", &["python-nmap"]),
@@ -104,6 +112,7 @@ const KNOWN: &[(&str, &[&str])] = &[
     ("pythonjsonlogger", &["python-json-logger"]),
     ("pywintypes", &["pywin32"]),
     ("ruamel.yaml", &["ruamel-yaml"]),
+    ("samtranslator", &["aws-sam-translator"]),
     ("serial", &["pyserial"]),
     ("setuptools", &["setuptools"]),
     ("skimage", &["scikit-image"]),
@@ -117,14 +126,31 @@ const KNOWN: &[(&str, &[&str])] = &[
     ("socks", &["pysocks"]),
     ("ssh2", &["ssh2-python"]),
     ("telegram", &["python-telegram-bot"]),
+    // Airflow's test helpers, the package of its `apache-airflow-devel-common` workspace member.
+    ("tests_common", &["apache-airflow-devel-common"]),
     ("usb", &["pyusb"]),
     ("websocket", &["websocket-client"]),
     ("whois", &["python-whois"]),
     ("win32api", &["pywin32"]),
     ("win32com", &["pywin32"]),
     ("win32con", &["pywin32"]),
+    ("win32cred", &["pywin32"]),
+    ("win32crypt", &["pywin32"]),
+    ("win32event", &["pywin32"]),
+    ("win32evtlog", &["pywin32"]),
     ("win32file", &["pywin32"]),
+    ("win32gui", &["pywin32"]),
+    ("win32job", &["pywin32"]),
+    ("win32net", &["pywin32"]),
+    ("win32pipe", &["pywin32"]),
+    ("win32process", &["pywin32"]),
+    ("win32profile", &["pywin32"]),
+    ("win32security", &["pywin32"]),
     ("win32service", &["pywin32"]),
+    ("win32serviceutil", &["pywin32"]),
+    ("win32timezone", &["pywin32"]),
+    ("win32ts", &["pywin32"]),
+    ("winerror", &["pywin32"]),
     ("winrm", &["pywinrm"]),
     ("wmi", &["wmi"]),
     ("yaml", &["pyyaml"]),
@@ -248,7 +274,21 @@ fn namespace_distribution(parts: &[&str]) -> Option<(usize, String)> {
 /// which then counts as declared: a DAG folder lists the Airflow providers its image
 /// lacks, never Airflow itself.
 pub(crate) fn implies_host(name: &str, host: &str) -> bool {
-    host == "apache-airflow" && name.starts_with("apache-airflow-providers-")
+    (host == "apache-airflow" && name.starts_with("apache-airflow-providers-"))
+        || stubs_cover(name, host)
+}
+
+/// Type stubs declared with extras (`boto3-stubs[s3,sqs]`) bring the per-service stub
+/// packages (`mypy-boto3-s3`), which are only ever imported for type checking.
+fn stubs_cover(name: &str, dist: &str) -> bool {
+    [
+        ("boto3-stubs", "mypy-boto3-"),
+        ("types-boto3", "types-boto3-"),
+        ("types-aiobotocore", "types-aiobotocore-"),
+        ("types-aioboto3", "types-aiobotocore-"),
+    ]
+    .iter()
+    .any(|(stubs, prefix)| name == *stubs && dist.starts_with(prefix))
 }
 
 /// Distributions commonly imported while only a package depending on them is declared
@@ -378,6 +418,16 @@ mod tests {
             "apache-airflow-providers-amazon"
         );
         assert_eq!(first("airflow.operators.bash"), "apache-airflow");
+        assert_eq!(first("samtranslator.translator"), "aws-sam-translator");
+        assert_eq!(first("cfnlint.api"), "cfn-lint");
+        assert_eq!(first("antlr4.tree.Tree"), "antlr4-python3-runtime");
+        assert_eq!(first("win32event"), "pywin32");
+        assert_eq!(
+            first("tests_common.test_utils.system_tests"),
+            "apache-airflow-devel-common"
+        );
+        assert!(implies_host("boto3-stubs", "mypy-boto3-s3"));
+        assert!(!implies_host("boto3", "mypy-boto3-s3"));
         assert_eq!(
             first("airflow.providers.cncf.kubernetes.operators.pod"),
             "apache-airflow-providers-cncf-kubernetes"

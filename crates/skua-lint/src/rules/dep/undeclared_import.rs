@@ -26,7 +26,9 @@ declare_rule! {
     /// everything in `requirements/`, with their `-r` includes and `-e` projects).
     /// Everything declared there counts, dev and test groups included. A file with no such
     /// manifest above it is not checked, nor one whose nearest manifest cannot be read
-    /// (`setup.py`, `setup.cfg`, `Pipfile`, `dynamic = ["dependencies"]`). A
+    /// (`setup.py`, `setup.cfg`, `Pipfile`, `dynamic = ["dependencies"]`; a `setup.py`
+    /// beside requirements files of development tools only, `dev-requirements.txt`, is
+    /// such a manifest too). A
     /// `pyproject.toml` that lists no dependency at all is not a manifest (it packages
     /// something else, a binary built with maturin say), but it is a project root: the walk
     /// stops there.
@@ -35,11 +37,16 @@ declare_rule! {
     /// included), `__future__`, relative imports, first-party modules (modules and packages
     /// in the file's directory and each one up to the manifest's, their `src/` directories,
     /// the project's own name), imports inside `try:` blocks that catch `ImportError` or
-    /// under `with contextlib.suppress(ImportError):` (optional dependencies) and under
+    /// under `with contextlib.suppress(ImportError):` (optional dependencies, and the
+    /// fallbacks in their `except ImportError:` handlers) and under
     /// `if TYPE_CHECKING:`, stub files (`.pyi`), `setup.py` (it imports build requirements),
     /// and the tool's own modules in files a tool loads and runs from its own environment
     /// (`fabric`, `invoke` and `paramiko` in `fabfile.py`, `invoke` in `tasks.py`, `nox` in
-    /// `noxfile.py`, `doit` in `dodo.py`).
+    /// `noxfile.py`, `doit` in `dodo.py`). In an Ansible collection (a directory with
+    /// `meta/runtime.yml` and `galaxy.yml` or `MANIFEST.json`), `ansible` and
+    /// `ansible_collections` are not reported (ansible-core runs the code, ansible-galaxy
+    /// installs the collections `galaxy.yml` lists), nor `pytest` and `mock` (ansible-test
+    /// brings them to unit tests).
     ///
     /// An import name maps to its distribution through a table of the packages whose names
     /// differ (`yaml` is `pyyaml`, `jwt` is `pyjwt`, `google.cloud.storage` is
@@ -102,6 +109,18 @@ const TOOL_FILES: &[(&str, &[&str])] = &[
     ("tasks.py", &["invoke"]),
 ];
 
+/// What an Ansible collection's code gets from its host: ansible-core runs it
+/// (`ansible.module_utils`, `ansible.plugins`), ansible-galaxy installs the collections
+/// it depends on (`ansible_collections.*`, listed in `galaxy.yml`, never in a Python
+/// manifest), and ansible-test brings pytest and mock to its unit tests.
+const ANSIBLE_HOST_MODULES: &[&str] = &[
+    "ansible",
+    "ansible_collections",
+    "pytest",
+    "_pytest",
+    "mock",
+];
+
 /// The DEP004 findings of one module. `file_dir` is the file's absolute directory.
 pub(crate) fn check(
     body: &[Stmt],
@@ -141,13 +160,18 @@ pub(crate) fn check(
         (None, Some(manifest)) => Declared::Manifest(manifest),
         (None, None) => return Vec::new(),
     };
+    let host_modules = if scope.is_some_and(FileScope::in_ansible_collection) {
+        ANSIBLE_HOST_MODULES
+    } else {
+        &[]
+    };
     let empty = HashSet::new();
     // Read only for a file importing something outside the standard library.
     let mut first_party: Option<&HashSet<String>> = None;
     let mut diagnostics = Vec::new();
     for import in collect_imports(body) {
         let top = import.module.split('.').next().unwrap_or(&import.module);
-        if stdlib::is_stdlib(top) || tool_modules.contains(&top) {
+        if stdlib::is_stdlib(top) || tool_modules.contains(&top) || host_modules.contains(&top) {
             continue;
         }
         let first_party =
@@ -312,9 +336,20 @@ fn collect_imports(body: &[Stmt]) -> Vec<Import> {
                         stack.push(&attempt.body);
                         stack.push(&attempt.orelse);
                     }
+                    // The fallback of an optional import is an alternative to it
+                    // (`try: from .vendor import lexicon` / `except ImportError: import
+                    // lexicon`): either one is enough, so neither is required.
+                    let imports_something = attempt
+                        .body
+                        .iter()
+                        .any(|stmt| matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_)));
                     for handler in &attempt.handlers {
                         let ast::ExceptHandler::ExceptHandler(handler) = handler;
-                        stack.push(&handler.body);
+                        let fallback = imports_something
+                            && handler.type_.as_deref().is_none_or(catches_import_error);
+                        if !fallback {
+                            stack.push(&handler.body);
+                        }
                     }
                     stack.push(&attempt.finalbody);
                 }
@@ -392,7 +427,7 @@ from __future__ import annotations
 try:
     import ujson as json
 except ImportError:
-    import json
+    import simplejson as json
 try:
     import orjson
 except (ValueError, ModuleNotFoundError):
@@ -417,7 +452,6 @@ class Client:
                 "google.cloud.storage",
                 "google.cloud.bigquery",
                 "requests.adapters",
-                "json",
                 "toml",
                 "attr",
                 "paramiko"

@@ -19,7 +19,9 @@ declare_rule! {
     /// (cloud keys, GitHub/GitLab/Slack/PyPI/npm tokens, private keys), and URLs with a
     /// password. The judgement is the one used for Python code and dotenv files, so
     /// references (`${DB_PASSWORD}`, `{{ vault_db_password }}`, `!Ref DbPassword`,
-    /// `!vault`), placeholders (`changeme`, `<token>`) and empty values are fine.
+    /// `!vault`), placeholders (`changeme`, `<token>`) and empty values are fine. In
+    /// example files of API documentation (`examples-1.json`, `config.sample.yaml`), as in
+    /// test code, only known token formats are reported.
     ///
     /// ## Why is this bad?
     /// A secret in a committed configuration file is shared with everyone who can read the

@@ -10,7 +10,8 @@ declare_rule! {
     /// ## What it does
     /// Checks for secret-named targets bound to literal values that look like real secrets:
     /// variables, attributes, keyword arguments, dictionary keys, subscript assignments,
-    /// default argument values, comparisons, fallback values of `os.getenv()` /
+    /// default argument values, comparisons (outside `assert` statements, which state a
+    /// test's expectations), fallback values of `os.getenv()` /
     /// `dict.get()`, `Variable.set("token", "…")`, basic-auth pairs (`auth=("user", "…")`,
     /// `HTTPBasicAuth`) and `login(user, "…")` calls (smtplib, ftplib, imaplib, docker).
     ///
@@ -56,13 +57,26 @@ pub(crate) fn check_binding(checker: &mut Checker, name: &str, value: &Expr, nod
     let text = string.value.to_str();
     let normalized = super::normalized_name(name);
     let extra = &checker.settings.secret_names;
-    if !secrets::is_secret_name(&normalized, extra) {
+    if !secrets::is_secret_name(&normalized, extra) || names_itself(name, text) {
         return;
     }
     // A hardcoded default password is a finding even when it is a word (`"postgres"`).
     let weak =
         secrets::is_password_name(&normalized, extra) && secrets::looks_like_password_value(text);
     check_value(checker, &format!("`{name}`"), text, value, node, weak);
+}
+
+/// An enum member or constant whose value is its own name (`v1Token = "v1Token"`,
+/// `API_TOKEN = "api-token"`): a label, not a secret.
+fn names_itself(name: &str, value: &str) -> bool {
+    let letters = |text: &str| {
+        text.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect::<String>()
+    };
+    let value = letters(value);
+    !value.is_empty() && value == letters(name)
 }
 
 /// A literal password passed by position (basic-auth pairs, `login()`), whatever it is called.

@@ -9,7 +9,8 @@ declare_rule! {
     /// ## What it does
     /// Checks for SSL contexts that do not verify certificates or host names:
     /// `ssl._create_unverified_context()`, replacing `ssl._create_default_https_context`,
-    /// `ctx.check_hostname = False`, `ctx.verify_mode = ssl.CERT_NONE`,
+    /// `ctx.check_hostname = False`, `ctx.verify_mode = ssl.CERT_NONE`, a urllib3
+    /// connection's `conn.cert_reqs = "CERT_NONE"`,
     /// `cert_reqs="CERT_NONE"` / `cert_reqs=ssl.CERT_NONE` arguments (urllib3, `ssl.wrap_socket`),
     /// host-name checks turned off (`assert_hostname=False`, the Kubernetes client's
     /// `configuration.assert_hostname = False`), and option dictionaries that carry these
@@ -129,6 +130,14 @@ pub(crate) fn check_assign(checker: &mut Checker, target: &Expr, value: &Expr) {
             report(
                 checker,
                 "`verify_mode = CERT_NONE` accepts any certificate",
+                range,
+            );
+        }
+        // A urllib3 connection's `conn.cert_reqs = "CERT_NONE"`.
+        "cert_reqs" if is_cert_none(checker, value) => {
+            report(
+                checker,
+                "`cert_reqs = CERT_NONE` accepts any certificate",
                 range,
             );
         }

@@ -10,7 +10,9 @@ use crate::rules::edits::remove_argument;
 declare_rule! {
     /// ## What it does
     /// Checks for HTTP and AWS clients with certificate verification turned off:
-    /// `verify=False` on `requests`, `httpx`, sessions and boto3 clients, `ssl=False` /
+    /// `verify=False` on `requests`, `httpx`, sessions, boto3 clients and Airflow's AWS
+    /// operators, sensors, triggers and hooks (`airflow.providers.amazon`: imported, held in
+    /// a class attribute, or subclassed in the file), `ssl=False` /
     /// `verify_ssl=False` on `aiohttp`, `session.verify = False`, and the Kubernetes client's
     /// `configuration.verify_ssl = False` (or `verify_ssl=False` on its calls).
     ///
@@ -74,10 +76,42 @@ fn is_http_call(checker: &Checker, call: &ExprCall) -> bool {
             return true;
         }
     }
+    if is_airflow_aws(checker, &call.func, 0) {
+        return true;
+    }
     // Methods on sessions and clients we cannot resolve: `session.get(url, verify=False)`.
     matches!(&*call.func, Expr::Attribute(attribute)
         if HTTP_METHODS.contains(&attribute.attr.id.as_str())
             || matches!(attribute.attr.id.as_str(), "client" | "resource" | "Session" | "Client" | "AsyncClient" | "TCPConnector"))
+}
+
+/// Airflow's AWS operators, sensors, triggers and hooks, which hand `verify` to botocore:
+/// imported from `airflow.providers.amazon`, held in a class attribute (`SENSOR =
+/// S3KeySensor`, called as `self.SENSOR(...)`), or a class of this file derived from one.
+fn is_airflow_aws(checker: &Checker, callee: &Expr, depth: usize) -> bool {
+    const PREFIX: &str = "airflow.providers.amazon.";
+    if depth > 3 {
+        return false;
+    }
+    if checker
+        .qualified_name(callee)
+        .is_some_and(|qualified| qualified.starts_with(PREFIX))
+    {
+        return true;
+    }
+    match callee {
+        Expr::Attribute(attribute) if matches!(&*attribute.value, Expr::Name(owner) if matches!(owner.id.as_str(), "self" | "cls")) => {
+            checker
+                .attribute(attribute.attr.id.as_str())
+                .is_some_and(|value| is_airflow_aws(checker, value, depth + 1))
+        }
+        Expr::Name(name) => checker.class_bases(name.id.as_str()).is_some_and(|bases| {
+            bases
+                .iter()
+                .any(|base| is_airflow_aws(checker, base, depth + 1))
+        }),
+        _ => false,
+    }
 }
 
 pub(crate) fn check_call(checker: &mut Checker, call: &ExprCall) {
