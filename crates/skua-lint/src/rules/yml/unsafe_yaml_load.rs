@@ -10,7 +10,8 @@ declare_rule! {
     /// ## What it does
     /// Checks for PyYAML loads that can construct arbitrary Python objects:
     /// `yaml.load()` / `yaml.load_all()` without a safe `Loader`, with `Loader`,
-    /// `UnsafeLoader` or `FullLoader` (or a loader class of the file derived from one), and
+    /// `UnsafeLoader` or `FullLoader` (or a loader class of the file derived from one,
+    /// also when bound to options with `functools.partial`), and
     /// `yaml.unsafe_load()` / `yaml.full_load()`. A loader class derived from `SafeLoader`
     /// is safe, and a name that holds another library's parser (ruamel's `YAML()`, a
     /// parameter or attribute named `yaml`) is not PyYAML.
@@ -98,6 +99,19 @@ fn loader_name(expr: &Expr) -> Option<&str> {
     }
 }
 
+/// The loader class inside `functools.partial(LocalLoader, search_path=...)`, the way
+/// jenkins-job-builder passes options to its loader; any other expression as it is.
+fn partial_target<'e>(checker: &Checker, loader: &'e Expr) -> &'e Expr {
+    match loader {
+        Expr::Call(call)
+            if checker.qualified_name(&call.func).as_deref() == Some("functools.partial") =>
+        {
+            call.arguments.args.first().unwrap_or(loader)
+        }
+        _ => loader,
+    }
+}
+
 pub(crate) fn check_call(checker: &mut Checker, call: &ExprCall) {
     let Some(qualified) = checker.qualified_name(&call.func) else {
         return;
@@ -118,6 +132,7 @@ pub(crate) fn check_call(checker: &mut Checker, call: &ExprCall) {
                     "`yaml.{function}()` without a `Loader` is unsafe; use `yaml.safe_load()`"
                 ),
                 Some(loader) => {
+                    let loader = partial_target(checker, loader);
                     match loader_name(loader).map(|name| (name, loader_safety(checker, name, 0))) {
                         // A loader we cannot see (imported from elsewhere, a variable): trust it.
                         None | Some((_, Safety::Safe | Safety::Unknown)) => return,
