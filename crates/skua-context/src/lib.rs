@@ -65,10 +65,19 @@ pub enum ContextError {
 }
 
 /// See the crate documentation. Shared as `Arc<Context>` with the build glue.
+/// Limits for every index client of a context; `None` keeps the client's default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClientTuning {
+    pub timeout: Option<std::time::Duration>,
+    pub deadline: Option<std::time::Duration>,
+    pub max_page_bytes: Option<u64>,
+}
+
 pub struct Context {
     cache: Cache,
     indexes: Indexes,
     python: Option<String>,
+    http: ClientTuning,
     runtime: Option<tokio::runtime::Runtime>,
     clients: Mutex<Vec<(Indexes, IndexClient)>>,
     interpreter: OnceLock<Result<Interpreter, Arc<InstallError>>>,
@@ -102,6 +111,7 @@ impl Context {
             cache,
             indexes,
             python,
+            http: ClientTuning::default(),
             runtime: Some(runtime),
             clients: Mutex::new(Vec::new()),
             interpreter: OnceLock::new(),
@@ -150,6 +160,15 @@ impl Context {
         let mut builder = IndexClientBuilder::new(self.cache.clone())
             .offline(indexes.offline)
             .refresh(indexes.refresh);
+        if let Some(timeout) = self.http.timeout {
+            builder = builder.timeout(timeout);
+        }
+        if let Some(deadline) = self.http.deadline {
+            builder = builder.deadline(deadline);
+        }
+        if let Some(limit) = self.http.max_page_bytes {
+            builder = builder.max_page_bytes(limit);
+        }
         if let Some(url) = &indexes.index_url {
             builder = builder.index_url(url.clone());
         }
@@ -159,6 +178,13 @@ impl Context {
         let client = builder.build()?;
         clients.push((indexes.clone(), client.clone()));
         Ok(client)
+    }
+
+    /// Every index client of this context with these limits instead of the client's
+    /// defaults (the CLI's `SKUA_HTTP_*` settings).
+    pub fn with_client_tuning(mut self, tuning: ClientTuning) -> Context {
+        self.http = tuning;
+        self
     }
 
     /// The interpreter named by the request (probed through the cache), found once.

@@ -64,7 +64,6 @@ pub struct IndexClientBuilder {
     max_page_bytes: u64,
     /// Environment variables above that held something unusable: `build` reports them
     /// (unless the caller set that value itself) rather than quietly using the default.
-    invalid_settings: Vec<IndexError>,
     retries: u32,
     retry_backoff: Duration,
     concurrency: usize,
@@ -81,32 +80,20 @@ enum NetrcSource {
 }
 
 impl IndexClientBuilder {
-    /// Defaults: PyPI as the only index, 30 s timeout (or `SKUA_HTTP_TIMEOUT` seconds), a
-    /// 300 s deadline per request (`SKUA_HTTP_DEADLINE`), 64 MiB pages
-    /// (`SKUA_HTTP_MAX_PAGE_BYTES`), 3
-    /// retries, 50 requests in flight, `.netrc` from `$NETRC` or `~/.netrc`.
+    /// Defaults: PyPI as the only index, 30 s timeout, a 300 s deadline per request,
+    /// 64 MiB pages, 3 retries, 50 requests in flight, `.netrc` from `$NETRC` or
+    /// `~/.netrc`. The CLI sets timeout, deadline and page limit from its settings
+    /// (`SKUA_HTTP_TIMEOUT`, `SKUA_HTTP_DEADLINE`, `SKUA_HTTP_MAX_PAGE_BYTES`).
     pub fn new(cache: Cache) -> Self {
-        let mut invalid_settings = Vec::new();
-        let timeout = env_setting("SKUA_HTTP_TIMEOUT", parse_seconds, &mut invalid_settings)
-            .unwrap_or(DEFAULT_TIMEOUT);
-        let deadline = env_setting("SKUA_HTTP_DEADLINE", parse_seconds, &mut invalid_settings)
-            .unwrap_or(DEFAULT_DEADLINE);
-        let max_page_bytes = env_setting(
-            "SKUA_HTTP_MAX_PAGE_BYTES",
-            parse_bytes,
-            &mut invalid_settings,
-        )
-        .unwrap_or(DEFAULT_MAX_PAGE_BYTES);
         IndexClientBuilder {
             index_url: None,
             extra_index_urls: Vec::new(),
             cache,
             offline: false,
             refresh: false,
-            timeout,
-            deadline,
-            max_page_bytes,
-            invalid_settings,
+            timeout: DEFAULT_TIMEOUT,
+            deadline: DEFAULT_DEADLINE,
+            max_page_bytes: DEFAULT_MAX_PAGE_BYTES,
             retries: DEFAULT_RETRIES,
             retry_backoff: DEFAULT_BACKOFF,
             concurrency: DEFAULT_CONCURRENCY,
@@ -143,31 +130,20 @@ impl IndexClientBuilder {
     /// Connect timeout, and the longest a response may go without sending data.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
-        self.forget_invalid("SKUA_HTTP_TIMEOUT");
         self
     }
 
-    /// Longest one request may take in all, body included (default 300 s, or
-    /// `SKUA_HTTP_DEADLINE` seconds). Downloads get one more second per MiB of their size.
+    /// Longest one request may take in all, body included (default 300 s). Downloads get one more second per MiB of their size.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
-        self.forget_invalid("SKUA_HTTP_DEADLINE");
         self
     }
 
-    /// Largest index page, metadata file or range response accepted (default 64 MiB, or
-    /// `SKUA_HTTP_MAX_PAGE_BYTES`); downloads of wheels and sdists are streamed to disk
+    /// Largest index page, metadata file or range response accepted (default 64 MiB); downloads of wheels and sdists are streamed to disk
     /// and not limited.
     pub fn max_page_bytes(mut self, limit: u64) -> Self {
         self.max_page_bytes = limit.max(1);
-        self.forget_invalid("SKUA_HTTP_MAX_PAGE_BYTES");
         self
-    }
-
-    fn forget_invalid(&mut self, variable: &str) {
-        self.invalid_settings.retain(
-            |error| !matches!(error, IndexError::InvalidSetting { name, .. } if *name == variable),
-        );
     }
 
     /// Retries after the first attempt, for transient failures only.
@@ -200,10 +176,7 @@ impl IndexClientBuilder {
         self
     }
 
-    pub fn build(mut self) -> Result<IndexClient, IndexError> {
-        if !self.invalid_settings.is_empty() {
-            return Err(self.invalid_settings.swap_remove(0));
-        }
+    pub fn build(self) -> Result<IndexClient, IndexError> {
         let primary = match self.index_url {
             Some(url) => url,
             None => IndexUrl::parse(PYPI)?,
@@ -1335,44 +1308,6 @@ fn artifact_key(file: &DistFile) -> String {
 
 /// The value of the environment variable `name`, parsed; unset or blank is `None`, and so
 /// is a value `parse` refuses, which is recorded in `invalid` to be reported.
-fn env_setting<T>(
-    name: &'static str,
-    parse: fn(&str) -> Result<T, &'static str>,
-    invalid: &mut Vec<IndexError>,
-) -> Option<T> {
-    let value = std::env::var(name)
-        .ok()
-        .filter(|value| !value.trim().is_empty())?;
-    match parse(value.trim()) {
-        Ok(parsed) => Some(parsed),
-        Err(expected) => {
-            invalid.push(IndexError::InvalidSetting {
-                name,
-                value,
-                expected,
-            });
-            None
-        }
-    }
-}
-
-fn parse_seconds(text: &str) -> Result<Duration, &'static str> {
-    const EXPECTED: &str = "a positive number of seconds";
-    let seconds = text.parse::<f64>().map_err(|_| EXPECTED)?;
-    if !seconds.is_finite() || seconds <= 0.0 {
-        return Err(EXPECTED);
-    }
-    Duration::try_from_secs_f64(seconds).map_err(|_| EXPECTED)
-}
-
-fn parse_bytes(text: &str) -> Result<u64, &'static str> {
-    const EXPECTED: &str = "a positive number of bytes";
-    text.parse::<u64>()
-        .ok()
-        .filter(|bytes| *bytes > 0)
-        .ok_or(EXPECTED)
-}
-
 fn sha256_hex(bytes: &[u8]) -> String {
     hex(&sha2::Sha256::digest(bytes))
 }

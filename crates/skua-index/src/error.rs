@@ -57,13 +57,6 @@ pub enum IndexError {
     /// An index URL given to the builder is not usable.
     #[error(transparent)]
     InvalidUrl(#[from] skua_types::InvalidIndexUrl),
-    /// An environment variable that tunes the client holds something it cannot use.
-    #[error("{name}={value:?} is not {expected}")]
-    InvalidSetting {
-        name: &'static str,
-        value: String,
-        expected: &'static str,
-    },
 }
 
 impl IndexError {

@@ -15,7 +15,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 pub use config::{ConfigError, ConfigFile, Options, find_config};
-pub use package::{PackageFlags, PackageSettings, SettingsError};
+pub use package::{HttpTuning, PackageFlags, PackageSettings, SettingsError};
 
 /// Where a setting's value came from, for `--show-settings` and for messages.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -57,6 +57,52 @@ pub struct PackageSettings {
     pub python_version: Sourced<Option<String>>,
     pub python_platform: Sourced<Option<String>>,
     pub no_progress: Sourced<bool>,
+    /// The index client's tuning (environment only): `None` keeps the client's default.
+    pub http: HttpTuning,
+}
+
+/// `SKUA_HTTP_TIMEOUT`, `SKUA_HTTP_DEADLINE` (seconds) and `SKUA_HTTP_MAX_PAGE_BYTES`.
+#[derive(Clone, Debug)]
+pub struct HttpTuning {
+    /// Connect timeout, and the longest a response may go without sending data.
+    pub timeout: Sourced<Option<std::time::Duration>>,
+    /// Longest one request may take in all.
+    pub deadline: Sourced<Option<std::time::Duration>>,
+    /// Largest index page, metadata file or range response accepted.
+    pub max_page_bytes: Sourced<Option<u64>>,
+}
+
+/// A tuning variable's value; one that cannot be used is an error naming it, never the
+/// default without a word.
+fn tuning_var<T>(
+    env: &dyn Fn(&str) -> Option<String>,
+    name: &'static str,
+    parse: fn(&str) -> Option<T>,
+    expected: &str,
+) -> Result<Sourced<Option<T>>, SettingsError> {
+    let Some(value) = env(name).filter(|value| !value.trim().is_empty()) else {
+        return Ok(Sourced::default_value(None));
+    };
+    match parse(value.trim()) {
+        Some(parsed) => Ok(Sourced::new(Some(parsed), Source::Env(name))),
+        None => Err(SettingsError::Invalid {
+            key: name,
+            origin: Source::Env(name),
+            message: format!("{name}={value:?} is not {expected}"),
+        }),
+    }
+}
+
+fn positive_seconds(text: &str) -> Option<std::time::Duration> {
+    let seconds = text.parse::<f64>().ok()?;
+    if !seconds.is_finite() || seconds <= 0.0 {
+        return None;
+    }
+    std::time::Duration::try_from_secs_f64(seconds).ok()
+}
+
+fn positive_bytes(text: &str) -> Option<u64> {
+    text.parse::<u64>().ok().filter(|bytes| *bytes > 0)
 }
 
 /// The first of these variables that is set to something other than whitespace.
@@ -275,6 +321,26 @@ impl PackageSettings {
             python_version,
             python_platform,
             no_progress,
+            http: HttpTuning {
+                timeout: tuning_var(
+                    env,
+                    "SKUA_HTTP_TIMEOUT",
+                    positive_seconds,
+                    "a positive number of seconds",
+                )?,
+                deadline: tuning_var(
+                    env,
+                    "SKUA_HTTP_DEADLINE",
+                    positive_seconds,
+                    "a positive number of seconds",
+                )?,
+                max_page_bytes: tuning_var(
+                    env,
+                    "SKUA_HTTP_MAX_PAGE_BYTES",
+                    positive_bytes,
+                    "a positive number of bytes",
+                )?,
+            },
         })
     }
 
@@ -351,6 +417,31 @@ impl PackageSettings {
             "no-progress",
             self.no_progress.value.to_string(),
             &self.no_progress.source,
+        );
+        // Unset, the index client keeps its own defaults (30 s, 300 s, 64 MiB).
+        let seconds = |value: &Option<std::time::Duration>| {
+            value.map_or_else(
+                || "default".to_string(),
+                |duration| duration.as_secs_f64().to_string(),
+            )
+        };
+        line(
+            "http-timeout",
+            seconds(&self.http.timeout.value),
+            &self.http.timeout.source,
+        );
+        line(
+            "http-deadline",
+            seconds(&self.http.deadline.value),
+            &self.http.deadline.source,
+        );
+        line(
+            "http-max-page-bytes",
+            self.http
+                .max_page_bytes
+                .value
+                .map_or_else(|| "default".to_string(), |bytes| bytes.to_string()),
+            &self.http.max_page_bytes.source,
         );
         out
     }

@@ -158,6 +158,20 @@ fn a_configured_index_is_used_by_lock_sync_and_run() {
 
     let shown = skua(dir, &home, &["lock", "--show-settings"]);
     ok(&shown);
+    // The client's tuning is a setting like the others: from the environment here, the
+    // client's own default when unset.
+    assert!(
+        shown
+            .stdout
+            .contains("http-timeout = 5  # $SKUA_HTTP_TIMEOUT"),
+        "{}",
+        shown.stdout
+    );
+    assert!(
+        shown.stdout.contains("http-deadline = default  # default"),
+        "{}",
+        shown.stdout
+    );
     let config = dir.join("pyproject.toml");
     assert!(
         shown.stdout.contains(&format!(

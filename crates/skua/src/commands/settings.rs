@@ -72,7 +72,12 @@ pub(crate) fn context(
         refresh: settings.refresh.value,
     };
     let cache = skua_cache::Cache::new(&settings.cache_dir.value);
+    let tuning = skua_context::ClientTuning {
+        timeout: settings.http.timeout.value,
+        deadline: settings.http.deadline.value,
+        max_page_bytes: settings.http.max_page_bytes.value,
+    };
     Context::new(cache, indexes, python)
-        .map(Arc::new)
+        .map(|context| Arc::new(context.with_client_tuning(tuning)))
         .into_diagnostic()
 }
