@@ -309,3 +309,44 @@ fn universal_and_a_platform_are_exclusive() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("python-platform"), "{}", run.stderr);
 }
+
+/// Without `--python-version`, the floor is the lower bound of the project's
+/// `requires-python`: nothing is resolved (or written) for an older Python.
+#[test]
+fn the_floor_comes_from_requires_python() {
+    let server = IndexServer::start_fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "pyproject.toml",
+        "[project]\nname = \"ops\"\nversion = \"1.0\"\nrequires-python = \">=3.12\"\ndependencies = [\"skf-uni-app\"]\n",
+    );
+    let run = skua(
+        dir.path(),
+        &server,
+        &[
+            "lock",
+            "pyproject.toml",
+            "--universal",
+            "-o",
+            "requirements.txt",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(dir.path().join("requirements.txt")).expect("lock");
+    assert!(
+        text.contains("for Python >=3.12 on every platform (universal)"),
+        "{text}"
+    );
+    let pins = pins(&text);
+    // From 3.12 up: the newest native build, no backport, no Python markers at all.
+    assert!(
+        pins.contains(&"skf-uni-native==2.0.0".to_string()),
+        "{pins:?}"
+    );
+    assert!(
+        pins.iter()
+            .all(|pin| !pin.contains("backport") && !pin.contains("python_full_version")),
+        "{pins:?}"
+    );
+}
