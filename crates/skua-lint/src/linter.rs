@@ -676,6 +676,8 @@ fn check_text(
             module.diagnostics
         }
         FileKind::Python | FileKind::ExtensionlessScript => {
+            // An absolute file path always has a parent; the empty path only names no
+            // manifest scope (no DEP004), it drops no finding of the other rules.
             let dir = absolute_path
                 .parent()
                 .map(normalize_lexically)
@@ -949,6 +951,8 @@ fn lint_notebook(
             .cells()
             .iter()
             .filter(|cell| cell.kind != CellKind::Output)
+            // Offsets past 4 GiB do not fit a `TextSize`, the offset type of the whole
+            // parser: no source of that size can be parsed, notebook or not.
             .filter_map(|cell| {
                 let start = TextSize::try_from(cell.range.start).ok()?;
                 let end = TextSize::try_from(cell.range.end).ok()?;
@@ -993,6 +997,7 @@ fn lint_notebook(
                 settings,
             )),
             CellKind::Output if settings.rules.contains(Rule::HardcodedToken) => {
+                // The cell index was built from this text: its ranges lie inside it.
                 let output = text.get(cell.range.clone()).unwrap_or_default();
                 diagnostics.extend(crate::rules::sec::hardcoded_token::tokens_in_output(
                     output,

@@ -300,6 +300,7 @@ fn look_in(
     let Ok(entries) = std::fs::read_dir(dir) else {
         return (Found::Nothing, false);
     };
+    // A name that is not UTF-8 is no manifest skua reads and no module Python imports.
     let mut names: Vec<String> = entries
         .flatten()
         .filter_map(|entry| entry.file_name().into_string().ok())
@@ -471,6 +472,8 @@ impl ScopeBuilder {
                 .chain(&poetry.dev_dependencies)
                 .chain(groups)
             {
+                // An invalid name declares nothing: at worst an import of it is reported,
+                // never hidden.
                 self.declared
                     .extend(PackageName::new(&dependency.name).ok());
             }
@@ -553,6 +556,7 @@ impl ScopeBuilder {
             && let Ok(parsed) = skua_requirements::parse_pyproject(&text)
             && let Some(name) = parsed.project_name.as_deref()
         {
+            // As above: an invalid project name only declares nothing.
             self.declared.extend(PackageName::new(name).ok());
         }
     }
@@ -591,7 +595,8 @@ impl Environment {
     }
 
     fn add_dist(&mut self, dist_info: &Path) {
-        // `PyYAML-6.0.1.dist-info`: names in directory names have `-` escaped as `_`.
+        // `PyYAML-6.0.1.dist-info`: names in directory names have `-` escaped as `_`. A
+        // directory named otherwise maps no import names; the built-in map still applies.
         let Some(name) = dist_info
             .file_name()
             .and_then(|name| name.to_str())

@@ -189,6 +189,8 @@ fn output_text(cell: &Value) -> String {
         let part = match output.get("output_type").and_then(Value::as_str) {
             Some("stream") => lines(output.get("text")),
             Some("execute_result" | "display_data") => lines(output.pointer("/data/text~1plain")),
+            // nbformat's traceback is a list of strings; anything else holds no text to
+            // scan (the notebook still parses, and its code cells are still checked).
             Some("error") => output
                 .get("traceback")
                 .and_then(Value::as_array)

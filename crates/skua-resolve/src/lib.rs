@@ -47,6 +47,17 @@ pub enum Upgrade {
     Packages(HashSet<PackageName>),
 }
 
+impl Upgrade {
+    /// Whether `name`'s existing pin may move.
+    pub fn allows_moving(&self, name: &PackageName) -> bool {
+        match self {
+            Upgrade::None => false,
+            Upgrade::All => true,
+            Upgrade::Packages(names) => names.contains(name),
+        }
+    }
+}
+
 /// Builds the core metadata of a source distribution whose dependencies are dynamic.
 ///
 /// Defined here and implemented by a crate that can run builds (skua-sync, with skua-build),

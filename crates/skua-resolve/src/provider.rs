@@ -25,7 +25,7 @@ use crate::report::{Hint, NoSolution};
 use crate::vcs::{self, GitReference};
 use crate::{
     Manifest, PrereleaseMode, Progress, Resolution, ResolveError, ResolvedPackage, ResolverOptions,
-    SkippedVersion, Unusable, Upgrade, Via,
+    SkippedVersion, Unusable, Via,
 };
 
 /// A node of the solver's graph. Extras are separate packages that depend on their base
@@ -701,14 +701,6 @@ impl<'a> Provider<'a> {
             .walk(&self.runtime, name.clone(), range.clone(), extras.to_vec());
     }
 
-    fn upgrade_allows_moving(&self, name: &PackageName) -> bool {
-        match &self.options.upgrade {
-            Upgrade::None => false,
-            Upgrade::All => true,
-            Upgrade::Packages(names) => names.contains(name),
-        }
-    }
-
     fn usable(&self, candidate: &Candidate, range: &Range, allow_prerelease: bool) -> bool {
         if !range.contains(&candidate.version) || !candidate.python_compatible {
             return false;
@@ -1011,7 +1003,7 @@ impl DependencyProvider for Provider<'_> {
             PrereleaseMode::Disallow => false,
             PrereleaseMode::IfNecessary => explicit,
         };
-        if !self.upgrade_allows_moving(name)
+        if !self.options.upgrade.allows_moving(name)
             && let Some(preferred) = self.options.preferences.get(name)
             && let Some(candidate) = list
                 .iter()

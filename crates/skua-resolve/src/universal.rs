@@ -330,7 +330,7 @@ pub fn resolve_universal(
             // markers, never by wheel tags), unless a platform needs another.
             env_options
                 .preferences
-                .retain(|name, _| !upgrade_moves(&options.upgrade, name));
+                .retain(|name, _| !options.upgrade.allows_moving(name));
             env_options.preferences.extend(
                 picked
                     .iter()
@@ -419,14 +419,6 @@ pub fn resolve_universal(
     }
     crate::hash_direct_files(&mut result, client, runtime)?;
     Ok(result)
-}
-
-fn upgrade_moves(upgrade: &Upgrade, name: &PackageName) -> bool {
-    match upgrade {
-        Upgrade::None => false,
-        Upgrade::All => true,
-        Upgrade::Packages(names) => names.contains(name),
-    }
 }
 
 #[cfg(test)]

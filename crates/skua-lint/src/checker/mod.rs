@@ -399,6 +399,7 @@ impl<'a> Checker<'a> {
                 continue;
             };
             for found in crate::secrets::find_tokens(raw) {
+                // `found.range` comes from scanning `raw`, so it is always inside it.
                 let secret = raw.get(found.range.clone()).unwrap_or_default();
                 self.diagnostics.push(
                     Diagnostic::new(
