@@ -103,8 +103,7 @@ pub fn lock(
     context: &Context,
     progress: Arc<dyn Fn(Progress) + Send + Sync>,
 ) -> Result<Locked, LockError> {
-    let (inputs, resolution) = resolve_request(request, context, progress)?;
-    let grid = universal_grid(request, &inputs)?;
+    let (inputs, resolution, grid) = resolve_inputs(request, context, progress)?;
     let header = LockHeader {
         command: request.command.clone(),
         target: match &grid {
@@ -142,6 +141,15 @@ pub fn resolve_request(
     context: &Context,
     progress: Arc<dyn Fn(Progress) + Send + Sync>,
 ) -> Result<(Inputs, Resolution), LockError> {
+    resolve_inputs(request, context, progress).map(|(inputs, resolution, _)| (inputs, resolution))
+}
+
+/// [`resolve_request`], with the environments of a universal lock (for its header).
+fn resolve_inputs(
+    request: &LockRequest,
+    context: &Context,
+    progress: Arc<dyn Fn(Progress) + Send + Sync>,
+) -> Result<(Inputs, Resolution, Option<Grid>), LockError> {
     let mut inputs = Inputs::default();
     for path in &request.requirement_files {
         inputs.add_requirements_file(path)?;
@@ -176,7 +184,12 @@ pub fn resolve_request(
         }
         _ => None,
     };
-    let preferences = existing.as_deref().map(read_pins).unwrap_or_default();
+    let grid = universal_grid(request, &inputs)?;
+    // A universal resolution keeps the existing pins per environment (below), by marker.
+    let preferences = match (&grid, &existing) {
+        (None, Some(text)) => read_pins(text),
+        _ => Default::default(),
+    };
     let options = ResolverOptions {
         target: request.target.clone(),
         prerelease: request.prerelease,
@@ -185,11 +198,11 @@ pub fn resolve_request(
         upgrade: request.upgrade.clone(),
         sdist_builder: request.sdist_builder.clone(),
     };
-    let resolution = match universal_grid(request, &inputs)? {
+    let resolution = match &grid {
         Some(grid) => crate::universal::resolve_universal(
             &inputs.manifest,
             &options,
-            &grid,
+            grid,
             &|env| {
                 existing
                     .as_deref()
@@ -208,7 +221,7 @@ pub fn resolve_request(
             progress,
         )?,
     };
-    Ok((inputs, resolution))
+    Ok((inputs, resolution, grid))
 }
 
 /// The environments of a universal request: from `--python-version`, else the lowest
