@@ -122,6 +122,78 @@ pub fn install_plan(
     install_planned(venv, plan, None, link_mode, Occupied::CheckedByCaller)
 }
 
+/// Installs every plan (checked together by [`check_conflicts`]) with [`install_plan`],
+/// several at a time: creating a venv's directories and files is kernel work (on ext4,
+/// right after a venv was deleted, each new inode is found by skipping the recently freed
+/// ones), which one thread per core spreads the way uv spreads it. Plans that put a file
+/// at the same path (identical bytes, which [`check_conflicts`] allows) are installed one
+/// after the other, in the order given, so one never moves aside a file the other is
+/// still installing. `installed` is told each plan's index once it is in place. Every
+/// plan is tried; the first error in the order given is returned.
+pub fn install_plans(
+    venv: &Venv,
+    plans: &[InstallPlan],
+    link_mode: LinkMode,
+    installed: &(dyn Fn(usize) + Sync),
+) -> Result<(), InstallError> {
+    use rayon::prelude::*;
+    let groups = groups_sharing_files(venv, plans);
+    let mut failures: Vec<(usize, InstallError)> = groups
+        .par_iter()
+        .flat_map_iter(|group| {
+            let mut failures = Vec::new();
+            for &index in group {
+                match install_plan(venv, &plans[index], link_mode) {
+                    Ok(_) => installed(index),
+                    Err(error) => failures.push((index, error)),
+                }
+            }
+            failures
+        })
+        .collect();
+    failures.sort_by_key(|(index, _)| *index);
+    match failures.into_iter().next() {
+        Some((_, error)) => Err(error),
+        None => Ok(()),
+    }
+}
+
+/// The plans' indices grouped so that plans installing a file at the same path share a
+/// group; each group in ascending order.
+fn groups_sharing_files(venv: &Venv, plans: &[InstallPlan]) -> Vec<Vec<usize>> {
+    fn root(parents: &mut [usize], mut index: usize) -> usize {
+        while parents[index] != index {
+            parents[index] = parents[parents[index]];
+            index = parents[index];
+        }
+        index
+    }
+    let mut parents: Vec<usize> = (0..plans.len()).collect();
+    let mut first_claim: HashMap<PathBuf, usize> = HashMap::new();
+    for (index, plan) in plans.iter().enumerate() {
+        for target in plan.plan.targets(venv) {
+            if let Some(&other) = first_claim.get(&target) {
+                let (a, b) = (root(&mut parents, other), root(&mut parents, index));
+                parents[a.max(b)] = a.min(b);
+            } else {
+                first_claim.insert(target, index);
+            }
+        }
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_of_root: HashMap<usize, usize> = HashMap::new();
+    for index in 0..plans.len() {
+        let group = *group_of_root
+            .entry(root(&mut parents, index))
+            .or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
+        groups[group].push(index);
+    }
+    groups
+}
+
 fn install_planned(
     venv: &Venv,
     plan: &InstallPlan,

@@ -40,8 +40,8 @@ mod venv;
 pub use bytecode::compile_bytecode;
 pub use error::InstallError;
 pub use install::{
-    InstallPlan, LinkMode, check_conflicts, install_plan, install_wheel, install_wheel_with,
-    verify_wheel,
+    InstallPlan, LinkMode, check_conflicts, install_plan, install_plans, install_wheel,
+    install_wheel_with, verify_wheel,
 };
 pub use interpreter::{InstallPaths, Interpreter, SchemeLayout};
 pub use lock::{EnvironmentLock, LOCK_FILE_NAME, lock_environment, try_lock_environment};

@@ -15,8 +15,8 @@ use common::{
 };
 use skua_install::{
     INSTALLING_MARKER, Incomplete, InstallError, InstallPlan, Venv, check_conflicts,
-    compile_bytecode, install_wheel, lock_environment, try_lock_environment, uninstall,
-    unpack_wheel, verify_wheel,
+    compile_bytecode, install_plans, install_wheel, lock_environment, try_lock_environment,
+    uninstall, unpack_wheel, verify_wheel,
 };
 
 const TOOL: &str = "skf_tool-1.0.0-py3-none-any.whl";
@@ -945,6 +945,101 @@ fn identical_files_of_two_distributions_are_shared() {
     assert!(matches!(err, InstallError::FileConflict { .. }), "{err}");
     let err = install_wheel(&venv, &different, &different_name, None).unwrap_err();
     assert!(matches!(err, InstallError::FileConflict { .. }), "{err}");
+}
+
+/// A sync's plans install several at a time: every plan that can be installed is, the
+/// ones that share a file (identical bytes) go one after the other and both end up
+/// complete, and of two failing plans the first in the order given is the error
+/// reported.
+#[test]
+fn plans_install_in_parallel_and_report_the_first_failure_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let venv = new_venv(dir.path());
+    let unpacked = |name: &str, files: Vec<(String, String)>| {
+        let filename = format!("{name}-1.0-py3-none-any.whl");
+        let members = files
+            .iter()
+            .map(|(path, body)| member(path, body))
+            .collect();
+        let wheel = write_wheel(
+            dir.path(),
+            &filename,
+            &with_metadata(name, "1.0", true, members),
+        );
+        let tree = unpack_wheel(&wheel, &dir.path().join(format!("cache-{name}"))).unwrap();
+        (tree, filename)
+    };
+    let own = |name: &str| {
+        vec![(
+            format!("{name}/sub/deeper/__init__.py"),
+            format!("NAME = '{name}'\n"),
+        )]
+    };
+    let shared = |name: &str| {
+        let mut files = own(name);
+        files.push((
+            "sharedpkg/__init__.py".to_owned(),
+            "SHARED = 1\n".to_owned(),
+        ));
+        files
+    };
+    let names = [
+        "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel",
+    ];
+    // charlie and foxtrot are installed already, so their plans fail; bravo and golf
+    // share sharedpkg.
+    let trees: Vec<_> = names
+        .iter()
+        .map(|name| {
+            if matches!(*name, "bravo" | "golf") {
+                unpacked(name, shared(name))
+            } else {
+                unpacked(name, own(name))
+            }
+        })
+        .collect();
+    for index in [2, 5] {
+        install_wheel(&venv, &trees[index].0, &trees[index].1, None).unwrap();
+    }
+    let plans: Vec<_> = trees
+        .iter()
+        .map(|(tree, filename)| plan(&venv, tree, filename))
+        .collect();
+    let done = std::sync::Mutex::new(Vec::new());
+    let err = install_plans(&venv, &plans, Default::default(), &|index| {
+        done.lock().unwrap().push(index);
+    })
+    .unwrap_err();
+    assert!(
+        matches!(&err, InstallError::AlreadyInstalled { name, .. } if name.as_str() == "charlie"),
+        "{err}"
+    );
+    let mut done = done.into_inner().unwrap();
+    done.sort_unstable();
+    assert_eq!(done, [0, 1, 3, 4, 6, 7]);
+    let installed: Vec<String> = venv
+        .installed()
+        .unwrap()
+        .into_iter()
+        .map(|dist| {
+            assert_eq!(dist.incomplete, None, "{}", dist.name);
+            dist.name.to_string()
+        })
+        .collect();
+    assert_eq!(installed.len(), names.len(), "{installed:?}");
+    for name in names {
+        assert_eq!(
+            python(
+                &venv,
+                &format!("import {name}.sub.deeper as m; print(m.NAME)")
+            ),
+            name
+        );
+    }
+    assert_eq!(
+        python(&venv, "import sharedpkg; print(sharedpkg.SHARED)"),
+        "1"
+    );
 }
 
 /// What a kill leaves at its different moments, built by hand: each is reported as

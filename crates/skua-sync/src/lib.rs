@@ -18,7 +18,7 @@ use skua_requirements::EntryKind;
 use skua_types::{PackageName, SdistFilename, Sha256, Url, Version, WheelFilename};
 
 use skua_install::{
-    InstallError, InstallPlan, LinkMode, Venv, check_conflicts, compile_bytecode, install_plan,
+    InstallError, InstallPlan, LinkMode, Venv, check_conflicts, compile_bytecode, install_plans,
     lock_environment, uninstall, unpack_wheel, verify_wheel,
 };
 
@@ -1080,33 +1080,16 @@ pub(crate) fn sync_packages_inner(
 
     let unpacked_root = context.cache().bucket("wheels-v2");
     // Unpacking only touches the cache (each wheel its own directory, renamed into place),
-    // so wheels unpack in parallel; the environment is changed afterwards, in order.
-    let workers = std::thread::available_parallelism()
-        .map_or(2, usize::from)
-        .min(downloads.len().max(1));
-    let queue = std::sync::Mutex::new(downloads.into_iter());
-    let results = std::sync::Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let next = queue.lock().map(|mut queue| queue.next()).unwrap_or(None);
-                    let Some((package, path, filename)) = next else {
-                        break;
-                    };
-                    let result =
-                        unpack_wheel(&path, &unpacked_root).map(|dir| (package, dir, filename));
-                    if let Ok(mut results) = results.lock() {
-                        results.push(result);
-                    }
-                }
-            });
-        }
-    });
-    let mut unpacked = Vec::new();
-    for result in results.into_inner().unwrap_or_default() {
-        unpacked.push(result?);
-    }
+    // so wheels unpack in parallel; the environment is changed afterwards.
+    let mut unpacked = {
+        use rayon::prelude::*;
+        downloads
+            .into_par_iter()
+            .map(|(package, path, filename)| {
+                unpack_wheel(&path, &unpacked_root).map(|dir| (package, dir, filename))
+            })
+            .collect::<Result<Vec<_>, _>>()?
+    };
     unpacked.sort_by(|a, b| a.0.name.cmp(&b.0.name));
     // A wheel that is not the locked distribution (a build that produced another
     // version, a file whose metadata contradicts its name) is refused while the
@@ -1143,15 +1126,15 @@ pub(crate) fn sync_packages_inner(
         uninstall(&venv, dist)?;
     }
     report.removed = removed;
-    for ((package, _, _), plan) in unpacked.iter().zip(&plans) {
-        install_plan(&venv, plan, request.link_mode)?;
+    install_plans(&venv, &plans, request.link_mode, &|index| {
         progress(SyncProgress::Installed {
-            name: package.name.clone(),
+            name: unpacked[index].0.name.clone(),
         });
-        report
-            .installed
-            .push((package.name.clone(), package.version.clone()));
-    }
+    })?;
+    report.installed = unpacked
+        .iter()
+        .map(|(package, _, _)| (package.name.clone(), package.version.clone()))
+        .collect();
     if request.compile_bytecode && !unpacked.is_empty() {
         compile_bytecode(&venv, std::slice::from_ref(&venv.site_packages))?;
     }
