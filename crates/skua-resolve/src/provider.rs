@@ -82,60 +82,54 @@ impl Mode {
     }
 }
 
-/// Conflicts on a package after which the metadata of its next versions is fetched in a
-/// batch, as uv batches after repeated conflicts. The batch grows with the conflicts: a
-/// provider of Airflow walks back a few releases (a fixed 50 fetched twice uv's bytes,
-/// most never read), while an unsatisfiable boto3 walks back hundreds (a fixed 10 left the
-/// solver waiting on each round trip).
-const BATCH_AFTER_CONFLICTS: u32 = 2;
-const BATCH_PER_CONFLICT: usize = 4;
+/// Versions of a package the solver has tried after which the metadata of its next
+/// versions is fetched ahead, as uv batches once a package's versions are tried one after
+/// another. Half as many are fetched ahead as have been tried, up to [`MAX_BATCH`]: a
+/// provider of Airflow walks back a few releases, an unsatisfiable boto3 hundreds, and
+/// what is fetched ahead when the walk stops is never read. Sized by conflicts instead
+/// (pubgrub counts a package in every conflict it is part of), Airflow fetched 32
+/// versions of `rich` where the solver tried 2; as many ahead as tried, 1.02x uv's bytes.
+const BATCH_AFTER_TRIED: usize = 2;
 const MAX_BATCH: usize = 50;
 
 /// What the background prefetch tasks share. They run on the runtime while the solver
-/// blocks its own thread, and walk the dependency graph ahead of it, so that requests
-/// overlap instead of waiting on each other one round trip at a time.
+/// blocks its own thread and fetch, for each dependency of a version the solver has taken
+/// up, the page and the metadata of its likely pick, so that requests overlap instead of
+/// waiting on each other one round trip at a time.
+///
+/// One level, as uv prefetches: walking on from those picks' own dependencies fetched
+/// pages of projects no resolution reaches (a backtracking boto3 + kubernetes set read
+/// the 7 MB page of `pydantic-core` for a kubernetes release the solver gave up; Airflow
+/// read 32 MB of such pages), 1.25x-1.35x uv's bytes, for no gain in time once batches
+/// follow the versions tried.
 struct Prefetcher {
     client: IndexClient,
     target: skua_platform::Target,
     tags: Tags,
     exclude_newer: Option<skua_types::ExcludeNewer>,
-    env: MarkerEnvironment,
     constraints: HashMap<PackageName, Range>,
     any_platform: bool,
-    /// Names whose requirements `--override` replaces: the provider prefetches those itself.
-    /// Names not looked up on the index: overridden, or direct references.
-    overridden: HashSet<PackageName>,
-    /// (name, extras) walked already, so each is walked once.
-    walked: Mutex<HashSet<(PackageName, Vec<ExtraName>)>>,
+    /// Names prefetched already, so each is prefetched once.
+    walked: Mutex<HashSet<PackageName>>,
     /// Versions whose metadata a batch asked for.
     batched: Mutex<HashSet<(PackageName, Version)>>,
-    /// Walks waiting for a worker, and how many workers run. A queued walk is a name and
+    /// Names waiting for a worker, and how many workers run. A queued name is a name and
     /// a range (about a hundred bytes); a spawned task holds the whole request future
     /// (kilobytes) while it waits on the client's concurrency limit, for every name at once.
-    queue: Mutex<(std::collections::VecDeque<Walk>, usize)>,
+    queue: Mutex<(std::collections::VecDeque<(PackageName, Range)>, usize)>,
 }
-
-/// One queued prefetch walk: name, range and extras.
-type Walk = (PackageName, Range, Vec<ExtraName>);
 
 /// Prefetch workers at once: more than the client's requests in flight, so a worker
 /// parsing a page does not leave the network idle.
 const PREFETCH_WORKERS: usize = 64;
 
 impl Prefetcher {
-    fn walk(
-        self: &Arc<Self>,
-        runtime: &tokio::runtime::Handle,
-        name: PackageName,
-        range: Range,
-        mut extras: Vec<ExtraName>,
-    ) {
-        extras.sort();
-        if !lock(&self.walked).insert((name.clone(), extras.clone())) {
+    fn walk(self: &Arc<Self>, runtime: &tokio::runtime::Handle, name: PackageName, range: Range) {
+        if !lock(&self.walked).insert(name.clone()) {
             return;
         }
         let mut queue = lock(&self.queue);
-        queue.0.push_back((name, range, extras));
+        queue.0.push_back((name, range));
         if queue.1 >= PREFETCH_WORKERS {
             return;
         }
@@ -148,22 +142,22 @@ impl Prefetcher {
                     let mut queue = lock(&this.queue);
                     let next = queue.0.pop_front();
                     if next.is_none() {
-                        // Under the same lock as the push: no walk is left behind.
+                        // Under the same lock as the push: no name is left behind.
                         queue.1 -= 1;
                     }
                     next
                 };
-                let Some((name, range, extras)) = next else {
+                let Some((name, range)) = next else {
                     return;
                 };
-                Arc::clone(&this).visit(name, range, extras).await;
+                this.visit(name, range).await;
             }
         });
     }
 
-    /// The page, the metadata of the newest version in `range` (the solver's likely
-    /// pick), then the same for each dependency it declares for the target.
-    async fn visit(self: Arc<Self>, name: PackageName, range: Range, extras: Vec<ExtraName>) {
+    /// The page and the metadata of the newest version in `range` (the solver's likely
+    /// pick).
+    async fn visit(&self, name: PackageName, range: Range) {
         let Ok(project) = self.client.project(&name).await else {
             return;
         };
@@ -184,41 +178,8 @@ impl Prefetcher {
                 && !candidate.version.any_prerelease()
                 && range.contains(&candidate.version)
         });
-        let Some(file) = likely.and_then(Candidate::metadata_file) else {
-            return;
-        };
-        let Ok(metadata) = self.client.metadata(file).await else {
-            return;
-        };
-        if matches!(file.kind, skua_index::DistKind::Sdist { .. })
-            && !metadata.static_requires_dist()
-        {
-            return;
-        }
-        let runtime = tokio::runtime::Handle::current();
-        for line in &metadata.requires_dist {
-            // A guess: whatever does not read here is left to the provider, which reports it.
-            let Ok(lenient) = parse_requirement_lenient(line) else {
-                continue;
-            };
-            let requirement = lenient.value;
-            if requirement.url.is_some() || !marker_applies(&requirement, &self.env, &extras) {
-                continue;
-            }
-            let (Ok(dependency), Ok(dependency_extras), Ok(range)) = (
-                requirement_name(&requirement),
-                requirement_extras(&requirement),
-                specifier_range(&requirement),
-            ) else {
-                continue;
-            };
-            if self.overridden.contains(&dependency) {
-                continue;
-            }
-            if !dependency_extras.is_empty() {
-                self.walk(&runtime, dependency.clone(), range.clone(), Vec::new());
-            }
-            self.walk(&runtime, dependency, range, dependency_extras);
+        if let Some(file) = likely.and_then(Candidate::metadata_file) {
+            let _ = self.client.metadata(file).await;
         }
     }
 
@@ -270,8 +231,8 @@ pub(crate) struct Provider<'a> {
     /// Dependencies read for each (package, version), for `# via` annotations.
     dependency_names: Mutex<HashMap<(Pkg, Version), Vec<PackageName>>>,
     prefetcher: Arc<Prefetcher>,
-    /// Conflicts per package as pubgrub last reported them, to start batch prefetches.
-    conflicts: Mutex<HashMap<PackageName, u32>>,
+    /// Distinct versions the solver chose per package, to size batch prefetches.
+    chosen: Mutex<HashMap<PackageName, HashSet<Version>>>,
     discovery_order: Mutex<HashMap<Pkg, usize>>,
     /// Versions already reported as skipped (a package and its extras share metadata).
     warned: Mutex<HashSet<(PackageName, Version)>>,
@@ -576,15 +537,8 @@ impl<'a> Provider<'a> {
             target: options.target.clone(),
             tags: options.target.tags(),
             exclude_newer: options.exclude_newer,
-            env: env.clone(),
             constraints: constraints.clone(),
             any_platform,
-            overridden: overrides
-                .keys()
-                .chain(direct.keys())
-                .chain(local.keys())
-                .cloned()
-                .collect(),
             walked: Mutex::default(),
             batched: Mutex::default(),
             queue: Mutex::default(),
@@ -610,7 +564,7 @@ impl<'a> Provider<'a> {
             not_found: Mutex::default(),
             dependency_names: Mutex::default(),
             prefetcher,
-            conflicts: Mutex::default(),
+            chosen: Mutex::default(),
             discovery_order: Mutex::default(),
             warned: Mutex::default(),
             early: Mutex::default(),
@@ -687,9 +641,9 @@ impl<'a> Provider<'a> {
         Ok(list)
     }
 
-    /// Starts fetching `name`'s page, the metadata of its likely pick in `range`, and,
-    /// from that metadata, the same for its dependencies, in the background.
-    fn prefetch(&self, name: &PackageName, range: &Range, extras: &[ExtraName]) {
+    /// Starts fetching `name`'s page and the metadata of its likely pick in `range` in the
+    /// background.
+    fn prefetch(&self, name: &PackageName, range: &Range) {
         if !self.mode.prefetch
             || self.overrides.contains_key(name)
             || self.direct.contains_key(name)
@@ -698,7 +652,7 @@ impl<'a> Provider<'a> {
             return;
         }
         self.prefetcher
-            .walk(&self.runtime, name.clone(), range.clone(), extras.to_vec());
+            .walk(&self.runtime, name.clone(), range.clone());
     }
 
     fn usable(&self, candidate: &Candidate, range: &Range, allow_prerelease: bool) -> bool {
@@ -722,10 +676,7 @@ impl<'a> Provider<'a> {
                 let mut map: BTreeMap<Pkg, Range> = BTreeMap::new();
                 for (pkg, range) in &self.root_dependencies {
                     match pkg {
-                        Pkg::Name(name) => self.prefetch(name, range, &[]),
-                        Pkg::Extra(name, extra) => {
-                            self.prefetch(name, range, std::slice::from_ref(extra));
-                        }
+                        Pkg::Name(name) | Pkg::Extra(name, _) => self.prefetch(name, range),
                         Pkg::Root => {}
                     }
                     map.insert(pkg.clone(), range.clone());
@@ -887,7 +838,7 @@ impl<'a> Provider<'a> {
                 if let Some(constraint) = self.constraints.get(&dependency) {
                     range = range.intersection(constraint);
                 }
-                self.prefetch(&dependency, &range, &dependency_extras);
+                self.prefetch(&dependency, &range);
                 let targets = std::iter::once(Pkg::Name(dependency.clone())).chain(
                     dependency_extras
                         .into_iter()
@@ -959,11 +910,6 @@ impl DependencyProvider for Provider<'_> {
         let next = order.len();
         let discovered = *order.entry(package.clone()).or_insert(next);
         drop(order);
-        if let Some(name) = package.name() {
-            let mut conflicts = lock(&self.conflicts);
-            let count = conflicts.entry(name.clone()).or_default();
-            *count = (*count).max(statistics.conflict_count());
-        }
         // Exact pins first (they cannot backtrack), then packages that kept conflicting in
         // an earlier attempt, then packages that conflicted the most.
         let pinned = u32::from(range.as_singleton().is_some());
@@ -1022,16 +968,18 @@ impl DependencyProvider for Provider<'_> {
                 .find(|candidate| self.usable(candidate, range, true));
         }
         let version = chosen.map(|candidate| candidate.version.clone());
-        // After repeated conflicts the solver walks this package's versions one by one,
-        // each waiting for its metadata: fetch the next ones together instead, as uv does.
-        let conflicts = lock(&self.conflicts).get(name).copied().unwrap_or(0);
+        // A solver walking this package's versions one by one waits for each one's
+        // metadata: fetch the next ones together instead, as uv does.
+        let tried_versions = version.as_ref().map_or(0, |version| {
+            let mut chosen = lock(&self.chosen);
+            let versions = chosen.entry(name.clone()).or_default();
+            versions.insert(version.clone());
+            versions.len()
+        });
         if let Some(version) = &version
-            && conflicts >= BATCH_AFTER_CONFLICTS
+            && tried_versions >= BATCH_AFTER_TRIED
         {
-            let batch = usize::try_from(conflicts)
-                .unwrap_or(usize::MAX)
-                .saturating_mul(BATCH_PER_CONFLICT)
-                .min(MAX_BATCH);
+            let batch = (tried_versions / 2).clamp(1, MAX_BATCH);
             let files = list
                 .iter()
                 .filter(|candidate| {
