@@ -30,6 +30,10 @@ const LOCAL_SIG: u32 = 0x0403_4b50;
 /// Random access to an archive of known length.
 pub(crate) trait RangeSource {
     fn len(&self) -> u64;
+    /// How much of the end to read first, where the central directory is looked for.
+    fn first_tail(&self) -> u64 {
+        TAIL_SIZE
+    }
     /// The bytes `start..end` (`end <= len()`).
     async fn read(&mut self, start: u64, end: u64) -> Result<Vec<u8>, IndexError>;
 }
@@ -68,6 +72,14 @@ pub(crate) async fn read_entry<S: RangeSource>(
     source: &mut S,
     pick: impl Fn(&[CdEntry]) -> Result<&CdEntry, String>,
 ) -> Result<Vec<u8>, ZipError> {
+    read_entry_at(source, pick).await.map(|(data, _)| data)
+}
+
+/// [`read_entry`], with where the entry starts in the archive.
+pub(crate) async fn read_entry_at<S: RangeSource>(
+    source: &mut S,
+    pick: impl Fn(&[CdEntry]) -> Result<&CdEntry, String>,
+) -> Result<(Vec<u8>, u64), ZipError> {
     let total = source.len();
     let entries = central_directory(source, total).await?;
     let entry = pick(&entries).map_err(ZipError::Invalid)?;
@@ -97,7 +109,9 @@ pub(crate) async fn read_entry<S: RangeSource>(
     } else {
         source.read(offset + data_start, offset + data_end).await?
     };
-    decompress(entry, &data).map_err(ZipError::Invalid)
+    decompress(entry, &data)
+        .map(|data| (data, offset))
+        .map_err(ZipError::Invalid)
 }
 
 async fn central_directory<S: RangeSource>(
@@ -107,7 +121,7 @@ async fn central_directory<S: RangeSource>(
     if total < 22 {
         return invalid("too short to be a zip archive");
     }
-    let mut tail_start = total - total.min(TAIL_SIZE);
+    let mut tail_start = total - total.min(source.first_tail());
     let mut tail = source.read(tail_start, total).await?;
     let mut eocd = find_eocd(&tail);
     if eocd.is_none() && tail_start > 0 {

@@ -201,6 +201,47 @@ async fn a_big_central_directory_is_read_without_fetching_any_byte_twice() {
     assert!(transferred < size / 2, "{transferred} of {size} bytes");
 }
 
+/// Once one wheel of a project has been read, the next releases' first read asks for
+/// what that wheel needed and a margin instead of 16 KiB, and still reads METADATA in
+/// that one request.
+#[tokio::test]
+async fn later_releases_of_a_project_read_a_tighter_tail() {
+    let server = IndexServer::start_fixture();
+    let cache = tempfile::tempdir().unwrap();
+    let client = builder(cache.path(), &primary(&server)).build().unwrap();
+    let project = client.project(&pn("skf-releases")).await.unwrap();
+    let mut first_reads = Vec::new();
+    for version in ["3.0.0", "2.0.0", "1.0.0"] {
+        let wheel = file(
+            &project,
+            &format!("skf_releases-{version}-py3-none-any.whl"),
+        );
+        assert!(wheel.size.expect("size on the page") > 4 * 16384);
+        server.clear_requests();
+        let metadata = client.metadata(wheel).await.unwrap();
+        assert_eq!(metadata.version.to_string(), version);
+        let ranges: Vec<String> = server
+            .requests()
+            .iter()
+            .filter(|r| r.path.contains("/files/"))
+            .map(|r| r.range.clone().expect("only range requests"))
+            .collect();
+        let [range] = ranges.as_slice() else {
+            panic!("{version}: one request for METADATA, got {ranges:?}");
+        };
+        let suffix: u64 = range
+            .strip_prefix("bytes=-")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("a suffix range: {range}"));
+        first_reads.push(suffix);
+    }
+    assert_eq!(first_reads[0], 16384, "{first_reads:?}");
+    assert!(
+        first_reads[1] < 8192 && first_reads[2] <= first_reads[1],
+        "{first_reads:?}"
+    );
+}
+
 #[tokio::test]
 async fn sdist_pkg_info_through_a_download() {
     let server = IndexServer::start_fixture();
