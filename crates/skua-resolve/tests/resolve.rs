@@ -991,6 +991,44 @@ fn a_conflict_free_set_asks_once_for_each_page_and_each_pin() {
     assert!(!requests.iter().any(|request| request.is_full_download()));
 }
 
+/// Prefetching goes one level, as uv's: the dependencies of a version the solver takes up
+/// are fetched ahead (page and likely pick), but not what those picks depend on in turn:
+/// a release the solver gives up would otherwise pull in pages no resolution needs.
+#[test]
+fn what_a_given_up_version_needs_is_prefetched_one_level_only() {
+    let harness = Harness::new();
+    let resolution = harness.resolve(&["skf-gaveup-app", "skf-lib>=2"]).unwrap();
+    assert_eq!(
+        pins(&resolution),
+        ["skf-gaveup-app==1.0.0", "skf-lib==2.1.0"]
+    );
+    // The prefetch runs in the background: let it finish before looking.
+    let mut seen = harness.server.requests().len();
+    for _ in 0..50 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let now = harness.server.requests().len();
+        if now == seen {
+            break;
+        }
+        seen = now;
+    }
+    let pages: Vec<String> = harness
+        .server
+        .requests()
+        .into_iter()
+        .filter(|request| request.path.contains("/simple/"))
+        .map(|request| request.path)
+        .collect();
+    assert!(
+        pages.iter().any(|page| page.contains("/skf-gaveup-mid/")),
+        "the given-up release's own dependency is fetched ahead: {pages:?}"
+    );
+    assert!(
+        !pages.iter().any(|page| page.contains("/skf-gaveup-deep/")),
+        "a page no resolution needs: {pages:?}"
+    );
+}
+
 #[test]
 fn an_unsatisfiable_set_reads_small_wheels_by_range() {
     let harness = Harness::new();
