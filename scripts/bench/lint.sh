@@ -180,7 +180,8 @@ export BENCH_WORK="$WORK" BENCH_DOC="$DOC" BENCH_SRC="$SRC" BENCH_FILES="$FILES"
     BENCH_SKUA_CMD="skua lint --exit-zero --quiet --output-format concise CORPUS" \
     BENCH_RUFF_CMD="ruff check --isolated --select S --no-cache --exit-zero --quiet CORPUS" \
     BENCH_BANDIT_CMD="bandit -r -q CORPUS"
-python3 - <<'PY'
+PYTHONPATH="$SCRIPT_DIR" python3 - <<'PY'
+from benchdoc import splice
 import datetime, json, os, platform, re
 
 env = os.environ
@@ -259,18 +260,7 @@ Commands (all output to /dev/null; {env["BENCH_RUNS"]} runs after {env["BENCH_WA
 Peak RSS is from a single run under `/usr/bin/time -f %M`.
 <!-- lint-bench:end -->"""
 
-doc = env["BENCH_DOC"]
-text = read(doc, "# Benchmarks\n")
-start, end = "<!-- lint-bench:start -->", "<!-- lint-bench:end -->"
-if start in text and end in text:
-    head, rest = text.split(start, 1)
-    tail = rest.split(end, 1)[1]
-    text = head + section + tail
-else:
-    text = text.rstrip("\n") + "\n\n" + section + "\n"
-os.makedirs(os.path.dirname(doc), exist_ok=True)
-with open(doc, "w") as fh:
-    fh.write(text)
+splice(env["BENCH_DOC"], "lint-bench", section)
 print(section)
 PY
 log "updated $DOC"

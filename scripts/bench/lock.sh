@@ -124,7 +124,8 @@ export BENCH_WORK="$WORK" BENCH_DOC="$DOC" BENCH_SETS="$SETS" BENCH_SMALL_SETS="
     BENCH_PC_RUNS="$PIP_COMPILE_RUNS" BENCH_SKUA_REV="$SKUA_REV" BENCH_EXCLUDE_NEWER="$EXCLUDE_NEWER" \
     BENCH_UV_VERSION="$("$UV" --version)" BENCH_PC_VERSION="$("$PIP_COMPILE" --version 2>/dev/null | head -n1)" \
     BENCH_NPROC="$(nproc)"
-python3 - <<'PY'
+PYTHONPATH="$SCRIPT_DIR" python3 - <<'PY'
+from benchdoc import splice
 import datetime, json, os, re
 
 env = os.environ
@@ -183,16 +184,7 @@ skua and uv resolve for Python 3.11 on x86_64-manylinux_2_28 with `--exclude-new
 {chr(10).join(rows)}
 <!-- lock-bench:end -->"""
 
-doc = env["BENCH_DOC"]
-text = read(doc) or "# Benchmarks\n"
-start, end = "<!-- lock-bench:start -->", "<!-- lock-bench:end -->"
-if start in text and end in text:
-    head, rest = text.split(start, 1)
-    text = head + section + rest.split(end, 1)[1]
-else:
-    text = text.rstrip("\n") + "\n\n" + section + "\n"
-with open(doc, "w") as fh:
-    fh.write(text)
+splice(env["BENCH_DOC"], "lock-bench", section)
 print(section)
 PY
 log "updated $DOC"
