@@ -904,6 +904,9 @@ impl IndexClient {
         out.seek(io::SeekFrom::Start(0)).await.map_err(io_fatal)?;
         let mut hasher = sha2::Sha256::new();
         let mut size = 0u64;
+        // Each write of a tokio file is a trip to the blocking pool: write in big pieces
+        // rather than once per network chunk (~16 KiB).
+        let mut out = tokio::io::BufWriter::with_capacity(512 * 1024, out);
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {

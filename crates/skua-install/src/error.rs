@@ -73,6 +73,16 @@ pub enum InstallError {
     },
 
     #[error(
+        "{} is not the wheel it was stored as: its sha256 is {actual}, not {expected}",
+        path.display()
+    )]
+    WheelHashMismatch {
+        path: PathBuf,
+        expected: String,
+        actual: String,
+    },
+
+    #[error(
         "{file} in {wheel} does not match its RECORD entry (RECORD: {expected}, content: {actual})"
     )]
     HashMismatch {

@@ -46,7 +46,7 @@ pub use install::{
 pub use interpreter::{InstallPaths, Interpreter, SchemeLayout};
 pub use lock::{EnvironmentLock, LOCK_FILE_NAME, lock_environment, try_lock_environment};
 pub use uninstall::uninstall;
-pub use unpack::unpack_wheel;
+pub use unpack::{unpack_wheel, unpack_wheel_with_hash};
 pub use venv::{
     EXTERNALLY_MANAGED, INSTALLING_MARKER, Incomplete, InstalledDist, Venv, VenvOptions,
     create_venv,

@@ -1,8 +1,8 @@
 //! Unpacking wheels into a content-addressed directory, verified against RECORD.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufReader, Read, Write};
+use std::io::{self, BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -34,34 +34,128 @@ const MAX_RECORD_SIZE: u64 = 64 * 1024 * 1024;
 /// install: an existing tree is reused only while it still matches its manifest (one
 /// `stat` per file), and is otherwise discarded and unpacked again from the wheel.
 pub fn unpack_wheel(wheel: &Path, unpacked_root: &Path) -> Result<PathBuf, InstallError> {
-    let key = file_sha256_hex(wheel)?;
-    let dest = unpacked_root.join(&key);
-    if dest.is_dir() {
-        if tree_matches_manifest(&dest)? {
-            return Ok(dest);
-        }
-        discard(&dest, unpacked_root)?;
+    let archive = WheelArchive::read(wheel)?;
+    let dest = unpacked_root.join(&archive.sha256);
+    if reusable(&dest, unpacked_root)? {
+        return Ok(dest);
     }
+    unpack_into(wheel, archive, &dest, unpacked_root)
+}
+
+/// [`unpack_wheel`] for a wheel whose sha256 is known (a lock's hash, checked when the
+/// file was downloaded): a tree unpacked from it before is reused without reading the
+/// wheel again, and a wheel unpacked anew must still have that hash
+/// ([`InstallError::WheelHashMismatch`] otherwise).
+pub fn unpack_wheel_with_hash(
+    wheel: &Path,
+    sha256: &skua_types::Sha256,
+    unpacked_root: &Path,
+) -> Result<PathBuf, InstallError> {
+    let dest = unpacked_root.join(sha256.hex());
+    if reusable(&dest, unpacked_root)? {
+        return Ok(dest);
+    }
+    let archive = WheelArchive::read(wheel)?;
+    if archive.sha256 != sha256.hex() {
+        return Err(InstallError::WheelHashMismatch {
+            path: wheel.to_path_buf(),
+            expected: sha256.hex().to_owned(),
+            actual: archive.sha256,
+        });
+    }
+    unpack_into(wheel, archive, &dest, unpacked_root)
+}
+
+/// Whether the tree at `dest` can be used as it is; a tree that no longer matches its
+/// manifest is discarded.
+fn reusable(dest: &Path, unpacked_root: &Path) -> Result<bool, InstallError> {
+    if !dest.is_dir() {
+        return Ok(false);
+    }
+    if tree_matches_manifest(dest)? {
+        return Ok(true);
+    }
+    discard(dest, unpacked_root)?;
+    Ok(false)
+}
+
+fn unpack_into(
+    wheel: &Path,
+    archive: WheelArchive,
+    dest: &Path,
+    unpacked_root: &Path,
+) -> Result<PathBuf, InstallError> {
     fs::create_dir_all(unpacked_root).at("create", unpacked_root)?;
     let staging = tempfile::Builder::new()
         .prefix(".tmp-unpack-")
         .tempdir_in(unpacked_root)
         .at("create a temporary directory in", unpacked_root)?;
-    extract_verified(wheel, staging.path())?;
+    match archive.content {
+        Content::Memory(bytes) => extract_verified(wheel, io::Cursor::new(bytes), staging.path())?,
+        Content::File(file) => extract_verified(wheel, BufReader::new(file), staging.path())?,
+    }
     let manifest = serde_json::to_vec(&scan_tree(staging.path())?)
         .map_err(|e| io::Error::other(e.to_string()))
         .at("serialize the manifest of", staging.path())?;
     let manifest_path = staging.path().join(MANIFEST_FILE);
     fs::write(&manifest_path, manifest).at("write", &manifest_path)?;
-    match fs::rename(staging.path(), &dest) {
+    match fs::rename(staging.path(), dest) {
         Ok(()) => {
             let _ = staging.keep();
-            Ok(dest)
+            Ok(dest.to_path_buf())
         }
         // Another unpacker finished first with the same content; `staging` is dropped.
-        Err(_) if dest.is_dir() => Ok(dest),
-        Err(e) => Err(e).at("move the unpacked wheel to", &dest),
+        Err(_) if dest.is_dir() => Ok(dest.to_path_buf()),
+        Err(e) => Err(e).at("move the unpacked wheel to", dest),
     }
+}
+
+/// Wheels up to this size are read into memory once, hashed and unpacked from there
+/// (no seek and read per member); bigger ones are hashed, then read again.
+const IN_MEMORY_LIMIT: u64 = 128 * 1024 * 1024;
+
+/// A wheel file with its sha256 (hex), read whole when it is small enough.
+struct WheelArchive {
+    sha256: String,
+    content: Content,
+}
+
+enum Content {
+    Memory(Vec<u8>),
+    File(File),
+}
+
+impl WheelArchive {
+    fn read(path: &Path) -> Result<WheelArchive, InstallError> {
+        let mut file = File::open(path).at("open", path)?;
+        let size = file.metadata().at("inspect", path)?.len();
+        if size <= IN_MEMORY_LIMIT {
+            let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            file.read_to_end(&mut bytes).at("read", path)?;
+            return Ok(WheelArchive {
+                sha256: hex(&Sha256::digest(&bytes)),
+                content: Content::Memory(bytes),
+            });
+        }
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = file.read(&mut buf).at("read", path)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+        }
+        file.seek(io::SeekFrom::Start(0)).at("read", path)?;
+        Ok(WheelArchive {
+            sha256: hex(&hasher.finalize()),
+            content: Content::File(file),
+        })
+    }
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What the files looked like when unpacked, at the top of each unpacked tree. No wheel
@@ -143,25 +237,11 @@ fn discard(dest: &Path, unpacked_root: &Path) -> Result<(), InstallError> {
     // `trash` is deleted with its content when dropped.
 }
 
-fn file_sha256_hex(path: &Path) -> Result<String, InstallError> {
-    let mut file = File::open(path).at("open", path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        let n = file.read(&mut buf).at("read", path)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
-}
-
-fn extract_verified(wheel: &Path, out: &Path) -> Result<(), InstallError> {
+fn extract_verified<R: Read + Seek>(
+    wheel: &Path,
+    reader: R,
+    out: &Path,
+) -> Result<(), InstallError> {
     let wheel_name = wheel
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -170,9 +250,8 @@ fn extract_verified(wheel: &Path, out: &Path) -> Result<(), InstallError> {
         wheel: wheel_name.clone(),
         reason,
     };
-    let file = File::open(wheel).at("open", wheel)?;
-    let mut archive = ZipArchive::new(BufReader::new(file))
-        .map_err(|e| invalid(format!("not a zip archive: {e}")))?;
+    let mut archive =
+        ZipArchive::new(reader).map_err(|e| invalid(format!("not a zip archive: {e}")))?;
 
     let names: Vec<String> = (0..archive.len())
         .map(|i| match archive.name_for_index(i) {
@@ -203,6 +282,9 @@ fn extract_verified(wheel: &Path, out: &Path) -> Result<(), InstallError> {
         }
     }
 
+    // Directories made so far: each is created once, not once per file in it.
+    let mut made: HashSet<PathBuf> = HashSet::new();
+    let mut buf = vec![0u8; 64 * 1024];
     for (index, name) in names.iter().enumerate() {
         let mut member = archive
             .by_index(index)
@@ -221,7 +303,9 @@ fn extract_verified(wheel: &Path, out: &Path) -> Result<(), InstallError> {
         }
         let target = components.iter().fold(out.to_path_buf(), |p, c| p.join(c));
         if member.is_dir() {
-            fs::create_dir_all(&target).at("create", &target)?;
+            if made.insert(target.clone()) {
+                fs::create_dir_all(&target).at("create", &target)?;
+            }
             continue;
         }
 
@@ -249,14 +333,13 @@ fn extract_verified(wheel: &Path, out: &Path) -> Result<(), InstallError> {
             )));
         }
 
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent).at("create", parent)?;
-        }
-        let mut output = match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&target)
+        if let Some(parent) = target.parent()
+            && !made.contains(parent)
         {
+            fs::create_dir_all(parent).at("create", parent)?;
+            made.insert(parent.to_path_buf());
+        }
+        let mut output = match new_file_options(member.unix_mode()).open(&target) {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
                 return Err(invalid(format!("{name} appears twice in the archive")));
@@ -274,7 +357,6 @@ fn extract_verified(wheel: &Path, out: &Path) -> Result<(), InstallError> {
         // must not fill the disk before its hash is found wrong.
         let limit = expected.and_then(|(_, size)| size).unwrap_or(member.size());
         let mut written = 0u64;
-        let mut buf = vec![0u8; 64 * 1024];
         loop {
             let n = member
                 .read(&mut buf)
@@ -302,7 +384,6 @@ fn extract_verified(wheel: &Path, out: &Path) -> Result<(), InstallError> {
                 });
             }
         }
-        set_mode(&output, &target, member.unix_mode())?;
     }
 
     for required in ["METADATA", "WHEEL", "RECORD"] {
@@ -342,20 +423,22 @@ fn find_dist_info(names: &[String], wheel_name: &str) -> Result<String, String> 
     Ok(dir.to_owned())
 }
 
-/// Keeps the executable bit from the archive (scripts in wheels rely on it) and nothing
-/// else: setuid or world-writable modes from an archive are never applied.
-#[cfg(unix)]
-fn set_mode(file: &File, path: &Path, mode: Option<u32>) -> Result<(), InstallError> {
-    use std::os::unix::fs::PermissionsExt;
-    let executable = mode.is_some_and(|m| m & 0o111 != 0);
-    let mode = if executable { 0o755 } else { 0o644 };
-    file.set_permissions(fs::Permissions::from_mode(mode))
-        .at("set permissions of", path)
-}
-
-#[cfg(not(unix))]
-fn set_mode(_file: &File, _path: &Path, _mode: Option<u32>) -> Result<(), InstallError> {
-    Ok(())
+/// Options creating a member's file: new (a member twice is an error), with the
+/// executable bit from the archive (scripts in wheels rely on it) and nothing else
+/// (setuid or world-writable modes from an archive are never applied), the umask applied
+/// as pip applies it.
+fn new_file_options(mode: Option<u32>) -> OpenOptions {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let executable = mode.is_some_and(|m| m & 0o111 != 0);
+        options.mode(if executable { 0o755 } else { 0o644 });
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    options
 }
 
 #[cfg(test)]

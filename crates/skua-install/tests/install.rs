@@ -16,7 +16,7 @@ use common::{
 use skua_install::{
     INSTALLING_MARKER, Incomplete, InstallError, InstallPlan, Venv, check_conflicts,
     compile_bytecode, install_plans, install_wheel, lock_environment, try_lock_environment,
-    uninstall, unpack_wheel, verify_wheel,
+    uninstall, unpack_wheel, unpack_wheel_with_hash, verify_wheel,
 };
 
 const TOOL: &str = "skf_tool-1.0.0-py3-none-any.whl";
@@ -945,6 +945,37 @@ fn identical_files_of_two_distributions_are_shared() {
     assert!(matches!(err, InstallError::FileConflict { .. }), "{err}");
     let err = install_wheel(&venv, &different, &different_name, None).unwrap_err();
     assert!(matches!(err, InstallError::FileConflict { .. }), "{err}");
+}
+
+/// A wheel of known hash (a lock's, checked when it was downloaded): once unpacked, its
+/// tree is reused without reading the wheel again; unpacked anew, the wheel must still
+/// have that hash.
+#[test]
+fn a_wheel_of_known_hash_is_read_only_to_unpack_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let wheel = dir.path().join(TOOL);
+    fs::copy(fixture_wheel(TOOL), &wheel).unwrap();
+    let bytes = fs::read(&wheel).unwrap();
+    let hash = skua_types::Sha256::from_hex(&common::sha256_hex(&bytes)).unwrap();
+    let tree = unpack_wheel_with_hash(&wheel, &hash, &cache).unwrap();
+    assert_eq!(
+        tree,
+        unpack_wheel(&wheel, &cache).unwrap(),
+        "one tree per hash"
+    );
+
+    // The tree is there: the wheel is not opened.
+    fs::write(&wheel, b"not a zip any more").unwrap();
+    assert_eq!(unpack_wheel_with_hash(&wheel, &hash, &cache).unwrap(), tree);
+
+    // No tree yet: a file that is not what its hash says is refused, naming both.
+    let err = unpack_wheel_with_hash(&wheel, &hash, &dir.path().join("other-cache")).unwrap_err();
+    assert!(
+        matches!(&err, InstallError::WheelHashMismatch { expected, .. } if expected == hash.hex()),
+        "{err}"
+    );
+    assert!(err.to_string().contains(TOOL), "{err}");
 }
 
 /// A sync's plans install several at a time: every plan that can be installed is, the

@@ -19,7 +19,7 @@ use skua_types::{PackageName, SdistFilename, Sha256, Url, Version, WheelFilename
 
 use skua_install::{
     InstallError, InstallPlan, LinkMode, Venv, check_conflicts, compile_bytecode, install_plans,
-    lock_environment, uninstall, unpack_wheel, verify_wheel,
+    lock_environment, uninstall, unpack_wheel, unpack_wheel_with_hash, verify_wheel,
 };
 
 /// One pinned distribution of a lock file.
@@ -961,55 +961,54 @@ pub(crate) fn sync_packages_inner(
     let client = context.client()?;
 
     // Download (and verify) everything before touching the environment.
-    let downloads: Result<Vec<(LockedPackage, PathBuf, String)>, SyncError> =
-        context.runtime().block_on(async {
-            let mut tasks = tokio::task::JoinSet::new();
-            for package in &to_install {
-                let package = (*package).clone();
-                let client = client.clone();
-                let tags = tags.clone();
-                let target = target.clone();
-                let progress = Arc::clone(&progress);
-                tasks.spawn(async move {
-                    // Built below, after every download.
-                    if let Some(tree) = &package.tree {
-                        let dir = tree.path.clone();
-                        return Ok((package, dir, String::new()));
-                    }
-                    if let Some((path, filename)) = cached_wheel(&client, &package, &tags) {
-                        progress(SyncProgress::Downloaded {
-                            name: package.name.clone(),
-                        });
-                        return Ok((package, path, filename));
-                    }
-                    let mut candidates = pylock_files(&package)?;
-                    if needs_index(&package) {
-                        candidates.extend(client.project(&package.name).await?.files.clone());
-                    }
-                    let file = best_file(&package, candidates, &tags, &target)?;
-                    let path = client.fetch(&file).await?;
+    let downloads: Result<Vec<Fetched>, SyncError> = context.runtime().block_on(async {
+        let mut tasks = tokio::task::JoinSet::new();
+        for package in &to_install {
+            let package = (*package).clone();
+            let client = client.clone();
+            let tags = tags.clone();
+            let target = target.clone();
+            let progress = Arc::clone(&progress);
+            tasks.spawn(async move {
+                // Built below, after every download.
+                if let Some(tree) = &package.tree {
+                    let dir = tree.path.clone();
+                    return Ok((package, dir, String::new(), None));
+                }
+                if let Some((path, filename, hash)) = cached_wheel(&client, &package, &tags) {
                     progress(SyncProgress::Downloaded {
                         name: package.name.clone(),
                     });
-                    Ok::<_, SyncError>((package, path, file.filename.clone()))
+                    return Ok((package, path, filename, Some(hash)));
+                }
+                let mut candidates = pylock_files(&package)?;
+                if needs_index(&package) {
+                    candidates.extend(client.project(&package.name).await?.files.clone());
+                }
+                let file = best_file(&package, candidates, &tags, &target)?;
+                let path = client.fetch(&file).await?;
+                progress(SyncProgress::Downloaded {
+                    name: package.name.clone(),
                 });
-            }
-            let mut done = Vec::new();
-            while let Some(joined) = tasks.join_next().await {
-                let result = joined
-                    .map_err(|error| SyncError::Other(format!("download task failed: {error}")))?;
-                done.push(result?);
-            }
-            done.sort_by(|a, b| a.0.name.cmp(&b.0.name));
-            Ok::<_, SyncError>(done)
-        });
+                Ok::<_, SyncError>((package, path, file.filename.clone(), file.sha256.clone()))
+            });
+        }
+        let mut done = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            let result = joined
+                .map_err(|error| SyncError::Other(format!("download task failed: {error}")))?;
+            done.push(result?);
+        }
+        done.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+        Ok::<_, SyncError>(done)
+    });
     let mut downloads = downloads?;
     let builds: Vec<(PackageName, Version)> = downloads
         .iter()
-        .filter(|(package, _, filename)| {
+        .filter(|(package, _, filename, _)| {
             package.tree.is_none() && WheelFilename::parse(filename).is_none()
         })
-        .map(|(package, _, _)| (package.name.clone(), package.version.clone()))
+        .map(|(package, _, _, _)| (package.name.clone(), package.version.clone()))
         .collect();
     if other_target.is_some() && !builds.is_empty() {
         progress(SyncProgress::Warning(SyncWarning::Builds {
@@ -1023,7 +1022,7 @@ pub(crate) fn sync_packages_inner(
     // Wheels built from project directories, kept until they are installed; made only
     // when there is one.
     let mut tree_wheels: Option<tempfile::TempDir> = None;
-    for (package, path, filename) in &mut downloads {
+    for (package, path, filename, hash) in &mut downloads {
         if package.tree.is_none() && WheelFilename::parse(filename).is_some() {
             continue;
         }
@@ -1076,6 +1075,8 @@ pub(crate) fn sync_packages_inner(
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_default();
         *path = wheel;
+        // A wheel built here has no hash of the lock's.
+        *hash = None;
     }
 
     let unpacked_root = context.cache().bucket("wheels-v2");
@@ -1085,8 +1086,12 @@ pub(crate) fn sync_packages_inner(
         use rayon::prelude::*;
         downloads
             .into_par_iter()
-            .map(|(package, path, filename)| {
-                unpack_wheel(&path, &unpacked_root).map(|dir| (package, dir, filename))
+            .map(|(package, path, filename, hash)| {
+                match &hash {
+                    Some(hash) => unpack_wheel_with_hash(&path, hash, &unpacked_root),
+                    None => unpack_wheel(&path, &unpacked_root),
+                }
+                .map(|dir| (package, dir, filename))
             })
             .collect::<Result<Vec<_>, _>>()?
     };
@@ -1141,6 +1146,10 @@ pub(crate) fn sync_packages_inner(
     Ok(report)
 }
 
+/// A package's file as the download phase leaves it: path, filename, and the sha256 it
+/// was found or downloaded by (checked on download; none for what is built here).
+type Fetched = (LockedPackage, PathBuf, String, Option<Sha256>);
+
 /// Pins of a resolution, with every file's hash (what a pylock.toml would hold).
 pub(crate) fn locked_from_resolution(resolution: &skua_resolve::Resolution) -> Vec<LockedPackage> {
     resolution
@@ -1176,7 +1185,7 @@ fn cached_wheel(
     client: &skua_index::IndexClient,
     package: &LockedPackage,
     tags: &Tags,
-) -> Option<(PathBuf, String)> {
+) -> Option<(PathBuf, String, Sha256)> {
     let rank = |filename: &str| {
         let wheel = WheelFilename::parse(filename)?;
         if wheel.version != package.version {
@@ -1191,7 +1200,7 @@ fn cached_wheel(
         .iter()
         .map(|file| (&file.sha256, file.filename.as_str()))
         .collect();
-    let mut best: Option<(usize, PathBuf, String)> = None;
+    let mut best: Option<(usize, PathBuf, String, Sha256)> = None;
     for hash in &package.hashes {
         if named
             .get(hash)
@@ -1209,13 +1218,13 @@ fn cached_wheel(
             if let Some(rank) = rank(&filename)
                 && best
                     .as_ref()
-                    .is_none_or(|(best_rank, _, _)| rank < *best_rank)
+                    .is_none_or(|(best_rank, _, _, _)| rank < *best_rank)
             {
-                best = Some((rank, path, filename));
+                best = Some((rank, path, filename, hash.clone()));
             }
         }
     }
-    best.map(|(_, path, filename)| (path, filename))
+    best.map(|(_, path, filename, hash)| (path, filename, hash))
 }
 
 /// Whether `dist` is `package` and all there. An install interrupted by a kill, or an
