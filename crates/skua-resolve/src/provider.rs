@@ -110,7 +110,7 @@ struct Prefetcher {
     constraints: HashMap<PackageName, Range>,
     any_platform: bool,
     /// Names prefetched already, so each is prefetched once.
-    walked: Mutex<HashSet<PackageName>>,
+    requested: Mutex<HashSet<PackageName>>,
     /// Versions whose metadata a batch asked for.
     batched: Mutex<HashSet<(PackageName, Version)>>,
     /// Names waiting for a worker, and how many workers run. A queued name is a name and
@@ -124,8 +124,14 @@ struct Prefetcher {
 const PREFETCH_WORKERS: usize = 64;
 
 impl Prefetcher {
-    fn walk(self: &Arc<Self>, runtime: &tokio::runtime::Handle, name: PackageName, range: Range) {
-        if !lock(&self.walked).insert(name.clone()) {
+    /// Queues `name` (its page and likely pick in `range`) for a worker, once per name.
+    fn request(
+        self: &Arc<Self>,
+        runtime: &tokio::runtime::Handle,
+        name: PackageName,
+        range: Range,
+    ) {
+        if !lock(&self.requested).insert(name.clone()) {
             return;
         }
         let mut queue = lock(&self.queue);
@@ -539,7 +545,7 @@ impl<'a> Provider<'a> {
             exclude_newer: options.exclude_newer,
             constraints: constraints.clone(),
             any_platform,
-            walked: Mutex::default(),
+            requested: Mutex::default(),
             batched: Mutex::default(),
             queue: Mutex::default(),
         });
@@ -652,7 +658,7 @@ impl<'a> Provider<'a> {
             return;
         }
         self.prefetcher
-            .walk(&self.runtime, name.clone(), range.clone());
+            .request(&self.runtime, name.clone(), range.clone());
     }
 
     fn usable(&self, candidate: &Candidate, range: &Range, allow_prerelease: bool) -> bool {
