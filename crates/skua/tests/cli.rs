@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
-use common::{Run, write};
+use common::{Run, skua_command, write};
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -16,13 +16,7 @@ fn repo_root() -> PathBuf {
 }
 
 fn skua(cwd: &Path) -> Command {
-    let mut command = Command::cargo_bin("skua").expect("binary built");
-    command
-        .current_dir(cwd)
-        .env_remove("SKUA_OUTPUT_FORMAT")
-        .env_remove("VIRTUAL_ENV")
-        .env("NO_COLOR", "1");
-    command
+    skua_command(cwd)
 }
 
 fn run(cwd: &Path, args: &[&str]) -> Run {

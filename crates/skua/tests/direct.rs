@@ -6,31 +6,17 @@ mod common;
 
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::{Run, skua_command};
 use skua_test_support::{IndexServer, fixture_index_dir};
 
-struct Run {
-    code: i32,
-    stderr: String,
-}
-
 fn skua(dir: &Path, server: &IndexServer, args: &[&str]) -> Run {
-    let output = Command::cargo_bin("skua")
-        .expect("binary")
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("SKUA_INDEX_URL")
-        .env_remove("PIP_INDEX_URL")
-        .env_remove("VIRTUAL_ENV")
+    let output = skua_command(dir)
         .env("SKUA_CACHE_DIR", dir.join(".cache"))
         .env("SKUA_INDEX_URL", server.simple_url("primary"))
         .args(args)
         .output()
         .expect("skua runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Run::from(output)
 }
 
 fn sha256_of(project: &str, filename: &str) -> String {

@@ -7,21 +7,12 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use assert_cmd::Command;
 use skua_test_support::IndexServer;
 
-use common::{Run, write};
+use common::{Run, skua_command, write};
 
 fn skua(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::cargo_bin("skua")
-        .expect("binary built")
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("SKUA_OUTPUT_FORMAT")
-        .env_remove("SKUA_INDEX_URL")
-        .env_remove("PIP_INDEX_URL")
-        .env_remove("SKUA_EXCLUDE_NEWER")
-        .env_remove("VIRTUAL_ENV")
+    let output = skua_command(dir)
         .env("SKUA_CACHE_DIR", dir.join(".cache"))
         .args(args)
         .output()

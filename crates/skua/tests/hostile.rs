@@ -7,19 +7,10 @@ mod common;
 
 use std::path::Path;
 
-use assert_cmd::Command;
-
-use common::{Run, write};
+use common::{Run, skua_command, write};
 
 fn run(cwd: &Path, args: &[&str]) -> Run {
-    let output = Command::cargo_bin("skua")
-        .expect("binary built")
-        .current_dir(cwd)
-        .env_remove("SKUA_OUTPUT_FORMAT")
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("skua runs");
+    let output = skua_command(cwd).args(args).output().expect("skua runs");
     Run::from(output)
 }
 

@@ -5,21 +5,13 @@ use std::path::Path;
 use assert_cmd::Command;
 use skua_test_support::IndexServer;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+mod common;
+use common::{Run, skua_command, write};
 
 fn lock(dir: &Path, server: &IndexServer, args: &[&str]) -> Run {
     let index = server.simple_url("primary");
     let cache = dir.join(".cache");
-    let output = Command::cargo_bin("skua")
-        .expect("binary")
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("SKUA_INDEX_URL")
-        .env_remove("PIP_INDEX_URL")
+    let output = skua_command(dir)
         .args([
             "lock",
             "--index-url",
@@ -34,15 +26,7 @@ fn lock(dir: &Path, server: &IndexServer, args: &[&str]) -> Run {
         .args(args)
         .output()
         .expect("skua runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    std::fs::write(dir.join(name), text).expect("write");
+    Run::from(output)
 }
 
 fn read(dir: &Path, name: &str) -> String {
@@ -492,12 +476,8 @@ fn index_urls_without_a_scheme_never_echo_their_password() {
     write(dir.path(), "requirements.in", "skf-simple\n");
     let schemeless = "user:s3cret@host.example/simple";
     let skua = |dir: &Path, args: &[&str], env: Option<&str>| {
-        let mut command = Command::cargo_bin("skua").expect("binary");
+        let mut command = skua_command(dir);
         command
-            .current_dir(dir)
-            .env("NO_COLOR", "1")
-            .env_remove("SKUA_INDEX_URL")
-            .env_remove("PIP_INDEX_URL")
             .args(["lock", "--offline", "--python-version", "3.11"])
             .args(["--python-platform", "linux", "--cache-dir"])
             .arg(dir.join(".cache"))

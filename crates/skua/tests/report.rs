@@ -7,13 +7,10 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
-use common::{Run, write};
+use common::{Run, skua_command, write};
 
 fn lint(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::cargo_bin("skua")
-        .expect("binary")
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
+    let output = skua_command(dir)
         .arg("lint")
         .args(args)
         .output()

@@ -4,16 +4,13 @@
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
 use skua_test_support::IndexServer;
 
+mod common;
+use common::skua_command;
+
 fn skua(dir: &Path, args: &[&str]) -> Output {
-    Command::cargo_bin("skua")
-        .expect("binary")
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("VIRTUAL_ENV")
-        .env_remove("SKUA_INDEX_URL")
+    skua_command(dir)
         .env("SKUA_CACHE_DIR", dir.join(".cache"))
         .args(args)
         .output()

@@ -4,6 +4,23 @@
 
 use std::path::Path;
 
+use assert_cmd::Command;
+
+/// The built `skua`, run in `dir`, with plain output and none of the settings a
+/// developer's shell may carry (output format, index, cutoff, active venv).
+pub fn skua_command(dir: &Path) -> Command {
+    let mut command = Command::cargo_bin("skua").expect("binary built");
+    command
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("SKUA_OUTPUT_FORMAT")
+        .env_remove("SKUA_INDEX_URL")
+        .env_remove("PIP_INDEX_URL")
+        .env_remove("SKUA_EXCLUDE_NEWER")
+        .env_remove("VIRTUAL_ENV");
+    command
+}
+
 /// A finished `skua` process.
 pub struct Run {
     pub code: i32,
