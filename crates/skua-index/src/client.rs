@@ -62,8 +62,6 @@ pub struct IndexClientBuilder {
     timeout: Duration,
     deadline: Duration,
     max_page_bytes: u64,
-    /// Environment variables above that held something unusable: `build` reports them
-    /// (unless the caller set that value itself) rather than quietly using the default.
     retries: u32,
     retry_backoff: Duration,
     concurrency: usize,
@@ -133,14 +131,15 @@ impl IndexClientBuilder {
         self
     }
 
-    /// Longest one request may take in all, body included (default 300 s). Downloads get one more second per MiB of their size.
+    /// Longest one request may take in all, body included (default 300 s). Downloads get
+    /// one more second per MiB of their size.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
         self
     }
 
-    /// Largest index page, metadata file or range response accepted (default 64 MiB); downloads of wheels and sdists are streamed to disk
-    /// and not limited.
+    /// Largest index page, metadata file or range response accepted (default 64 MiB);
+    /// downloads of wheels and sdists are streamed to disk and not limited.
     pub fn max_page_bytes(mut self, limit: u64) -> Self {
         self.max_page_bytes = limit.max(1);
         self
@@ -1355,8 +1354,6 @@ fn artifact_key(file: &DistFile) -> String {
     }
 }
 
-/// The value of the environment variable `name`, parsed; unset or blank is `None`, and so
-/// is a value `parse` refuses, which is recorded in `invalid` to be reported.
 fn sha256_hex(bytes: &[u8]) -> String {
     hex(&sha2::Sha256::digest(bytes))
 }

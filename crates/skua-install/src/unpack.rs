@@ -133,7 +133,7 @@ impl WheelArchive {
             let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
             file.read_to_end(&mut bytes).at("read", path)?;
             return Ok(WheelArchive {
-                sha256: hex(&Sha256::digest(&bytes)),
+                sha256: skua_cache::hex(&Sha256::digest(&bytes)),
                 content: Content::Memory(bytes),
             });
         }
@@ -148,14 +148,10 @@ impl WheelArchive {
         }
         file.seek(io::SeekFrom::Start(0)).at("read", path)?;
         Ok(WheelArchive {
-            sha256: hex(&hasher.finalize()),
+            sha256: skua_cache::hex(&hasher.finalize()),
             content: Content::File(file),
         })
     }
-}
-
-fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What the files looked like when unpacked, at the top of each unpacked tree. No wheel

@@ -107,7 +107,6 @@ struct Prefetcher {
     target: skua_platform::Target,
     tags: Tags,
     exclude_newer: Option<skua_types::ExcludeNewer>,
-    constraints: HashMap<PackageName, Range>,
     any_platform: bool,
     /// Names prefetched already, so each is prefetched once.
     requested: Mutex<HashSet<PackageName>>,
@@ -162,14 +161,10 @@ impl Prefetcher {
     }
 
     /// The page and the metadata of the newest version in `range` (the solver's likely
-    /// pick).
+    /// pick); the provider has applied the constraints to `range` already.
     async fn visit(&self, name: PackageName, range: Range) {
         let Ok(project) = self.client.project(&name).await else {
             return;
-        };
-        let range = match self.constraints.get(&name) {
-            Some(constraint) => range.intersection(constraint),
-            None => range,
         };
         let list = candidates(
             &project,
@@ -543,7 +538,6 @@ impl<'a> Provider<'a> {
             target: options.target.clone(),
             tags: options.target.tags(),
             exclude_newer: options.exclude_newer,
-            constraints: constraints.clone(),
             any_platform,
             requested: Mutex::default(),
             batched: Mutex::default(),
